@@ -1,0 +1,285 @@
+import { downloadZip } from 'client-zip';
+import type { WorkerPool } from '../pool/worker-pool';
+import { PRESETS, presetById, type PresetId } from '../presets/presets';
+import { describeSource } from '../presets/source-info';
+import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
+import { createEncodeRunner } from './encode-job';
+import { explainFailure } from './ffmpeg-log';
+import { isFinished, type Job } from './job';
+import { outputName, uniqueNames } from './output-names';
+import { Scheduler } from './scheduler';
+import { workerInputName, type Source } from './source';
+
+export interface BatchDeps {
+  encodePool: WorkerPool;
+  probePool: WorkerPool;
+  store: OutputStore;
+  workers: number;
+  stallTimeoutMs?: number;
+}
+
+export interface AddedFile {
+  file: File;
+  /** Path within a dropped folder, when there is one. */
+  displayName?: string;
+}
+
+type Listener = () => void;
+
+/**
+ * The page's model: the sources, the jobs made from them, and the stored outputs.
+ * The UI reads it and sends it commands; it knows nothing of the DOM.
+ */
+export class Batch {
+  readonly scheduler: Scheduler;
+  private readonly sources = new Map<string, Source>();
+  private readonly outputUrls = new Map<string, string>();
+  private readonly records = new Map<string, OutputRecord>();
+  private readonly listeners = new Set<Listener>();
+  private notifyQueued = false;
+  private workerCount: number;
+  /** Told of every output stored in this session (e.g. to upload it at once). */
+  onOutputStored: ((job: Job, record: OutputRecord, blob: Blob) => void) | null = null;
+
+  constructor(private readonly deps: BatchDeps) {
+    this.workerCount = deps.workers;
+    const runner = createEncodeRunner({
+      pool: deps.encodePool,
+      store: deps.store,
+      sourceOf: (id) => this.sources.get(id),
+      onStored: (job, record, blob) => {
+        this.records.set(job.id, record);
+        this.outputUrls.set(job.id, URL.createObjectURL(blob));
+        this.onOutputStored?.(job, record, blob);
+      },
+    });
+    this.scheduler = new Scheduler(runner, {
+      concurrency: deps.workers,
+      ...(deps.stallTimeoutMs ? { stallTimeoutMs: deps.stallTimeoutMs } : {}),
+    });
+    this.scheduler.subscribe(() => this.changed());
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Coalesces bursts of changes (log lines, progress) into one notification per task. */
+  changed(): void {
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  get workers(): number {
+    return this.workerCount;
+  }
+
+  listSources(): Source[] {
+    return [...this.sources.values()];
+  }
+
+  /** Jobs, oldest first. */
+  listJobs(): Job[] {
+    return this.scheduler.list().sort((a, b) => a.queuedAt - b.queuedAt);
+  }
+
+  outputUrl(jobId: string): string | undefined {
+    return this.outputUrls.get(jobId);
+  }
+
+  record(jobId: string): OutputRecord | undefined {
+    return this.records.get(jobId);
+  }
+
+  /** Brings back every stored output as a finished job. */
+  async restore(): Promise<void> {
+    for (const record of await this.deps.store.list()) {
+      const blob = await this.deps.store.getBlob(record.id);
+      if (!blob) continue;
+      this.records.set(record.id, record);
+      this.outputUrls.set(record.id, URL.createObjectURL(blob));
+      this.scheduler.adopt(jobFromRecord(record));
+    }
+    this.changed();
+  }
+
+  addFiles(files: readonly AddedFile[]): Source[] {
+    const added = files.map(({ file, displayName }) => {
+      const source: Source = {
+        id: crypto.randomUUID(),
+        file,
+        displayName: displayName ?? file.name,
+        info: null,
+        problem: null,
+        probing: true,
+        probed: Promise.resolve(),
+      };
+      source.probed = this.probe(source);
+      this.sources.set(source.id, source);
+      return source;
+    });
+    this.changed();
+    return added;
+  }
+
+  removeSource(id: string): void {
+    this.sources.delete(id);
+    this.changed();
+  }
+
+  private async probe(source: Source): Promise<void> {
+    try {
+      if (source.file.size === 0) {
+        source.problem = 'This file is empty (0 bytes): there is nothing in it to convert.';
+        return;
+      }
+      const { report, log } = await this.deps.probePool.probe({ name: workerInputName(source.file.name), data: source.file });
+      if (!report) {
+        source.problem = explainFailure(log, 1);
+        return;
+      }
+      source.info = describeSource(report);
+      if (!source.info.video && !source.info.audio) source.problem = 'ffmpeg found no picture or sound it can use in this file.';
+    } catch (error) {
+      source.problem = `The file could not be examined: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      source.probing = false;
+      this.changed();
+      this.refreshCosts(source);
+    }
+  }
+
+  private refreshCosts(source: Source): void {
+    for (const job of this.scheduler.list()) {
+      if (job.sourceId === source.id && job.state === 'queued') job.cost = jobCost(source, job.presetId);
+    }
+  }
+
+  /**
+   * One job per (source × preset). A pair that is already queued, running or done in
+   * this session is not made again; a failed or canceled one is tried again.
+   */
+  encode(presetIds: readonly PresetId[]): Job[] {
+    const presets = presetIds.map(presetById);
+    const existing = this.scheduler.list();
+    const jobs: Job[] = [];
+    const now = Date.now();
+    for (const source of this.sources.values()) {
+      for (const preset of presets) {
+        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === preset.id);
+        if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
+        if (twin) this.scheduler.remove(twin.id);
+        jobs.push({
+          id: crypto.randomUUID(),
+          sourceId: source.id,
+          sourceName: source.file.name,
+          presetId: preset.id,
+          outputName: outputName(source.file.name, preset, presets),
+          state: 'queued',
+          progress: 0,
+          speed: null,
+          etaSec: null,
+          queuedAt: now + jobs.length / 1000,
+          startedAt: null,
+          endedAt: null,
+          cost: jobCost(source, preset.id),
+          error: null,
+          log: [],
+          outputSize: null,
+          upload: null,
+          uploadProgress: null,
+          uploadError: null,
+          uploadLocation: null,
+        });
+      }
+    }
+    this.scheduler.enqueue(jobs);
+    return jobs;
+  }
+
+  cancel(jobId: string): void {
+    this.scheduler.cancel(jobId);
+  }
+
+  setWorkers(count: number): void {
+    this.workerCount = Math.max(1, Math.min(16, Math.floor(count)));
+    this.deps.encodePool.setSize(this.workerCount);
+    this.scheduler.setConcurrency(this.workerCount);
+    this.changed();
+  }
+
+  /** Removes a finished job; a stored output is deleted from storage too. */
+  async deleteJob(jobId: string): Promise<void> {
+    const job = this.scheduler.get(jobId);
+    if (job && !isFinished(job)) return;
+    await this.deps.store.delete(jobId);
+    const url = this.outputUrls.get(jobId);
+    if (url) URL.revokeObjectURL(url);
+    this.outputUrls.delete(jobId);
+    this.records.delete(jobId);
+    this.scheduler.remove(jobId);
+    this.changed();
+  }
+
+  async deleteAllOutputs(): Promise<void> {
+    for (const job of this.scheduler.list()) {
+      if (job.state === 'done') await this.deleteJob(job.id);
+    }
+    await this.deps.store.deleteAll();
+    this.changed();
+  }
+
+  /** One zip of every stored output (stored, not recompressed: media does not deflate). */
+  async zipAllOutputs(): Promise<Blob> {
+    const done = this.listJobs().filter((job) => job.state === 'done' && this.records.has(job.id));
+    const names = uniqueNames(done.map((job) => job.outputName));
+    const entries = await Promise.all(
+      done.map(async (job, i) => {
+        const blob = await this.deps.store.getBlob(job.id);
+        return blob ? { name: names[i] ?? job.outputName, input: blob, lastModified: new Date(job.endedAt ?? Date.now()) } : null;
+      }),
+    );
+    return downloadZip(entries.filter((e) => e !== null)).blob();
+  }
+
+  usage(): Promise<StorageUsage> {
+    return this.deps.store.usage();
+  }
+}
+
+function jobCost(source: Source, presetId: PresetId): number {
+  const seconds = source.info?.durationSec ?? 0;
+  return seconds * presetById(presetId).relativeCost;
+}
+
+function jobFromRecord(record: OutputRecord): Job {
+  return {
+    id: record.id,
+    sourceId: '',
+    sourceName: record.sourceName,
+    presetId: record.presetId,
+    outputName: record.outputName,
+    state: 'done',
+    progress: 1,
+    speed: null,
+    etaSec: 0,
+    queuedAt: record.startedAt,
+    startedAt: record.startedAt,
+    endedAt: record.endedAt,
+    cost: 0,
+    error: null,
+    log: [...record.logTail],
+    outputSize: record.outputSize,
+    upload: record.upload?.state ?? null,
+    uploadProgress: record.upload?.state === 'uploaded' ? 1 : null,
+    uploadError: record.upload?.error ?? null,
+    uploadLocation: record.upload?.location ?? null,
+  };
+}
+
+export const ALL_PRESET_IDS: readonly PresetId[] = PRESETS.map((p) => p.id);

@@ -1,0 +1,46 @@
+import type { PresetId } from '../presets/presets';
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+
+export type UploadState = 'uploading' | 'uploaded' | 'upload-failed';
+
+/** One (source × preset) encode, as the page shows it. */
+export interface Job {
+  id: string;
+  sourceId: string;
+  sourceName: string;
+  presetId: PresetId;
+  outputName: string;
+  state: JobState;
+  /** 0..1, from ffmpeg's `time=` against the probed duration. */
+  progress: number;
+  /** Times real time, as ffmpeg reports it. */
+  speed: number | null;
+  /** Seconds left, estimated from the progress so far. */
+  etaSec: number | null;
+  queuedAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Scheduling weight: probed seconds × the preset's relative cost. Larger runs first. */
+  cost: number;
+  /** Why it failed, in a sentence a person understands. */
+  error: string | null;
+  /** ffmpeg's whole log for this job. */
+  log: string[];
+  /** Size in bytes of the stored output once done. */
+  outputSize: number | null;
+  upload: UploadState | null;
+  uploadProgress: number | null;
+  uploadError: string | null;
+  uploadLocation: string | null;
+}
+
+export function isFinished(job: Pick<Job, 'state'>): boolean {
+  return job.state === 'done' || job.state === 'failed' || job.state === 'canceled';
+}
+
+/** Estimated seconds left, from the time spent so far and the progress made. */
+export function estimateRemaining(elapsedSec: number, progress: number): number | null {
+  if (progress <= 0.01 || elapsedSec <= 0.5) return null;
+  return Math.max(0, (elapsedSec * (1 - progress)) / progress);
+}

@@ -1,0 +1,182 @@
+import * as Comlink from 'comlink';
+import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
+import { abortError, isAbortError, JobFailedError } from '../jobs/errors';
+
+/** The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker. */
+export class WorkerCrashedError extends Error {
+  override name = 'WorkerCrashedError';
+}
+
+export interface WorkerPoolOptions {
+  size: number;
+  /** A worker is replaced after this many tasks: instances slow down and leak over many runs. */
+  maxTasksPerWorker?: number;
+  /** Makes a new worker; the pool owns it from then on. */
+  createWorker: () => Worker;
+  /** Told how long each cold core load took (for the page's stats and the benchmark). */
+  onCoreLoaded?: (loadMs: number) => void;
+}
+
+/** ffmpeg ran to the end but failed; its log says why. */
+export class FfmpegExitError extends Error {
+  override name = 'FfmpegExitError';
+  constructor(readonly exitCode: number) {
+    super(`ffmpeg stopped with exit code ${exitCode}.`);
+  }
+}
+
+type Task<T> = (api: Comlink.Remote<FfmpegWorkerApi>) => Promise<T>;
+
+interface Slot {
+  worker: Worker;
+  api: Comlink.Remote<FfmpegWorkerApi>;
+  tasksRun: number;
+  /** Rejects when the worker reports an uncaught error, so a crash never leaves a task hanging. */
+  crashed: Promise<never>;
+}
+
+/**
+ * N worker slots, each one ffmpeg.wasm instance, started lazily. A task borrows an idle
+ * worker; cancel terminates it (the only way to stop a running exec) and the slot is
+ * refilled on next use. Waiting tasks are served first come, first served: the order
+ * of jobs is the scheduler's business.
+ */
+export class WorkerPool {
+  private size: number;
+  private readonly idle: Slot[] = [];
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly maxTasksPerWorker: number;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.size = Math.max(1, Math.floor(options.size));
+    this.maxTasksPerWorker = options.maxTasksPerWorker ?? 12;
+  }
+
+  get workerCount(): number {
+    return this.busy + this.idle.length;
+  }
+
+  setSize(size: number): void {
+    this.size = Math.max(1, Math.floor(size));
+    while (this.idle.length > 0 && this.busy + this.idle.length > this.size) this.idle.pop()?.worker.terminate();
+    this.wakeWaiting();
+  }
+
+  /** Starts workers ahead of need so the first job does not wait for a core load. */
+  warmUp(count = this.size): void {
+    for (let i = this.workerCount; i < Math.min(count, this.size); i++) {
+      const slot = this.spawn();
+      this.idle.push(slot);
+      void slot.api.load().then(
+        ({ loadMs }) => this.options.onCoreLoaded?.(loadMs),
+        () => {},
+      );
+    }
+  }
+
+  /** Runs `task` on a worker of its own; the worker is terminated at once if `signal` fires. */
+  async use<T>(task: Task<T>, signal?: AbortSignal): Promise<T> {
+    const slot = await this.acquire(signal);
+    let healthy = false;
+    try {
+      const result = await this.runOn(slot, task, signal);
+      healthy = true;
+      return result;
+    } finally {
+      this.release(slot, healthy);
+    }
+  }
+
+  /** Runs one ffmpeg command; a non-zero exit throws FfmpegExitError (and the worker is replaced). */
+  run(request: RunRequest, onLog: LogSink, signal?: AbortSignal): Promise<RunResult> {
+    return this.use(async (api) => {
+      const result = await api.run(request, Comlink.proxy(onLog));
+      if (result.exitCode !== 0) throw new FfmpegExitError(result.exitCode);
+      return result;
+    }, signal);
+  }
+
+  probe(input: MountedInput, signal?: AbortSignal): Promise<ProbeResult> {
+    return this.use((api) => api.probe(input), signal);
+  }
+
+  /** Ends every worker; running tasks fail. */
+  terminateAll(): void {
+    for (const slot of this.idle.splice(0)) slot.worker.terminate();
+  }
+
+  private async acquire(signal?: AbortSignal): Promise<Slot> {
+    while (this.busy >= this.size) {
+      if (signal?.aborted) throw abortError();
+      await new Promise<void>((resume) => {
+        this.waiting.push(resume);
+        signal?.addEventListener('abort', () => resume(), { once: true });
+      });
+    }
+    if (signal?.aborted) throw abortError();
+    this.busy++;
+    return this.idle.pop() ?? this.spawn();
+  }
+
+  private release(slot: Slot, healthy: boolean): void {
+    this.busy--;
+    slot.tasksRun++;
+    const keep = healthy && slot.tasksRun < this.maxTasksPerWorker && this.busy + this.idle.length < this.size;
+    if (keep) this.idle.push(slot);
+    else slot.worker.terminate();
+    this.wakeWaiting();
+  }
+
+  private wakeWaiting(): void {
+    for (const resume of this.waiting.splice(0)) resume();
+  }
+
+  private spawn(): Slot {
+    const worker = this.options.createWorker();
+    const crashed = new Promise<never>((_, reject) => {
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        reject(new WorkerCrashedError(`The encoder's worker crashed${event.message ? `: ${event.message}` : ''}.`));
+      });
+    });
+    crashed.catch(() => {}); // observed by runOn when a task is in flight
+    return { worker, api: Comlink.wrap<FfmpegWorkerApi>(worker), tasksRun: 0, crashed };
+  }
+
+  private async runOn<T>(slot: Slot, task: Task<T>, signal?: AbortSignal): Promise<T> {
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        slot.worker.terminate();
+        reject(abortError());
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const load = slot.api.load().then(({ loadMs }) => {
+        if (loadMs > 0) this.options.onCoreLoaded?.(loadMs);
+      });
+      await Promise.race([load, aborted, slot.crashed]);
+      return await Promise.race([task(slot.api), aborted, slot.crashed]);
+    } catch (error) {
+      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof JobFailedError) throw error;
+      // Any other exception comes out of the worker (e.g. a wasm RuntimeError): the instance is spoiled.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new WorkerCrashedError(`The encoder crashed: ${message}`);
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/**
+ * Workers to run at once: one per core, but no more than memory allows (each running
+ * instance takes 80–150 MiB and its output lives in wasm memory until read).
+ */
+export function defaultPoolSize(hardwareConcurrency: number | undefined, deviceMemoryGiB: number | undefined): number {
+  const cores = hardwareConcurrency && hardwareConcurrency > 0 ? hardwareConcurrency : 2;
+  const byMemory = deviceMemoryGiB && deviceMemoryGiB > 0 ? Math.max(1, Math.floor(deviceMemoryGiB / 0.5)) : cores;
+  return Math.max(1, Math.min(cores, byMemory, 8));
+}

@@ -1,0 +1,208 @@
+import type { SourceInfo, VideoInfo } from './source-info';
+
+export type PresetId =
+  | 'flv-320x240'
+  | 'mp4-mpeg4-320x180'
+  | 'mp4-h264-720p'
+  | 'mp4-h264-480p'
+  | 'webm-vp9-720p'
+  | 'mp3-audio';
+
+/** Where ffmpeg reads and writes inside the worker. */
+export interface PresetPaths {
+  input: string;
+  output: string;
+}
+
+export interface Preset {
+  id: PresetId;
+  label: string;
+  /** One line for the page: what a person gets. */
+  summary: string;
+  container: string;
+  extension: string;
+  mimeType: string;
+  /** Tells two outputs of one source apart when they share an extension. */
+  nameSuffix: string;
+  /** Encode seconds per source second relative to the cheapest preset; orders the queue. */
+  relativeCost: number;
+  /** ffmpeg's arguments for this source. Throws PresetMismatchError when the source cannot make this output. */
+  args(source: SourceInfo, paths: PresetPaths): string[];
+}
+
+/** The source lacks what the preset needs (e.g. no audio for an MP3). */
+export class PresetMismatchError extends Error {
+  override name = 'PresetMismatchError';
+}
+
+function requireVideo(source: SourceInfo, preset: string): VideoInfo {
+  if (!source.video) {
+    throw new PresetMismatchError(`This file has no video track, so it cannot become ${preset}. Pick the MP3 audio preset for audio-only files.`);
+  }
+  return source.video;
+}
+
+/** Largest even number not above n (at least 2): most encoders need even sizes. */
+function evenFloor(n: number): number {
+  return Math.max(2, Math.floor(n / 2) * 2);
+}
+
+/**
+ * Output size for "at most `maxHeight` lines high": keeps the shown aspect ratio,
+ * never upscales, and keeps both sides even.
+ */
+export function fitHeight(video: Pick<VideoInfo, 'displayWidth' | 'displayHeight'>, maxHeight: number): { width: number; height: number } {
+  const height = evenFloor(Math.min(maxHeight, video.displayHeight));
+  const width = Math.max(2, Math.round((video.displayWidth * height) / video.displayHeight / 2) * 2);
+  return { width, height };
+}
+
+/** Picks the first video and first audio stream only: data, subtitle and cover-art streams stay behind. */
+function streamMaps(source: SourceInfo, withVideo: boolean): string[] {
+  const maps: string[] = [];
+  if (withVideo) maps.push('-map', '0:v:0');
+  if (source.audio) maps.push('-map', '0:a:0');
+  return maps;
+}
+
+function stereoAtMost(source: SourceInfo): string[] {
+  return source.audio && source.audio.channels > 2 ? ['-ac', '2'] : [];
+}
+
+function h264(maxHeight: number): Preset['args'] {
+  return (source, { input, output }) => {
+    const { width, height } = fitHeight(requireVideo(source, `an H.264 MP4`), maxHeight);
+    return [
+      '-i', input,
+      ...streamMaps(source, true),
+      '-vf', `scale=${width}:${height},setsar=1`,
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
+      ...(source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : []),
+      '-movflags', '+faststart',
+      output,
+    ];
+  };
+}
+
+export const PRESETS: readonly Preset[] = [
+  {
+    id: 'flv-320x240',
+    label: 'FLV 320×240 (Flash era)',
+    summary: 'Sorenson FLV1 200 kb/s, 25 fps, MP3 56 kb/s',
+    container: 'flv',
+    extension: 'flv',
+    mimeType: 'video/x-flv',
+    nameSuffix: '320x240',
+    relativeCost: 1,
+    // The recipe: ffmpeg -i in -ar 44100 -ab 56 -f flv -s 320x240 -b 200k -r 25 out.flv
+    // ("-ab 56" meant 56 kb/s then; it would mean 56 b/s today.)
+    args: (source, { input, output }) => {
+      requireVideo(source, 'an FLV');
+      return [
+        '-i', input,
+        ...streamMaps(source, true),
+        '-c:v', 'flv', '-b:v', '200k', '-r', '25', '-s', '320x240', '-pix_fmt', 'yuv420p',
+        ...(source.audio ? ['-c:a', 'libmp3lame', '-b:a', '56k', '-ar', '44100'] : []),
+        '-f', 'flv',
+        output,
+      ];
+    },
+  },
+  {
+    id: 'mp4-mpeg4-320x180',
+    label: 'MP4 MPEG-4 320×180 (classic)',
+    summary: 'MPEG-4 Part 2 1200 kb/s, 25 fps, AAC 128 kb/s',
+    container: 'mp4',
+    extension: 'mp4',
+    mimeType: 'video/mp4',
+    nameSuffix: 'mpeg4',
+    relativeCost: 1.1,
+    // The recipe's mp4 command in today's spelling: "-flags +4mv" is "-flags:v +mv4"
+    // (the bare form also reaches the audio encoder and fails); of its two -b and -s, the later win.
+    args: (source, { input, output }) => {
+      requireVideo(source, 'an MPEG-4 MP4');
+      return [
+        '-i', input,
+        ...streamMaps(source, true),
+        '-c:v', 'mpeg4', '-b:v', '1200k', '-mbd', '2', '-flags:v', '+mv4', '-cmp', '2', '-subcmp', '2',
+        '-s', '320x180', '-r', '25', '-pix_fmt', 'yuv420p',
+        ...(source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : []),
+        '-movflags', '+faststart',
+        output,
+      ];
+    },
+  },
+  {
+    id: 'mp4-h264-720p',
+    label: 'MP4 H.264 720p',
+    summary: 'H.264 CRF 23, at most 720 lines, AAC 128 kb/s, fast start',
+    container: 'mp4',
+    extension: 'mp4',
+    mimeType: 'video/mp4',
+    nameSuffix: '720p',
+    relativeCost: 6,
+    args: h264(720),
+  },
+  {
+    id: 'mp4-h264-480p',
+    label: 'MP4 H.264 480p',
+    summary: 'H.264 CRF 23, at most 480 lines, AAC 128 kb/s, fast start',
+    container: 'mp4',
+    extension: 'mp4',
+    mimeType: 'video/mp4',
+    nameSuffix: '480p',
+    relativeCost: 4,
+    args: h264(480),
+  },
+  {
+    id: 'webm-vp9-720p',
+    label: 'WebM VP9 720p',
+    summary: 'VP9 CRF 33, at most 720 lines, Opus 96 kb/s',
+    container: 'webm',
+    extension: 'webm',
+    mimeType: 'video/webm',
+    nameSuffix: 'vp9',
+    relativeCost: 8,
+    args: (source, { input, output }) => {
+      const { width, height } = fitHeight(requireVideo(source, 'a VP9 WebM'), 720);
+      return [
+        '-i', input,
+        ...streamMaps(source, true),
+        '-vf', `scale=${width}:${height},setsar=1`,
+        // "good" deadline at cpu-used 5: a fair speed for a single wasm thread at a sane quality.
+        '-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'good', '-cpu-used', '5', '-pix_fmt', 'yuv420p',
+        ...(source.audio ? ['-c:a', 'libopus', '-b:a', '96k', ...stereoAtMost(source)] : []),
+        '-f', 'webm',
+        output,
+      ];
+    },
+  },
+  {
+    id: 'mp3-audio',
+    label: 'MP3 audio only',
+    summary: 'LAME VBR quality 2 (about 190 kb/s), no video',
+    container: 'mp3',
+    extension: 'mp3',
+    mimeType: 'audio/mpeg',
+    nameSuffix: 'audio',
+    relativeCost: 0.3,
+    args: (source, { input, output }) => {
+      if (!source.audio) {
+        throw new PresetMismatchError('This file has no audio track, so there is nothing to put in an MP3.');
+      }
+      return ['-i', input, '-map', '0:a:0', '-vn', '-c:a', 'libmp3lame', '-q:a', '2', ...stereoAtMost(source), '-f', 'mp3', output];
+    },
+  },
+];
+
+const BY_ID = new Map<string, Preset>(PRESETS.map((p) => [p.id, p]));
+
+export function isPresetId(id: string): id is PresetId {
+  return BY_ID.has(id);
+}
+
+export function presetById(id: string): Preset {
+  const preset = BY_ID.get(id);
+  if (!preset) throw new TypeError(`presetId must be one of ${[...BY_ID.keys()].join(', ')}; got "${id}".`);
+  return preset;
+}

@@ -1,0 +1,125 @@
+/**
+ * Outputs kept across reloads. The only importer of idb-keyval. Blobs and records live
+ * in stores of their own, so listing the outputs never loads their bytes.
+ */
+import { clear, createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import type { PresetId } from '../presets/presets';
+
+/** Where a multipart upload got to, so a reload resumes instead of starting over. */
+export interface StoredUpload {
+  state: 'uploading' | 'uploaded' | 'upload-failed';
+  location?: string;
+  error?: string;
+  /** Opaque resume state of the uploader (key, uploadId, parts sent). */
+  resume?: unknown;
+}
+
+export interface OutputRecord {
+  /** The job's id. */
+  id: string;
+  sourceName: string;
+  sourceSize: number;
+  sourceLastModified: number;
+  presetId: PresetId;
+  outputName: string;
+  outputSize: number;
+  mimeType: string;
+  startedAt: number;
+  endedAt: number;
+  exitCode: number;
+  /** The last lines of ffmpeg's log. */
+  logTail: string[];
+  upload?: StoredUpload;
+}
+
+export interface StorageUsage {
+  /** Bytes of stored outputs. */
+  outputsBytes: number;
+  /** The browser's estimate for this origin, where it gives one. */
+  usedBytes: number | null;
+  quotaBytes: number | null;
+  persisted: boolean | null;
+}
+
+/** IndexedDB refused the write, usually because the origin's quota is full. */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+}
+
+export class OutputStore {
+  private readonly blobs: UseStore;
+  private readonly records: UseStore;
+
+  constructor(namePrefix = 'ffbatch') {
+    // idb-keyval opens one object store per database, so each store gets its own database.
+    this.blobs = createStore(`${namePrefix}-output-blobs`, 'blobs');
+    this.records = createStore(`${namePrefix}-output-records`, 'records');
+  }
+
+  /** Stores the bytes, then the record: a record never points at missing bytes. Returns the stored Blob. */
+  async put(record: OutputRecord, blob: Blob): Promise<Blob> {
+    try {
+      await set(record.id, blob, this.blobs);
+      await set(record.id, record, this.records);
+    } catch (error) {
+      await del(record.id, this.blobs).catch(() => {});
+      if (error instanceof DOMException && error.name === 'QuotaExceededError') {
+        throw new StorageFullError("The browser's storage for this page is full: delete some outputs, then try again.");
+      }
+      throw error;
+    }
+    // The Blob read back is backed by IndexedDB (on disk), not by the page's memory.
+    return (await get<Blob>(record.id, this.blobs)) ?? blob;
+  }
+
+  /** Every record, oldest first. */
+  async list(): Promise<OutputRecord[]> {
+    const all = await entries<string, OutputRecord>(this.records);
+    return all.map(([, record]) => record).sort((a, b) => a.endedAt - b.endedAt);
+  }
+
+  async getBlob(id: string): Promise<Blob | undefined> {
+    return get<Blob>(id, this.blobs);
+  }
+
+  async getRecord(id: string): Promise<OutputRecord | undefined> {
+    return get<OutputRecord>(id, this.records);
+  }
+
+  async updateUpload(id: string, upload: StoredUpload | undefined): Promise<void> {
+    const record = await this.getRecord(id);
+    if (!record) return;
+    const next: OutputRecord = { ...record };
+    if (upload) next.upload = upload;
+    else delete next.upload;
+    await set(id, next, this.records);
+  }
+
+  async delete(id: string): Promise<void> {
+    await del(id, this.records);
+    await del(id, this.blobs);
+  }
+
+  async deleteAll(): Promise<void> {
+    await clear(this.records);
+    await clear(this.blobs);
+  }
+
+  async usage(): Promise<StorageUsage> {
+    const records = await this.list();
+    const outputsBytes = records.reduce((sum, r) => sum + r.outputSize, 0);
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    const persisted = await navigator.storage?.persisted?.().catch(() => null);
+    return {
+      outputsBytes,
+      usedBytes: estimate?.usage ?? null,
+      quotaBytes: estimate?.quota ?? null,
+      persisted: persisted ?? null,
+    };
+  }
+
+  /** Asks the browser not to evict the outputs under storage pressure. */
+  async persist(): Promise<boolean> {
+    return (await navigator.storage?.persist?.().catch(() => false)) ?? false;
+  }
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  // Relative URLs: dist/ works from any folder of any plain static host.
+  base: './',
+  worker: { format: 'es' },
+  optimizeDeps: {
+    // The ffmpeg packages load their core at run time; pre-bundling breaks those URLs.
+    exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util', '@ffmpeg/core'],
+  },
+  build: {
+    target: 'es2022',
+    // The core (.wasm 32 MB, .js 110 KB) is copied as a file, never inlined.
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 200,
+  },
+});

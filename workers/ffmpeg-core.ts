@@ -1,0 +1,31 @@
+/**
+ * The slice of @ffmpeg/core's Emscripten module that ffbatch uses. The package ships
+ * no types for the core itself, only for the @ffmpeg/ffmpeg wrapper, which ffbatch
+ * does not use: the wrapper starts a worker of its own, and hosting the core directly
+ * in our worker avoids that extra hop.
+ */
+export interface CoreFS {
+  mkdir(path: string): void;
+  readdir(path: string): string[];
+  writeFile(path: string, data: string | Uint8Array): void;
+  readFile(path: string): Uint8Array;
+  readFile(path: string, options: { encoding: 'utf8' }): string;
+  unlink(path: string): void;
+  analyzePath(path: string): { exists: boolean };
+  mount(type: unknown, options: { blobs?: { name: string; data: Blob }[]; files?: File[] }, mountPoint: string): void;
+  unmount(mountPoint: string): void;
+  filesystems: { WORKERFS: unknown; MEMFS: unknown };
+}
+
+export interface FFmpegCoreModule {
+  FS: CoreFS;
+  /** Runs ffmpeg synchronously; returns its exit code. */
+  exec(...args: string[]): number;
+  /** Runs ffprobe synchronously; returns its exit code (often −1 after a clean run). */
+  ffprobe(...args: string[]): number;
+  setLogger(logger: (entry: { type: string; message: string }) => void): void;
+  setTimeout(ms: number): void;
+  reset(): void;
+}
+
+export type CreateFFmpegCore = (options: { mainScriptUrlOrBlob: string }) => Promise<FFmpegCoreModule>;

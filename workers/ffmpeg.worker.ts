@@ -1,0 +1,137 @@
+/// <reference lib="webworker" />
+/**
+ * One ffmpeg.wasm instance per worker. The worker runs one command at a time and knows
+ * nothing of jobs, storage or the DOM: the page sends a command, the worker mounts the
+ * inputs read-only (WORKERFS: no copy into wasm memory), runs ffmpeg, and transfers
+ * the outputs back.
+ */
+import * as Comlink from 'comlink';
+import coreURL from '@ffmpeg/core?url';
+import wasmURL from '@ffmpeg/core/wasm?url';
+import type { CreateFFmpegCore, FFmpegCoreModule } from './ffmpeg-core';
+import type { FfmpegWorkerApi, LoadResult, LogSink, MountedInput, ProbeReport, RunRequest, RunResult } from './protocol';
+
+const LOG_FLUSH_MS = 150;
+
+let core: FFmpegCoreModule | undefined;
+let loading: Promise<FFmpegCoreModule> | undefined;
+/** Where log lines of the current run go; the core has one logger for its lifetime. */
+let logLine: (line: string) => void = () => {};
+
+async function loadCore(): Promise<FFmpegCoreModule> {
+  const absoluteCoreURL = new URL(coreURL, self.location.href).href;
+  const absoluteWasmURL = new URL(wasmURL, self.location.href).href;
+  const module = (await import(/* @vite-ignore */ absoluteCoreURL)) as { default: CreateFFmpegCore };
+  // The core finds its .wasm through this hash (its own locateFile convention).
+  const hash = btoa(JSON.stringify({ wasmURL: absoluteWasmURL, workerURL: '' }));
+  const created = await module.default({ mainScriptUrlOrBlob: `${absoluteCoreURL}#${hash}` });
+  created.setLogger(({ message }) => logLine(message));
+  for (const dir of ['/in', '/out', '/work']) created.FS.mkdir(dir);
+  return created;
+}
+
+async function ensureCore(): Promise<FFmpegCoreModule> {
+  if (core) return core;
+  loading ??= loadCore();
+  core = await loading;
+  return core;
+}
+
+/**
+ * Collects log lines and hands them to the page in batches. The core runs
+ * synchronously, so no timer can fire during a run: flush on the clock as lines come.
+ */
+function batchedLog(sink: LogSink): { push(line: string): void; flush(): void } {
+  let pending: string[] = [];
+  let lastFlush = performance.now();
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const lines = pending;
+    pending = [];
+    lastFlush = performance.now();
+    sink(lines);
+  };
+  return {
+    push(line) {
+      pending.push(line);
+      if (performance.now() - lastFlush >= LOG_FLUSH_MS) flush();
+    },
+    flush,
+  };
+}
+
+function mountInputs(ffmpeg: FFmpegCoreModule, inputs: MountedInput[]): void {
+  if (inputs.length === 0) return;
+  ffmpeg.FS.mount(ffmpeg.FS.filesystems.WORKERFS, { blobs: inputs.map(({ name, data }) => ({ name, data })) }, '/in');
+}
+
+function unmountInputs(ffmpeg: FFmpegCoreModule, inputs: MountedInput[]): void {
+  if (inputs.length > 0) ffmpeg.FS.unmount('/in');
+}
+
+function removeFiles(ffmpeg: FFmpegCoreModule, folder: string): void {
+  for (const name of ffmpeg.FS.readdir(folder)) {
+    if (name !== '.' && name !== '..') ffmpeg.FS.unlink(`${folder}/${name}`);
+  }
+}
+
+const api: FfmpegWorkerApi = {
+  async load(): Promise<LoadResult> {
+    if (core) return { loadMs: 0 };
+    const started = performance.now();
+    await ensureCore();
+    return { loadMs: performance.now() - started };
+  },
+
+  async probe(input) {
+    const ffmpeg = await ensureCore();
+    const log: string[] = [];
+    logLine = (line) => log.push(line);
+    mountInputs(ffmpeg, [input]);
+    try {
+      ffmpeg.reset();
+      ffmpeg.ffprobe('-v', 'error', '-show_format', '-show_streams', '-of', 'json', `/in/${input.name}`, '-o', '/work/probe.json');
+      // ffprobe ends with an "Aborted()" and returns −1 even when it succeeded: read the file instead.
+      if (!ffmpeg.FS.analyzePath('/work/probe.json').exists) return { report: null, log };
+      const text = ffmpeg.FS.readFile('/work/probe.json', { encoding: 'utf8' });
+      ffmpeg.FS.unlink('/work/probe.json');
+      const report = JSON.parse(text) as ProbeReport;
+      const readable = (report.streams?.length ?? 0) > 0;
+      return { report: readable ? report : null, log };
+    } finally {
+      unmountInputs(ffmpeg, [input]);
+      logLine = () => {};
+    }
+  },
+
+  async run(request: RunRequest, onLog: LogSink): Promise<RunResult> {
+    const ffmpeg = await ensureCore();
+    const log = batchedLog(onLog);
+    logLine = (line) => log.push(line);
+    mountInputs(ffmpeg, request.inputs);
+    try {
+      for (const { name, text } of request.textFiles ?? []) ffmpeg.FS.writeFile(`/work/${name}`, text);
+      ffmpeg.reset();
+      const exitCode = ffmpeg.exec('-nostdin', '-y', ...request.args);
+      log.flush();
+      const outputs = request.outputs.map((name) => {
+        const path = `/out/${name}`;
+        if (!ffmpeg.FS.analyzePath(path).exists) return null;
+        // readFile copies out of wasm memory once; the copy is then transferred, not cloned.
+        const bytes = ffmpeg.FS.readFile(path);
+        ffmpeg.FS.unlink(path);
+        return bytes;
+      });
+      const buffers = outputs.flatMap((bytes) => (bytes ? [bytes.buffer as ArrayBuffer] : []));
+      return Comlink.transfer({ exitCode, outputs }, buffers);
+    } finally {
+      log.flush();
+      logLine = () => {};
+      unmountInputs(ffmpeg, request.inputs);
+      removeFiles(ffmpeg, '/out');
+      removeFiles(ffmpeg, '/work');
+    }
+  },
+};
+
+Comlink.expose(api);

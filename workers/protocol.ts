@@ -1,0 +1,84 @@
+/**
+ * The API between the page and an ffmpeg worker. Types only: the page and the
+ * worker both import this file, and nothing here may need the DOM or a worker scope.
+ */
+
+/** A file handed to the worker; it is mounted read-only (WORKERFS), never copied whole. */
+export interface MountedInput {
+  /** Name inside the worker's `/in` folder: plain ASCII, chosen by the page. */
+  name: string;
+  data: Blob;
+}
+
+/** A small text file written into the worker's working folder (e.g. a concat list). */
+export interface TextFile {
+  name: string;
+  text: string;
+}
+
+export interface RunRequest {
+  /** Mounted at `/in/<name>`. */
+  inputs: MountedInput[];
+  /** Written to `/work/<name>`, the folder ffmpeg runs in. */
+  textFiles?: TextFile[];
+  /** ffmpeg's arguments, without the program name. Outputs go to `/out/<name>`. */
+  args: string[];
+  /** Names under `/out` to read back after the run, in this order. */
+  outputs: string[];
+}
+
+export interface RunResult {
+  /** ffmpeg's exit code: 0 on success. */
+  exitCode: number;
+  /** One entry per requested output; null where ffmpeg wrote nothing. Transferred, not copied. */
+  outputs: (Uint8Array | null)[];
+}
+
+/** The parts of `ffprobe -show_format -show_streams -of json` that ffbatch reads. */
+export interface ProbeStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  sample_aspect_ratio?: string;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  channels?: number;
+  sample_rate?: string;
+  duration?: string;
+  nb_frames?: string;
+  tags?: Record<string, string>;
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+  disposition?: Record<string, number>;
+}
+
+export interface ProbeReport {
+  streams?: ProbeStream[];
+  format?: { format_name?: string; duration?: string; size?: string; bit_rate?: string };
+}
+
+export interface ProbeResult {
+  /** Parsed ffprobe JSON; null when ffprobe could not read the file. */
+  report: ProbeReport | null;
+  /** ffprobe's log, for the error message when report is null. */
+  log: string[];
+}
+
+export interface LoadResult {
+  /** Milliseconds spent fetching and compiling the core (zero when already loaded). */
+  loadMs: number;
+}
+
+/** Receives ffmpeg's log lines in batches while a run goes on. */
+export type LogSink = (lines: string[]) => void;
+
+/** What a worker exposes through Comlink. */
+export interface FfmpegWorkerApi {
+  /** Loads the core (served from the app's own origin) once; later calls return at once. */
+  load(): Promise<LoadResult>;
+  /** Runs ffprobe on one input and returns its JSON report. */
+  probe(input: MountedInput): Promise<ProbeResult>;
+  /** Runs ffmpeg once. Log lines reach `onLog` while it runs. */
+  run(request: RunRequest, onLog: LogSink): Promise<RunResult>;
+}
