@@ -9,8 +9,8 @@ export interface RunProgress {
 
 export interface RunContext {
   signal: AbortSignal;
-  onLog(lines: readonly string[]): void;
-  onProgress(update: RunProgress): void;
+  onLog: (lines: readonly string[]) => void;
+  onProgress: (update: RunProgress) => void;
 }
 
 export interface JobOutcome {
