@@ -52,7 +52,8 @@ export class SigningClient {
   async getUploadParameters(filename: string, type: string, signal: AbortSignal): Promise<SingleUploadParams> {
     const query = new URLSearchParams({ filename, type });
     const json = await this.call('GET', `/s3/params?${query}`, signal);
-    const method = String(json['method'] ?? 'PUT').toUpperCase();
+    const rawMethod = json['method'] ?? 'PUT';
+    const method = typeof rawMethod === 'string' ? rawMethod.toUpperCase() : '';
     if (method !== 'PUT' && method !== 'POST') throw this.badAnswer('/s3/params', 'method must be PUT or POST');
     const params: SingleUploadParams = {
       method,

@@ -1,4 +1,3 @@
-/// <reference path="./s3rver.d.ts" />
 /**
  * A whole upload back end on loopback, for unit and end-to-end tests:
  *
@@ -9,6 +8,7 @@
  * Presigned URLs point at the proxy, so tests can make the bucket answer 403, cut
  * connections mid-body, or go away and come back. s3rver does not check V4 signatures
  * and has no ListParts and no AbortMultipartUpload (both answer 405).
+ * Types of s3rver: ./s3rver.d.ts (picked up through tsconfig's `include`).
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import S3rver from 's3rver';
 import { createPresignServer } from '../../examples/presign-server/presign-server.mjs';
@@ -83,6 +83,8 @@ export interface S3Stack {
   signerLog: string[];
   /** SHA-256 (hex) of an object, read straight from s3rver (not through the proxy). */
   getObjectSha256(key: string): Promise<string>;
+  /** Size and stored Content-Type of an object, read straight from s3rver. */
+  headObject(key: string): Promise<{ size: number; contentType: string | undefined }>;
   /** Every object in the bucket, read straight from s3rver. */
   listObjects(): Promise<{ key: string; size: number }[]>;
   /** A presigned PUT URL (through the proxy) for `key`, Content-Type signed: the one-off URL flow. */
@@ -141,6 +143,10 @@ export async function startS3Stack(options: S3StackOptions = {}): Promise<S3Stac
       const bytes = await object.Body?.transformToByteArray();
       if (!bytes) throw new Error(`Object ${key} has no body.`);
       return createHash('sha256').update(bytes).digest('hex');
+    },
+    async headObject(key) {
+      const head = await direct.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+      return { size: head.ContentLength ?? 0, contentType: head.ContentType };
     },
     async listObjects() {
       const out = await direct.send(new ListObjectsV2Command({ Bucket: BUCKET }));

@@ -40,20 +40,17 @@ describe('isRetryable', () => {
 });
 
 describe('withRetry', () => {
-  const noWait = { wait: async (): Promise<void> => {}, random: () => 0.5 };
+  const noWait = { wait: (): Promise<void> => Promise.resolve(), random: () => 0.5 };
 
   it('retries retryable failures, waiting the backoff delays, then succeeds', async () => {
     const waits: number[] = [];
     let calls = 0;
     const result = await withRetry(
-      async () => {
-        if (++calls < 3) throw new Error('flaky');
-        return 'ok';
-      },
+      () => (++calls < 3 ? Promise.reject(new Error('flaky')) : Promise.resolve('ok')),
       policy,
       () => true,
       undefined,
-      { ...noWait, wait: async (ms) => void waits.push(ms) },
+      { ...noWait, wait: (ms) => Promise.resolve(void waits.push(ms)) },
     );
     expect(result).toBe('ok');
     expect(calls).toBe(3);
@@ -76,7 +73,7 @@ describe('withRetry', () => {
   it('rethrows an AbortError at once, as it is', async () => {
     const abort = new DOMException('stop', 'AbortError');
     let calls = 0;
-    const run = withRetry(async () => { calls++; throw abort; }, policy, () => true, undefined, noWait);
+    const run = withRetry(() => { calls++; return Promise.reject(abort); }, policy, () => true, undefined, noWait);
     await expect(run).rejects.toBe(abort);
     expect(calls).toBe(1);
   });
