@@ -6,7 +6,7 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: {
     // The ffmpeg packages load their core at run time; pre-bundling breaks those URLs.
-    exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util', '@ffmpeg/core'],
+    exclude: ['@ffmpeg/core'],
   },
   build: {
     target: 'es2022',
