@@ -8,6 +8,7 @@ import { explainFailure } from './ffmpeg-log';
 import { isFinished, type Job } from './job';
 import { outputName, uniqueNames } from './output-names';
 import { Scheduler } from './scheduler';
+import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from './segment-plan';
 import { workerInputName, type Source } from './source';
 
 export interface BatchDeps {
@@ -16,6 +17,7 @@ export interface BatchDeps {
   store: OutputStore;
   workers: number;
   stallTimeoutMs?: number;
+  splitPolicy?: SplitPolicy;
 }
 
 export interface AddedFile {
@@ -43,6 +45,7 @@ export class Batch {
 
   constructor(private readonly deps: BatchDeps) {
     this.workerCount = deps.workers;
+    const splitPolicy = deps.splitPolicy ?? DEFAULT_SPLIT_POLICY;
     const runner = createEncodeRunner({
       pool: deps.encodePool,
       store: deps.store,
@@ -52,9 +55,16 @@ export class Batch {
         this.outputUrls.set(job.id, URL.createObjectURL(blob));
         this.onOutputStored?.(job, record, blob);
       },
+      splitPolicy,
     });
     this.scheduler = new Scheduler(runner, {
       concurrency: deps.workers,
+      isReady: (job) => !this.sources.get(job.sourceId)?.probing,
+      // A long source on a preset that can be cut asks for every worker; it gets those free.
+      slotsWanted: (job) => {
+        const seconds = this.sources.get(job.sourceId)?.info?.durationSec ?? 0;
+        return presetById(job.presetId).parts && seconds > splitPolicy.splitAboveSec ? this.workerCount : 1;
+      },
       ...(deps.stallTimeoutMs ? { stallTimeoutMs: deps.stallTimeoutMs } : {}),
     });
     this.scheduler.subscribe(() => this.changed());
@@ -151,6 +161,7 @@ export class Batch {
       source.probing = false;
       this.changed();
       this.refreshCosts(source);
+      this.scheduler.wake();
     }
   }
 

@@ -9,6 +9,8 @@ export interface RunProgress {
 
 export interface RunContext {
   signal: AbortSignal;
+  /** Workers this job may use at once (more than one only for a job that can be split). */
+  slots: number;
   onLog: (lines: readonly string[]) => void;
   onProgress: (update: RunProgress) => void;
 }
@@ -27,6 +29,10 @@ export interface SchedulerOptions {
   /** Tries per job when it stalls (a stall is the one failure worth a retry). */
   maxAttempts?: number;
   now?: () => number;
+  /** Workers a job could use at once; default 1. It gets no more than are free when it starts. */
+  slotsWanted?: (job: Job) => number;
+  /** False while a queued job cannot start yet (its source is still being probed). */
+  isReady?: (job: Job) => boolean;
 }
 
 type Listener = (job: Job) => void;
@@ -37,12 +43,14 @@ type Listener = (job: Job) => void;
  */
 export class Scheduler {
   private readonly jobs = new Map<string, Job>();
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { cancel: AbortController; slots: number }>();
   private readonly listeners = new Set<Listener>();
   private concurrency: number;
   private readonly stallTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly now: () => number;
+  private readonly slotsWanted: (job: Job) => number;
+  private readonly isReady: (job: Job) => boolean;
 
   constructor(
     private readonly runner: JobRunner,
@@ -52,6 +60,8 @@ export class Scheduler {
     this.stallTimeoutMs = options.stallTimeoutMs ?? 120_000;
     this.maxAttempts = options.maxAttempts ?? 2;
     this.now = options.now ?? Date.now;
+    this.slotsWanted = options.slotsWanted ?? (() => 1);
+    this.isReady = options.isReady ?? (() => true);
   }
 
   /** Called with the job each time one of its fields changes. */
@@ -72,6 +82,13 @@ export class Scheduler {
     return this.running.size;
   }
 
+  /** Workers in use by running jobs. */
+  get usedSlots(): number {
+    let used = 0;
+    for (const { slots } of this.running.values()) used += slots;
+    return used;
+  }
+
   /** Adds queued jobs and starts as many as there are free slots. */
   enqueue(jobs: readonly Job[]): void {
     for (const job of jobs) {
@@ -87,6 +104,11 @@ export class Scheduler {
     this.emit(job);
   }
 
+  /** Looks for startable jobs again (e.g. after a probe ended). */
+  wake(): void {
+    this.pump();
+  }
+
   setConcurrency(n: number): void {
     this.concurrency = Math.max(1, Math.floor(n));
     this.pump();
@@ -96,9 +118,9 @@ export class Scheduler {
   cancel(id: string): void {
     const job = this.jobs.get(id);
     if (!job || isFinished(job)) return;
-    const controller = this.running.get(id);
-    if (controller) {
-      controller.abort();
+    const running = this.running.get(id);
+    if (running) {
+      running.cancel.abort();
       return;
     }
     this.update(job, { state: 'canceled', endedAt: this.now(), etaSec: null });
@@ -123,28 +145,30 @@ export class Scheduler {
   private nextQueued(): Job | undefined {
     let best: Job | undefined;
     for (const job of this.jobs.values()) {
-      if (job.state !== 'queued') continue;
+      if (job.state !== 'queued' || !this.isReady(job)) continue;
       if (!best || job.cost > best.cost || (job.cost === best.cost && job.queuedAt < best.queuedAt)) best = job;
     }
     return best;
   }
 
   private pump(): void {
-    while (this.running.size < this.concurrency) {
+    for (;;) {
+      const free = this.concurrency - this.usedSlots;
+      if (free < 1) return;
       const job = this.nextQueued();
       if (!job) return;
-      void this.start(job);
+      void this.start(job, Math.max(1, Math.min(free, Math.floor(this.slotsWanted(job)))));
     }
   }
 
-  private async start(job: Job): Promise<void> {
+  private async start(job: Job, slots: number): Promise<void> {
     const cancel = new AbortController();
-    this.running.set(job.id, cancel);
+    this.running.set(job.id, { cancel, slots });
     this.update(job, { state: 'running', startedAt: this.now(), progress: 0, error: null });
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const outcome = await this.attempt(job, cancel.signal);
+          const outcome = await this.attempt(job, cancel.signal, slots);
           this.update(job, { state: 'done', progress: 1, etaSec: 0, endedAt: this.now(), outputSize: outcome.outputSize });
           return;
         } catch (error) {
@@ -171,7 +195,7 @@ export class Scheduler {
   }
 
   /** One try, with a watchdog that fires when the run goes quiet. */
-  private async attempt(job: Job, cancelSignal: AbortSignal): Promise<JobOutcome> {
+  private async attempt(job: Job, cancelSignal: AbortSignal, slots: number): Promise<JobOutcome> {
     const attemptController = new AbortController();
     const stopAttempt = (): void => attemptController.abort();
     cancelSignal.addEventListener('abort', stopAttempt);
@@ -188,6 +212,7 @@ export class Scheduler {
     try {
       return await this.runner(job, {
         signal: attemptController.signal,
+        slots,
         onLog: (lines) => {
           job.log.push(...lines);
           feedWatchdog();

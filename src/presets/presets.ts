@@ -28,6 +28,23 @@ export interface Preset {
   relativeCost: number;
   /** ffmpeg's arguments for this source. Throws PresetMismatchError when the source cannot make this output. */
   args(source: SourceInfo, paths: PresetPaths): string[];
+  /**
+   * The same encode in parts, so a long source can be cut in time segments encoded by
+   * several workers; null where splitting would not pay (audio only: fast whole).
+   */
+  parts: ((source: SourceInfo) => PresetParts) | null;
+}
+
+/** A video preset's arguments by role; `args` is `-i in, maps, -vf filters, video, audio, mux, out`. */
+export interface PresetParts {
+  /** The -vf chain, or '' for none. */
+  filters: string;
+  video: string[];
+  /** Empty when the source has no audio. */
+  audio: string[];
+  mux: string[];
+  /** Output frame rate when the preset fixes one, else null (the source's timing is kept). */
+  fps: number | null;
 }
 
 /** The source lacks what the preset needs (e.g. no audio for an MP3). */
@@ -58,31 +75,72 @@ export function fitHeight(video: Pick<VideoInfo, 'displayWidth' | 'displayHeight
 }
 
 /** Picks the first video and first audio stream only: data, subtitle and cover-art streams stay behind. */
-function streamMaps(source: SourceInfo, withVideo: boolean): string[] {
-  const maps: string[] = [];
-  if (withVideo) maps.push('-map', '0:v:0');
-  if (source.audio) maps.push('-map', '0:a:0');
-  return maps;
+function streamMaps(source: SourceInfo): string[] {
+  return ['-map', '0:v:0', ...(source.audio ? ['-map', '0:a:0'] : [])];
 }
 
 function stereoAtMost(source: SourceInfo): string[] {
   return source.audio && source.audio.channels > 2 ? ['-ac', '2'] : [];
 }
 
-function h264(maxHeight: number): Preset['args'] {
+/** Builds `args` from `parts`, so the whole and the split encode can never drift apart. */
+function wholeArgs(parts: (source: SourceInfo) => PresetParts): Preset['args'] {
   return (source, { input, output }) => {
-    const { width, height } = fitHeight(requireVideo(source, `an H.264 MP4`), maxHeight);
-    return [
-      '-i', input,
-      ...streamMaps(source, true),
-      '-vf', `scale=${width}:${height},setsar=1`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
-      ...(source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : []),
-      '-movflags', '+faststart',
-      output,
-    ];
+    const { filters, video, audio, mux } = parts(source);
+    return ['-i', input, ...streamMaps(source), ...(filters ? ['-vf', filters] : []), ...video, ...audio, ...mux, output];
   };
 }
+
+function h264Parts(maxHeight: number): (source: SourceInfo) => PresetParts {
+  return (source) => {
+    const { width, height } = fitHeight(requireVideo(source, 'an H.264 MP4'), maxHeight);
+    return {
+      filters: `scale=${width}:${height},setsar=1`,
+      video: ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'],
+      audio: source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : [],
+      mux: ['-movflags', '+faststart'],
+      fps: null,
+    };
+  };
+}
+
+// The recipe: ffmpeg -i in -ar 44100 -ab 56 -f flv -s 320x240 -b 200k -r 25 out.flv
+// ("-ab 56" meant 56 kb/s then; it would mean 56 b/s today.)
+const flvParts = (source: SourceInfo): PresetParts => {
+  requireVideo(source, 'an FLV');
+  return {
+    filters: '',
+    video: ['-c:v', 'flv', '-b:v', '200k', '-r', '25', '-s', '320x240', '-pix_fmt', 'yuv420p'],
+    audio: source.audio ? ['-c:a', 'libmp3lame', '-b:a', '56k', '-ar', '44100'] : [],
+    mux: ['-f', 'flv'],
+    fps: 25,
+  };
+};
+
+// The recipe's mp4 command in today's spelling: "-flags +4mv" is "-flags:v +mv4"
+// (the bare form also reaches the audio encoder and fails); of its two -b and -s, the later win.
+const mpeg4Parts = (source: SourceInfo): PresetParts => {
+  requireVideo(source, 'an MPEG-4 MP4');
+  return {
+    filters: '',
+    video: ['-c:v', 'mpeg4', '-b:v', '1200k', '-mbd', '2', '-flags:v', '+mv4', '-cmp', '2', '-subcmp', '2', '-s', '320x180', '-r', '25', '-pix_fmt', 'yuv420p'],
+    audio: source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : [],
+    mux: ['-movflags', '+faststart'],
+    fps: 25,
+  };
+};
+
+const vp9Parts = (source: SourceInfo): PresetParts => {
+  const { width, height } = fitHeight(requireVideo(source, 'a VP9 WebM'), 720);
+  return {
+    filters: `scale=${width}:${height},setsar=1`,
+    // "good" deadline at cpu-used 5: a fair speed for a single wasm thread at a sane quality.
+    video: ['-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'good', '-cpu-used', '5', '-pix_fmt', 'yuv420p'],
+    audio: source.audio ? ['-c:a', 'libopus', '-b:a', '96k', ...stereoAtMost(source)] : [],
+    mux: ['-f', 'webm'],
+    fps: null,
+  };
+};
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -94,19 +152,8 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/x-flv',
     nameSuffix: '320x240',
     relativeCost: 1,
-    // The recipe: ffmpeg -i in -ar 44100 -ab 56 -f flv -s 320x240 -b 200k -r 25 out.flv
-    // ("-ab 56" meant 56 kb/s then; it would mean 56 b/s today.)
-    args: (source, { input, output }) => {
-      requireVideo(source, 'an FLV');
-      return [
-        '-i', input,
-        ...streamMaps(source, true),
-        '-c:v', 'flv', '-b:v', '200k', '-r', '25', '-s', '320x240', '-pix_fmt', 'yuv420p',
-        ...(source.audio ? ['-c:a', 'libmp3lame', '-b:a', '56k', '-ar', '44100'] : []),
-        '-f', 'flv',
-        output,
-      ];
-    },
+    args: wholeArgs(flvParts),
+    parts: flvParts,
   },
   {
     id: 'mp4-mpeg4-320x180',
@@ -117,20 +164,8 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/mp4',
     nameSuffix: 'mpeg4',
     relativeCost: 1.1,
-    // The recipe's mp4 command in today's spelling: "-flags +4mv" is "-flags:v +mv4"
-    // (the bare form also reaches the audio encoder and fails); of its two -b and -s, the later win.
-    args: (source, { input, output }) => {
-      requireVideo(source, 'an MPEG-4 MP4');
-      return [
-        '-i', input,
-        ...streamMaps(source, true),
-        '-c:v', 'mpeg4', '-b:v', '1200k', '-mbd', '2', '-flags:v', '+mv4', '-cmp', '2', '-subcmp', '2',
-        '-s', '320x180', '-r', '25', '-pix_fmt', 'yuv420p',
-        ...(source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : []),
-        '-movflags', '+faststart',
-        output,
-      ];
-    },
+    args: wholeArgs(mpeg4Parts),
+    parts: mpeg4Parts,
   },
   {
     id: 'mp4-h264-720p',
@@ -141,7 +176,8 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/mp4',
     nameSuffix: '720p',
     relativeCost: 6,
-    args: h264(720),
+    args: wholeArgs(h264Parts(720)),
+    parts: h264Parts(720),
   },
   {
     id: 'mp4-h264-480p',
@@ -152,7 +188,8 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/mp4',
     nameSuffix: '480p',
     relativeCost: 4,
-    args: h264(480),
+    args: wholeArgs(h264Parts(480)),
+    parts: h264Parts(480),
   },
   {
     id: 'webm-vp9-720p',
@@ -163,19 +200,8 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/webm',
     nameSuffix: 'vp9',
     relativeCost: 8,
-    args: (source, { input, output }) => {
-      const { width, height } = fitHeight(requireVideo(source, 'a VP9 WebM'), 720);
-      return [
-        '-i', input,
-        ...streamMaps(source, true),
-        '-vf', `scale=${width}:${height},setsar=1`,
-        // "good" deadline at cpu-used 5: a fair speed for a single wasm thread at a sane quality.
-        '-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'good', '-cpu-used', '5', '-pix_fmt', 'yuv420p',
-        ...(source.audio ? ['-c:a', 'libopus', '-b:a', '96k', ...stereoAtMost(source)] : []),
-        '-f', 'webm',
-        output,
-      ];
-    },
+    args: wholeArgs(vp9Parts),
+    parts: vp9Parts,
   },
   {
     id: 'mp3-audio',
@@ -192,6 +218,7 @@ export const PRESETS: readonly Preset[] = [
       }
       return ['-i', input, '-map', '0:a:0', '-vn', '-c:a', 'libmp3lame', '-q:a', '2', ...stereoAtMost(source), '-f', 'mp3', output];
     },
+    parts: null,
   },
 ];
 
