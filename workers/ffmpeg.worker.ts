@@ -41,20 +41,20 @@ async function ensureCore(): Promise<FFmpegCoreModule> {
  * Collects log lines and hands them to the page in batches. The core runs
  * synchronously, so no timer can fire during a run: flush on the clock as lines come.
  */
-function batchedLog(sink: LogSink): { push(line: string): void; flush(): void } {
+function batchedLog(sink: LogSink): { push(line: string): void; flush(): Promise<void> } {
   let pending: string[] = [];
   let lastFlush = performance.now();
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const lines = pending;
     pending = [];
     lastFlush = performance.now();
-    sink(lines);
+    await sink(lines);
   };
   return {
     push(line) {
       pending.push(line);
-      if (performance.now() - lastFlush >= LOG_FLUSH_MS) flush();
+      if (performance.now() - lastFlush >= LOG_FLUSH_MS) void flush();
     },
     flush,
   };
@@ -113,7 +113,8 @@ const api: FfmpegWorkerApi = {
       for (const { name, text } of request.textFiles ?? []) ffmpeg.FS.writeFile(`/work/${name}`, text);
       ffmpeg.reset();
       const exitCode = ffmpeg.exec('-nostdin', '-y', ...request.args);
-      log.flush();
+      // The page must hold every line (the reason for a failure) before it gets the result.
+      await log.flush();
       const outputs = request.outputs.map((name) => {
         const path = `/out/${name}`;
         if (!ffmpeg.FS.analyzePath(path).exists) return null;
@@ -125,7 +126,7 @@ const api: FfmpegWorkerApi = {
       const buffers = outputs.flatMap((bytes) => (bytes ? [bytes.buffer as ArrayBuffer] : []));
       return Comlink.transfer({ exitCode, outputs }, buffers);
     } finally {
-      log.flush();
+      void log.flush();
       logLine = () => {};
       unmountInputs(ffmpeg, request.inputs);
       removeFiles(ffmpeg, '/out');

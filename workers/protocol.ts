@@ -70,8 +70,11 @@ export interface LoadResult {
   loadMs: number;
 }
 
-/** Receives ffmpeg's log lines in batches while a run goes on. */
-export type LogSink = (lines: string[]) => void;
+/**
+ * Receives ffmpeg's log lines in batches while a run goes on. Across Comlink it returns a
+ * promise: the worker awaits the last batch before answering, so no line arrives after the result.
+ */
+export type LogSink = (lines: string[]) => void | Promise<void>;
 
 /** What a worker exposes through Comlink. */
 export interface FfmpegWorkerApi {

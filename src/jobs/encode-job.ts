@@ -88,6 +88,15 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
   };
 }
 
+/** The last `frame=` count of ffmpeg's stats lines, or null when there is none. */
+function lastFrameCount(log: readonly string[]): number | null {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const match = /frame=\s*(\d+)/.exec(log[i] ?? '');
+    if (match) return Number(match[1]);
+  }
+  return null;
+}
+
 /** Calls `onTime` with the last `time=` of a batch of log lines. */
 function lastOutTime(lines: readonly string[], onTime: (seconds: number, line: string) => void): void {
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -171,7 +180,11 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
             siblings.signal,
           );
           const bytes = result.outputs[0];
-          if (!bytes || bytes.byteLength === 0) throw new JobFailedError(`Segment ${segment.index + 1} of ${count} came out empty.`);
+          if (!bytes || bytes.byteLength === 0 || lastFrameCount(segmentLog) === 0) {
+            throw new JobFailedError(
+              `Segment ${segment.index + 1} of ${count} (from ${Math.round(segment.start)} s) has no frames: the file ends before the ${Math.round(duration)} s it claims to last, so it was probably cut short.`,
+            );
+          }
           done[segment.index] = segmentLength(segment);
           return new Blob([bytes as Uint8Array<ArrayBuffer>]);
         } catch (error) {
