@@ -22,6 +22,8 @@ function chromiumExecutable(): string | undefined {
 
 const executablePath = chromiumExecutable();
 const PORT = Number(process.env['FFBATCH_E2E_PORT'] ?? 4317);
+/** The build under test; another folder lets a second run go on beside a rebuild. */
+const DIST = process.env['FFBATCH_DIST'] ?? 'dist';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -41,7 +43,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node test/support/static-server.mjs dist ${PORT}`,
+    command: `node test/support/static-server.mjs ${DIST} ${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env['CI'],
     timeout: 30_000,

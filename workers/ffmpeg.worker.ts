@@ -90,7 +90,7 @@ const api: FfmpegWorkerApi = {
     mountInputs(ffmpeg, [input]);
     try {
       ffmpeg.reset();
-      ffmpeg.ffprobe('-v', 'error', '-show_format', '-show_streams', '-of', 'json', `/in/${input.name}`, '-o', '/work/probe.json');
+      ffmpeg.ffprobe('-v', 'warning', '-show_format', '-show_streams', '-of', 'json', `/in/${input.name}`, '-o', '/work/probe.json');
       // ffprobe ends with an "Aborted()" and returns −1 even when it succeeded: read the file instead.
       if (!ffmpeg.FS.analyzePath('/work/probe.json').exists) return { report: null, log };
       const text = ffmpeg.FS.readFile('/work/probe.json', { encoding: 'utf8' });

@@ -134,8 +134,8 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
   const duration = info.durationSec ?? 0;
   const frameRate = parts.fps ?? info.video?.fps ?? 25;
   const segments = planSegments(duration, count, frameRate);
-  // Frame timing as the whole encode gets it from its muxer: MP4 and fixed-rate presets
-  // are constant-rate (gaps filled), WebM keeps the source's timing.
+  // Frame timing as the whole encode has it: constant-rate for MP4 (its muxer's default) and
+  // for the fixed-rate presets (gaps in the source filled); WebM keeps the source's timing.
   const fpsMode = parts.fps !== null || preset.container === 'mp4' ? 'cfr' : 'vfr';
   const segmentLength = (s: Segment): number => s.duration ?? Math.max(0.001, duration - s.start);
   const done = segments.map(() => 0);

@@ -45,6 +45,11 @@ interface KnownFailure {
 /** Log lines that name a cause a person can act on, most specific first. */
 const KNOWN_FAILURES: KnownFailure[] = [
   {
+    // ffmpeg guessed the format from the name alone: the contents are not that format at all.
+    pattern: /misdetection possible/i,
+    sentence: 'This is not a video or audio file that ffmpeg can read: its contents are damaged or of an unknown kind.',
+  },
+  {
     pattern: /moov atom not found/i,
     sentence:
       'This MP4/MOV file is incomplete: its index (the "moov atom") is missing, which usually means the recording or download was cut off.',

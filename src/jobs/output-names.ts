@@ -16,14 +16,16 @@ export function outputName(sourceName: string, preset: Preset, chosen: readonly 
   return clash ? `${base}-${preset.nameSuffix}.${preset.extension}` : `${base}.${preset.extension}`;
 }
 
-/** Names made unique for one zip: the second `a.mp4` becomes `a (2).mp4`. */
+/** Names made unique for one zip: the second `a.mp4` becomes `a (2).mp4`, never a name already taken. */
 export function uniqueNames(names: readonly string[]): string[] {
-  const seen = new Map<string, number>();
+  const taken = new Set<string>();
   return names.map((name) => {
-    const count = (seen.get(name) ?? 0) + 1;
-    seen.set(name, count);
-    if (count === 1) return name;
+    let candidate = name;
     const dot = name.lastIndexOf('.');
-    return dot > 0 ? `${name.slice(0, dot)} (${count})${name.slice(dot)}` : `${name} (${count})`;
+    for (let n = 2; taken.has(candidate); n++) {
+      candidate = dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
+    }
+    taken.add(candidate);
+    return candidate;
   });
 }

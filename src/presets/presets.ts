@@ -70,7 +70,9 @@ function evenFloor(n: number): number {
  */
 export function fitHeight(video: Pick<VideoInfo, 'displayWidth' | 'displayHeight'>, maxHeight: number): { width: number; height: number } {
   const height = evenFloor(Math.min(maxHeight, video.displayHeight));
-  const width = Math.max(2, Math.round((video.displayWidth * height) / video.displayHeight / 2) * 2);
+  const scaled = Math.max(2, Math.round((video.displayWidth * height) / video.displayHeight / 2) * 2);
+  // Rounding to even must not make an odd-width source wider than it is.
+  const width = Math.min(evenFloor(video.displayWidth), scaled);
   return { width, height };
 }
 
@@ -110,7 +112,8 @@ const flvParts = (source: SourceInfo): PresetParts => {
   requireVideo(source, 'an FLV');
   return {
     filters: '',
-    video: ['-c:v', 'flv', '-b:v', '200k', '-r', '25', '-s', '320x240', '-pix_fmt', 'yuv420p'],
+    // A steady 25 fps, gaps in the source filled, as "-r 25" gave in the ffmpeg of the recipe's day.
+    video: ['-c:v', 'flv', '-b:v', '200k', '-r', '25', '-fps_mode:v', 'cfr', '-s', '320x240', '-pix_fmt', 'yuv420p'],
     audio: source.audio ? ['-c:a', 'libmp3lame', '-b:a', '56k', '-ar', '44100'] : [],
     mux: ['-f', 'flv'],
     fps: 25,
@@ -123,7 +126,7 @@ const mpeg4Parts = (source: SourceInfo): PresetParts => {
   requireVideo(source, 'an MPEG-4 MP4');
   return {
     filters: '',
-    video: ['-c:v', 'mpeg4', '-b:v', '1200k', '-mbd', '2', '-flags:v', '+mv4', '-cmp', '2', '-subcmp', '2', '-s', '320x180', '-r', '25', '-pix_fmt', 'yuv420p'],
+    video: ['-c:v', 'mpeg4', '-b:v', '1200k', '-mbd', '2', '-flags:v', '+mv4', '-cmp', '2', '-subcmp', '2', '-s', '320x180', '-r', '25', '-fps_mode:v', 'cfr', '-pix_fmt', 'yuv420p'],
     audio: source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : [],
     mux: ['-movflags', '+faststart'],
     fps: 25,

@@ -363,7 +363,8 @@ export class AppView {
     setAttr(parts.badge, 'data-state', job.state);
 
     const value = job.state === 'done' ? 1 : job.progress;
-    if (parts.progress.value !== value) parts.progress.value = value;
+    // The attribute, not only the property: tests and assistive tools read it.
+    setAttr(parts.progress, 'value', Math.round(value * 1000) / 1000);
     parts.progress.hidden = job.state === 'failed' || job.state === 'canceled';
     setText(parts.meta, jobMeta(job));
 
