@@ -1,4 +1,4 @@
-import { FfmpegExitError, type WorkerPool } from '../pool/worker-pool';
+import { FfmpegExitError, WorkerCrashedError, type WorkerPool } from '../pool/worker-pool';
 import { presetById, PresetMismatchError, type Preset, type PresetParts } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
 import type { OutputRecord, OutputStore } from '../storage/output-store';
@@ -61,6 +61,12 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
     } catch (error) {
       if (error instanceof PresetMismatchError) throw new JobFailedError(error.message);
       if (error instanceof FfmpegExitError) throw new JobFailedError(explainFailure(job.log, error.exitCode));
+      if (error instanceof WorkerCrashedError && preset.id === 'webm-vp9-720p' && /memory access out of bounds/.test(error.message)) {
+        // libvpx-vp9 in @ffmpeg/core 0.12.10 crashes on its first frame, whatever the source (ffmpeg.wasm issue #679).
+        throw new JobFailedError(
+          'The VP9 encoder of this ffmpeg.wasm build crashes on every file (a known ffmpeg.wasm bug, issue #679), so WebM VP9 cannot be made here yet. The other presets work.',
+        );
+      }
       throw error;
     }
     if (bytes.byteLength === 0) {
@@ -137,6 +143,10 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
   // Frame timing as the whole encode has it: constant-rate for MP4 (its muxer's default) and
   // for the fixed-rate presets (gaps in the source filled); WebM keeps the source's timing.
   const fpsMode = parts.fps !== null || preset.container === 'mp4' ? 'cfr' : 'vfr';
+  // NUT holds every codec with exact timestamps; VP9 goes in its own WebM (libvpx-vp9
+  // into NUT crashed the wasm core with "memory access out of bounds").
+  const segmentFormat = preset.container === 'webm' ? 'webm' : 'nut';
+  const segmentName = (index: number): string => `segment-${index}.${segmentFormat}`;
   const segmentLength = (s: Segment): number => s.duration ?? Math.max(0.001, duration - s.start);
   const done = segments.map(() => 0);
   const reportProgress = (extra: number): void => {
@@ -153,7 +163,7 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
   try {
     blobs = await Promise.all(
       segments.map(async (segment) => {
-        const name = `segment-${segment.index}.nut`;
+        const name = segmentName(segment.index);
         const tag = `[part ${segment.index + 1}/${count}]`;
         const segmentLog: string[] = [];
         const args = [
@@ -164,7 +174,7 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
           '-vf', ['setpts=PTS-STARTPTS', parts.filters].filter(Boolean).join(','),
           '-fps_mode:v', fpsMode,
           ...parts.video,
-          '-f', 'nut', `/out/${name}`,
+          '-f', segmentFormat, `/out/${name}`,
         ];
         try {
           const result = await pool.run(
@@ -207,7 +217,7 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
 
   const outputFile = `output.${preset.extension}`;
   const list = segments
-    .map((s) => `file '/in/segment-${s.index}.nut'${s.index < count - 1 ? `\nduration ${(s.frames / frameRate).toFixed(6)}` : ''}`)
+    .map((s) => `file '/in/${segmentName(s.index)}'${s.index < count - 1 ? `\nduration ${(s.frames / frameRate).toFixed(6)}` : ''}`)
     .join('\n');
   const joinArgs = [
     '-f', 'concat', '-safe', '0', '-i', '/work/segments.txt',
@@ -219,7 +229,7 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
   ];
   const joined = await pool.run(
     {
-      inputs: [input, ...blobs.map((data, i) => ({ name: `segment-${i}.nut`, data }))],
+      inputs: [input, ...blobs.map((data, i) => ({ name: segmentName(i), data }))],
       textFiles: [{ name: 'segments.txt', text: `${list}\n` }],
       args: joinArgs,
       outputs: [outputFile],
