@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
-    reporters: ['default', ['json', { outputFile: 'test-results/unit-report.json' }]],
+    reporters: ['default', ['json', { outputFile: 'test-reports/unit.json' }]],
     testTimeout: 60_000,
   },
 });

@@ -10,8 +10,9 @@ const steps = [
   ['e2e', 'npx', ['playwright', 'test']],
 ];
 
-rmSync('test-results', { recursive: true, force: true });
-mkdirSync('test-results', { recursive: true });
+// Reports live apart from test-results/, which Playwright empties when it starts.
+rmSync('test-reports', { recursive: true, force: true });
+mkdirSync('test-reports', { recursive: true });
 
 const failedSteps = [];
 for (const [name, command, args] of steps) {
@@ -30,8 +31,8 @@ function readJson(path) {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
 }
 
-const unit = readJson('test-results/unit-report.json');
-const e2e = readJson('test-results/e2e-report.json');
+const unit = readJson('test-reports/unit.json');
+const e2e = readJson('test-reports/e2e.json');
 const passed = (unit?.numPassedTests ?? 0) + (e2e?.stats?.expected ?? 0) + (e2e?.stats?.flaky ?? 0);
 let failed = (unit?.numFailedTests ?? 0) + (e2e?.stats?.unexpected ?? 0);
 const skipped = (unit?.numPendingTests ?? 0) + (unit?.numTodoTests ?? 0) + (e2e?.stats?.skipped ?? 0);
