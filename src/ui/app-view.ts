@@ -8,7 +8,8 @@ import { formatBytes, formatClock } from './format';
 
 /** What the page asks of the rest of the app beyond the batch itself. */
 export interface UploadActions {
-  upload(jobId: string): void;
+  /** Uploads through the endpoint, or straight to `presignedUrl` when given (a one-off). */
+  upload(jobId: string, presignedUrl?: string): void;
   uploadAll(): void;
   cancelUpload(jobId: string): void;
   setEndpoint(endpoint: string): void;
@@ -35,6 +36,7 @@ interface JobParts {
   uploadLine: HTMLElement;
   download: HTMLAnchorElement;
   uploadButton: HTMLButtonElement;
+  oneOff: HTMLDetailsElement;
   cancelButton: HTMLButtonElement;
   logButton: HTMLButtonElement;
   deleteButton: HTMLButtonElement;
@@ -324,6 +326,7 @@ export class AppView {
       uploadLine: h('span', { class: 'upload-line' }),
       download: h('a', { class: 'button' }, 'Download'),
       uploadButton: h('button', { type: 'button' }, 'Upload'),
+      oneOff: h('details', { class: 'one-off' }),
       cancelButton: h('button', { type: 'button', class: 'quiet' }, 'Cancel'),
       logButton: h('button', { type: 'button', class: 'quiet', 'aria-expanded': 'false' }, 'Log'),
       deleteButton: h('button', { type: 'button', class: 'quiet' }, 'Delete'),
@@ -335,6 +338,21 @@ export class AppView {
       else this.batch.cancel(job.id);
     });
     parts.uploadButton.addEventListener('click', () => this.uploads.upload(job.id));
+    // A one-off upload: a presigned PUT URL made elsewhere, no signing service needed.
+    const urlId = `presigned-${job.id}`;
+    const urlInput = h('input', { type: 'url', id: urlId, placeholder: 'https://bucket.example.com/key?X-Amz-Signature=…', required: true });
+    const send = h('button', { type: 'button' }, 'Send');
+    send.addEventListener('click', () => {
+      const url = urlInput.value.trim();
+      if (!urlInput.checkValidity() || !url) {
+        urlInput.reportValidity();
+        return;
+      }
+      this.uploads.upload(job.id, url);
+      urlInput.value = '';
+      parts.oneOff.open = false;
+    });
+    parts.oneOff.append(h('summary', {}, 'Presigned URL…'), h('label', { for: urlId }, 'Presigned PUT URL'), urlInput, send);
     parts.deleteButton.addEventListener('click', () => void this.batch.deleteJob(job.id));
     parts.logButton.addEventListener('click', () => {
       parts.log.hidden = !parts.log.hidden;
@@ -346,7 +364,7 @@ export class AppView {
       parts.progress,
       h('div', { class: 'job-line' }, parts.meta, parts.uploadLine),
       parts.alert,
-      h('div', { class: 'job-actions' }, parts.download, parts.uploadButton, parts.cancelButton, parts.logButton, parts.deleteButton),
+      h('div', { class: 'job-actions' }, parts.download, parts.uploadButton, parts.cancelButton, parts.logButton, parts.deleteButton, parts.oneOff),
       parts.log,
     );
     return parts;
@@ -380,6 +398,7 @@ export class AppView {
     setAttr(parts.download, 'download', url ? job.outputName : null);
     parts.uploadButton.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
     setText(parts.uploadButton, job.upload === 'upload-failed' ? 'Retry' : 'Upload');
+    parts.oneOff.hidden = parts.uploadButton.hidden;
     parts.cancelButton.hidden = !(job.state === 'queued' || job.state === 'running' || job.upload === 'uploading');
     parts.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled') || job.upload === 'uploading';
     if (!parts.log.hidden) setText(parts.log, job.log.length ? job.log.join('\n') : 'No log yet.');
