@@ -134,6 +134,8 @@ export class Batch {
       return source;
     });
     this.changed();
+    // Load the encoders' cores while the person picks presets: the first job then starts at once.
+    if (added.length > 0) this.deps.encodePool.warmUp();
     return added;
   }
 
