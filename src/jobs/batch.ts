@@ -1,6 +1,6 @@
 import { downloadZip } from 'client-zip';
 import type { WorkerPool } from '../pool/worker-pool';
-import { PRESETS, presetById, type PresetId } from '../presets/presets';
+import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
 import { createEncodeRunner } from './encode-job';
@@ -152,7 +152,7 @@ export class Batch {
       }
       const { report, log } = await this.deps.probePool.probe({ name: workerInputName(source.file.name), data: source.file });
       if (!report) {
-        source.problem = explainFailure(log, 1);
+        source.problem = explainFailure(log, 1, source.file.name);
         return;
       }
       source.info = describeSource(report);
@@ -211,6 +211,12 @@ export class Batch {
         });
       }
     }
+    // A job whose source is known to be unusable fails at once instead of waiting for a worker.
+    for (const job of jobs) {
+      const source = this.sources.get(job.sourceId);
+      const problem = source && !source.probing ? sourceProblemFor(source, job.presetId) : null;
+      if (problem) Object.assign(job, { state: 'failed', error: problem, startedAt: now, endedAt: now });
+    }
     this.scheduler.enqueue(jobs);
     return jobs;
   }
@@ -262,6 +268,18 @@ export class Batch {
 
   usage(): Promise<StorageUsage> {
     return this.deps.store.usage();
+  }
+}
+
+/** Why `source` cannot become `presetId`, or null when it can (as far as the probe tells). */
+function sourceProblemFor(source: Source, presetId: PresetId): string | null {
+  if (source.problem) return source.problem;
+  if (!source.info) return null;
+  try {
+    presetById(presetId).args(source.info, { input: 'in', output: 'out' });
+    return null;
+  } catch (error) {
+    return error instanceof PresetMismatchError ? error.message : null;
   }
 }
 

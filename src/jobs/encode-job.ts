@@ -60,7 +60,7 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
       bytes = parts && segments > 1 ? await encodeSplit(deps.pool, plan, parts, segments) : await encodeWhole(deps.pool, plan);
     } catch (error) {
       if (error instanceof PresetMismatchError) throw new JobFailedError(error.message);
-      if (error instanceof FfmpegExitError) throw new JobFailedError(explainFailure(job.log, error.exitCode));
+      if (error instanceof FfmpegExitError) throw new JobFailedError(explainFailure(job.log, error.exitCode, source.file.name));
       if (error instanceof WorkerCrashedError && preset.id === 'webm-vp9-720p' && /memory access out of bounds/.test(error.message)) {
         // libvpx-vp9 in @ffmpeg/core 0.12.10 crashes on its first frame, whatever the source (ffmpeg.wasm issue #679).
         throw new JobFailedError(
@@ -70,7 +70,7 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
       throw error;
     }
     if (bytes.byteLength === 0) {
-      throw new JobFailedError(`ffmpeg finished but wrote an empty ${preset.extension.toUpperCase()} file. ${explainFailure(job.log, 0)}`);
+      throw new JobFailedError(`ffmpeg finished but wrote an empty ${preset.extension.toUpperCase()} file. ${explainFailure(job.log, 0, source.file.name)}`);
     }
     throwIfAborted(context.signal);
 
@@ -201,7 +201,7 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
           siblings.abort();
           if (isAbortError(error) || error instanceof JobFailedError) throw error;
           if (error instanceof FfmpegExitError) {
-            throw new JobFailedError(`Segment ${segment.index + 1} of ${count} failed: ${explainFailure(segmentLog, error.exitCode)}`);
+            throw new JobFailedError(`Segment ${segment.index + 1} of ${count} failed: ${explainFailure(segmentLog, error.exitCode, plan.source.file.name)}`);
           }
           throw error;
         }

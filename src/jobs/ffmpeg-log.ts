@@ -74,11 +74,15 @@ function lastErrorLine(log: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** A sentence saying why a run failed, from its log; ffmpeg's own line follows where there is one. */
-export function explainFailure(log: readonly string[], exitCode: number): string {
+/**
+ * A sentence saying why a run failed, from its log; ffmpeg's own line follows where there is one.
+ * `fileName` replaces the worker's inner paths (`/in/input.mp4`) in that line.
+ */
+export function explainFailure(log: readonly string[], exitCode: number, fileName?: string): string {
   const text = log.join('\n');
   const known = KNOWN_FAILURES.find(({ pattern }) => pattern.test(text));
-  const detail = lastErrorLine(log);
+  const line = lastErrorLine(log);
+  const detail = line && fileName ? line.replace(/\/in\/[^\s:'"]+/g, fileName) : line;
   const sentence = known?.sentence ?? `ffmpeg stopped with exit code ${exitCode}.`;
   return detail && !sentence.includes(detail) ? `${sentence} (ffmpeg: ${detail})` : sentence;
 }
