@@ -39,9 +39,11 @@ export class Batch {
   private readonly records = new Map<string, OutputRecord>();
   private readonly listeners = new Set<Listener>();
   private notifyQueued = false;
+  /** Jobs whose output was stored in this session and that are not yet announced as done. */
+  private readonly storedThisSession = new Set<string>();
   private workerCount: number;
   /** Told of every output stored in this session (e.g. to upload it at once). */
-  onOutputStored: ((job: Job, record: OutputRecord, blob: Blob) => void) | null = null;
+  onOutputStored: ((job: Job, record: OutputRecord) => void) | null = null;
 
   constructor(private readonly deps: BatchDeps) {
     this.workerCount = deps.workers;
@@ -53,7 +55,7 @@ export class Batch {
       onStored: (job, record, blob) => {
         this.records.set(job.id, record);
         this.outputUrls.set(job.id, URL.createObjectURL(blob));
-        this.onOutputStored?.(job, record, blob);
+        this.storedThisSession.add(job.id);
       },
       splitPolicy,
     });
@@ -67,7 +69,14 @@ export class Batch {
       },
       ...(deps.stallTimeoutMs ? { stallTimeoutMs: deps.stallTimeoutMs } : {}),
     });
-    this.scheduler.subscribe(() => this.changed());
+    this.scheduler.subscribe((job) => {
+      // Told once the job is marked done (not when stored, a moment before), so listeners see it done.
+      if (job.state === 'done' && this.storedThisSession.delete(job.id)) {
+        const record = this.records.get(job.id);
+        if (record) this.onOutputStored?.(job, record);
+      }
+      this.changed();
+    });
   }
 
   subscribe(listener: Listener): () => void {
@@ -206,6 +215,7 @@ export class Batch {
           outputSize: null,
           upload: null,
           uploadProgress: null,
+          uploadSpeed: null,
           uploadError: null,
           uploadLocation: null,
         });
@@ -308,6 +318,7 @@ function jobFromRecord(record: OutputRecord): Job {
     outputSize: record.outputSize,
     upload: record.upload?.state ?? null,
     uploadProgress: record.upload?.state === 'uploaded' ? 1 : null,
+    uploadSpeed: null,
     uploadError: record.upload?.error ?? null,
     uploadLocation: record.upload?.location ?? null,
   };

@@ -31,6 +31,8 @@ export interface Job {
   outputSize: number | null;
   upload: UploadState | null;
   uploadProgress: number | null;
+  /** Bytes per second of the upload under way, averaged since it started. */
+  uploadSpeed: number | null;
   uploadError: string | null;
   uploadLocation: string | null;
 }

@@ -81,6 +81,9 @@ export class UploadController {
       if (!record || !blob) throw new UploadError('http', 'This output is no longer in storage.');
       const resume = isResumeState(record.upload?.resume) && record.upload.resume.size === blob.size ? record.upload.resume : undefined;
       let stored: StoredUpload = { state: 'uploading', ...(resume ? { resume } : {}) };
+      const startedAt = performance.now();
+      // Bytes a resumed upload had sent before this page: not part of this page's speed.
+      const resumedBytes = resume ? Math.min(blob.size, resume.parts.length * resume.partSize) : 0;
       set({ upload: 'uploading', uploadProgress: 0, uploadError: null });
       await this.store.updateUpload(job.id, stored);
       const result = await uploadBlob(blob, {
@@ -95,21 +98,24 @@ export class UploadController {
           stored = { state: 'uploading', resume: state };
           void this.store.updateUpload(job.id, stored);
         },
-        onProgress: (sent, total) => set({ uploadProgress: total > 0 ? sent / total : 1 }),
+        onProgress: (sent, total) => {
+          const seconds = (performance.now() - startedAt) / 1000;
+          set({ uploadProgress: total > 0 ? sent / total : 1, uploadSpeed: seconds > 0.5 ? (sent - resumedBytes) / seconds : null });
+        },
       });
       await this.store.updateUpload(job.id, { state: 'uploaded', location: result.location });
-      set({ upload: 'uploaded', uploadProgress: 1, uploadLocation: result.location });
+      set({ upload: 'uploaded', uploadProgress: 1, uploadSpeed: null, uploadLocation: result.location });
     } catch (error) {
       if (isAbortError(error)) {
         await this.store.updateUpload(job.id, undefined);
-        set({ upload: null, uploadProgress: null, uploadError: null });
+        set({ upload: null, uploadProgress: null, uploadSpeed: null, uploadError: null });
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
       const record = await this.store.getRecord(job.id);
       // Keep the resume state: Retry goes on from the parts already sent.
       await this.store.updateUpload(job.id, { ...(record?.upload ?? {}), state: 'upload-failed', error: message });
-      set({ upload: 'upload-failed', uploadError: message });
+      set({ upload: 'upload-failed', uploadSpeed: null, uploadError: message });
     } finally {
       this.running.delete(job.id);
     }

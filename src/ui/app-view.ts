@@ -121,9 +121,21 @@ export class AppView {
     });
 
     const endpointInput = h('input', { type: 'url', id: 'upload-endpoint', placeholder: 'https://uploads.example.com/companion', value: this.uploads.endpoint });
-    endpointInput.addEventListener('change', () => this.uploads.setEndpoint(endpointInput.value.trim()));
+    const uploadStatus = h('span', { class: 'upload-status' });
+    const showUploadStatus = (): void => {
+      setText(uploadStatus, this.uploads.endpoint ? `· to ${hostOf(this.uploads.endpoint)}${this.uploads.uploadWhenDone ? ', when done' : ''}` : '· not set up');
+      this.scheduleRender();
+    };
+    showUploadStatus();
+    endpointInput.addEventListener('input', () => {
+      this.uploads.setEndpoint(endpointInput.value.trim());
+      showUploadStatus();
+    });
     const whenDone = h('input', { type: 'checkbox', id: 'upload-when-done', checked: this.uploads.uploadWhenDone });
-    whenDone.addEventListener('change', () => this.uploads.setUploadWhenDone(whenDone.checked));
+    whenDone.addEventListener('change', () => {
+      this.uploads.setUploadWhenDone(whenDone.checked);
+      showUploadStatus();
+    });
     const uploadAll = h('button', { type: 'button' }, 'Upload all');
     uploadAll.addEventListener('click', () => this.uploads.uploadAll());
 
@@ -149,6 +161,16 @@ export class AppView {
         ),
       ),
       h(
+        'details',
+        { class: 'panel upload-panel' },
+        h('summary', {}, h('h2', {}, 'Upload to a bucket (optional)'), ' ', uploadStatus),
+        h('p', { class: 'hint' }, 'Send outputs to your own bucket through presigned URLs from a signing service (Companion-style S3 routes). Your files go straight to the bucket; nothing is sent until you press Upload or tick Upload when done.'),
+        h('label', { for: 'upload-endpoint' }, 'Upload endpoint'),
+        endpointInput,
+        h('label', { class: 'inline' }, whenDone, 'Upload when done'),
+        uploadAll,
+      ),
+      h(
         'section',
         { class: 'panel', 'aria-labelledby': 'jobs-title' },
         h('h2', { id: 'jobs-title' }, '3. Jobs and outputs'),
@@ -156,16 +178,6 @@ export class AppView {
         this.storageLine,
         this.jobEmpty,
         this.jobList,
-      ),
-      h(
-        'details',
-        { class: 'panel upload-panel' },
-        h('summary', {}, h('h2', {}, 'Upload (optional)')),
-        h('p', { class: 'hint' }, 'Send outputs to your own bucket through presigned URLs from a signing service (Companion-style S3 routes). Your files go straight to the bucket.'),
-        h('label', { for: 'upload-endpoint' }, 'Upload endpoint'),
-        endpointInput,
-        h('label', { class: 'inline' }, whenDone, 'Upload when done'),
-        uploadAll,
       ),
     );
   }
@@ -396,9 +408,11 @@ export class AppView {
     parts.download.hidden = !url;
     setAttr(parts.download, 'href', url ?? null);
     setAttr(parts.download, 'download', url ? job.outputName : null);
-    parts.uploadButton.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
+    // Without an endpoint there is nowhere to upload to (a one-off presigned URL still works).
+    parts.uploadButton.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded' || (!this.uploads.endpoint && job.upload !== 'upload-failed');
     setText(parts.uploadButton, job.upload === 'upload-failed' ? 'Retry' : 'Upload');
-    parts.oneOff.hidden = parts.uploadButton.hidden;
+    parts.oneOff.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
+    setText(parts.cancelButton, job.upload === 'uploading' ? 'Stop upload' : 'Cancel');
     parts.cancelButton.hidden = !(job.state === 'queued' || job.state === 'running' || job.upload === 'uploading');
     parts.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled') || job.upload === 'uploading';
     if (!parts.log.hidden) setText(parts.log, job.log.length ? job.log.join('\n') : 'No log yet.');
@@ -445,10 +459,22 @@ function jobMeta(job: Job): string {
   }
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 function uploadLine(job: Job): string {
   switch (job.upload) {
-    case 'uploading':
-      return `Uploading ${Math.round((job.uploadProgress ?? 0) * 100)}%`;
+    case 'uploading': {
+      const bits = [`Uploading ${Math.round((job.uploadProgress ?? 0) * 100)}%`];
+      if (job.outputSize !== null) bits.push(`of ${formatBytes(job.outputSize)}`);
+      if (job.uploadSpeed) bits.push(`· ${formatBytes(job.uploadSpeed)}/s`);
+      return bits.join(' ');
+    }
     case 'uploaded':
       return job.uploadLocation ? `Uploaded to ${job.uploadLocation}` : 'Uploaded';
     case 'upload-failed':

@@ -26,6 +26,7 @@ function makeJob(patch: Partial<Job> = {}): Job {
     outputSize: null,
     upload: null,
     uploadProgress: null,
+    uploadSpeed: null,
     uploadError: null,
     uploadLocation: null,
     ...patch,
