@@ -186,6 +186,19 @@ export class Batch {
    * One job per (source × preset). A pair that is already queued, running or done in
    * this session is not made again; a failed or canceled one is tried again.
    */
+  /** How many jobs `encode(presetIds)` would make now. */
+  newJobCount(presetIds: readonly PresetId[]): number {
+    const existing = this.scheduler.list();
+    let count = 0;
+    for (const source of this.sources.values()) {
+      for (const presetId of presetIds) {
+        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === presetId);
+        if (!twin || twin.state === 'failed' || twin.state === 'canceled') count++;
+      }
+    }
+    return count;
+  }
+
   encode(presetIds: readonly PresetId[]): Job[] {
     const presets = presetIds.map(presetById);
     const existing = this.scheduler.list();

@@ -8,12 +8,14 @@ export function baseName(fileName: string): string {
 
 /**
  * The output's file name: the source's name with the preset's extension, plus the
- * preset's short suffix where another chosen preset would give the same name.
+ * preset's short suffix where another chosen preset, or the source itself, has that name.
  */
 export function outputName(sourceName: string, preset: Preset, chosen: readonly Preset[]): string {
-  const clash = chosen.some((other) => other.id !== preset.id && other.extension === preset.extension);
   const base = baseName(sourceName);
-  return clash ? `${base}-${preset.nameSuffix}.${preset.extension}` : `${base}.${preset.extension}`;
+  const plain = `${base}.${preset.extension}`;
+  // Also when the output would carry the source's own name: saved beside it, it would replace it.
+  const clash = plain === sourceName || chosen.some((other) => other.id !== preset.id && other.extension === preset.extension);
+  return clash ? `${base}-${preset.nameSuffix}.${preset.extension}` : plain;
 }
 
 /** Names made unique for one zip: the second `a.mp4` becomes `a (2).mp4`, never a name already taken. */

@@ -234,10 +234,19 @@ export class AppView {
     this.renderSources();
     this.renderJobs();
     const sources = this.batch.listSources();
-    const ticked = this.tickedPresets().length;
-    const ready = sources.length > 0 && ticked > 0;
-    this.encodeButton.disabled = !ready;
-    setText(this.encodeHint, sources.length === 0 ? 'Add files first.' : ticked === 0 ? 'Tick at least one preset.' : `${sources.length * ticked} job${sources.length * ticked === 1 ? '' : 's'}`);
+    const ticked = this.tickedPresets();
+    const fresh = this.batch.newJobCount(ticked);
+    this.encodeButton.disabled = fresh === 0;
+    setText(
+      this.encodeHint,
+      sources.length === 0
+        ? 'Add files first.'
+        : ticked.length === 0
+          ? 'Tick at least one preset.'
+          : fresh === 0
+            ? 'Every ticked preset is already done or under way for these files.'
+            : `${fresh} new job${fresh === 1 ? '' : 's'}`,
+    );
     this.refreshStorageSoon();
   }
 

@@ -29,6 +29,16 @@ interface PresetExpectation {
 
 const MP4 = 'mov,mp4,m4a,3gp,3g2,mj2';
 
+/** The suffix a preset adds when its output would otherwise carry the source's own name. */
+const SAME_NAME_SUFFIX: Record<PresetId, string> = {
+  'flv-320x240': '320x240',
+  'mp4-mpeg4-320x180': 'mpeg4',
+  'mp4-h264-720p': '720p',
+  'mp4-h264-480p': '480p',
+  'webm-vp9-720p': 'vp9',
+  'mp3-audio': 'audio',
+};
+
 const EXPECTED: Record<PresetId, PresetExpectation> = {
   'flv-320x240': { extension: 'flv', format: 'flv', video: 'flv1', audio: 'mp3', audioSampleRate: 44100, fixedSize: { width: 320, height: 240 }, fps: 25, outputName: (b) => `${b}.flv` },
   'mp4-mpeg4-320x180': { extension: 'mp4', format: MP4, video: 'mpeg4', audio: 'aac', fixedSize: { width: 320, height: 180 }, fps: 25, fastStart: true, outputName: (b) => `${b}-mpeg4.mp4` },
@@ -143,7 +153,10 @@ test('every fixture through every preset: outputs checked with ffprobe', async (
         expect.soft(view.alert, 'a done job shows no alert').toBeNull();
         const got = await downloadFromJob(page, job, outDir);
         expect.soft(got.suggestedFilename).toBe(got.downloadAttribute);
-        expect.soft(got.downloadAttribute).toBe(want.outputName(base));
+        // An output never takes its source's own name: then the preset's suffix is added.
+        const plainName = want.outputName(base);
+        const expectedName = plainName === sourceName ? `${base}-${SAME_NAME_SUFFIX[presetId]}.${want.extension}` : plainName;
+        expect.soft(got.downloadAttribute).toBe(expectedName);
         expect.soft(path.extname(got.suggestedFilename)).toBe(`.${want.extension}`);
 
         const out = await ffprobe(got.file);

@@ -87,3 +87,13 @@ describe('uniqueNames', () => {
     expect(new Set(unique).size).toBe(names.length);
   });
 });
+
+describe('an output never takes its source’s own name', () => {
+  it('adds the preset suffix when the plain name equals the source name', () => {
+    const mp4 = presetById('mp4-h264-480p');
+    expect(outputName('friday.mp4', mp4, [mp4])).toBe('friday-480p.mp4');
+    const mp3 = presetById('mp3-audio');
+    expect(outputName('good.mp3', mp3, [mp3])).toBe('good-audio.mp3');
+    expect(outputName('good.MP3', mp3, [mp3])).toBe('good.mp3');
+  });
+});
