@@ -1,0 +1,186 @@
+/** Child processes and /proc readings (Linux) for the benchmark. */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+export interface RunOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to the end; rejects with its stderr tail when it exits non-zero. */
+export function run(command: string, args: readonly string[], options: { cwd?: string; inherit?: boolean } = {}): Promise<RunOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, stdio: options.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else reject(new Error(`${command} ${args.slice(0, 6).join(' ')} … exited with ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
+    });
+  });
+}
+
+const CLK_TCK = 100;
+
+function statFields(pid: number | 'self'): string[] | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: split after the last ')'.
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Every live descendant of `root` (not `root` itself). */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const fields = statFields(pid);
+    const ppid = Number(fields?.[1]);
+    if (!Number.isFinite(ppid)) continue;
+    const list = children.get(ppid) ?? [];
+    list.push(pid);
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    for (const child of children.get(pid) ?? []) {
+      out.push(child);
+      stack.push(child);
+    }
+  }
+  return out;
+}
+
+function exeOf(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '';
+  }
+}
+
+/** Proportional set size (KiB) of one process, from smaps_rollup; 0 when it is gone. */
+function pssKiB(pid: number): number {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface BrowserSample {
+  peakMiB: number;
+  peakProcesses: number;
+  samples: number;
+  /** CPU seconds used by the Chromium processes (and this process) while sampling. */
+  ownCpuSec: number;
+  /** Average cores used by everything else on the machine meanwhile. */
+  foreignCores: number;
+  seconds: number;
+}
+
+function ticksOf(pid: number | 'self'): number {
+  const f = statFields(pid);
+  // utime and stime: fields 14 and 15 of stat, here (after pid and comm) indexes 11 and 12.
+  return f ? Number(f[11]) + Number(f[12]) : 0;
+}
+
+/**
+ * Samples Chromium's total PSS every `intervalMs` until stopped, and the CPU its processes
+ * use (each process's utime+stime as last seen: Chromium's children are not always reaped
+ * into a parent's totals, so the tree's cumulative counters cannot be trusted).
+ */
+export function startBrowserSampler(intervalMs = 400): { stop(): BrowserSample } {
+  const t0 = performance.now();
+  const busy0 = machineBusySeconds();
+  const self0 = ticksOf('self');
+  const firstTicks = new Map<number, number>();
+  const lastTicks = new Map<number, number>();
+  for (const pid of descendants(process.pid)) {
+    if (/chrom/i.test(exeOf(pid))) firstTicks.set(pid, ticksOf(pid));
+  }
+  let peakMiB = 0;
+  let peakProcesses = 0;
+  let samples = 0;
+  const sample = (): void => {
+    let kib = 0;
+    let processes = 0;
+    for (const pid of descendants(process.pid)) {
+      if (!/chrom/i.test(exeOf(pid))) continue;
+      kib += pssKiB(pid);
+      processes++;
+      if (!firstTicks.has(pid)) firstTicks.set(pid, 0);
+      lastTicks.set(pid, ticksOf(pid));
+    }
+    samples++;
+    if (kib / 1024 > peakMiB) {
+      peakMiB = kib / 1024;
+      peakProcesses = processes;
+    }
+  };
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      const seconds = (performance.now() - t0) / 1000;
+      let ticks = ticksOf('self') - self0;
+      for (const [pid, last] of lastTicks) ticks += Math.max(0, last - (firstTicks.get(pid) ?? 0));
+      const ownCpuSec = ticks / CLK_TCK;
+      const foreign = machineBusySeconds() - busy0 - ownCpuSec;
+      return { peakMiB, peakProcesses, samples, ownCpuSec, foreignCores: Math.max(0, foreign) / seconds, seconds };
+    },
+  };
+}
+
+/** CPU seconds used by this process and every descendant, dead (reaped) or alive. */
+function ownCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of [process.pid, ...descendants(process.pid)]) {
+    const f = statFields(pid);
+    if (!f) continue;
+    // utime stime cutime cstime are fields 14–17 of stat; here (after pid and comm) indexes 11–14.
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return ticks / CLK_TCK;
+}
+
+/** Busy CPU seconds of the whole machine (all cores). */
+function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const [, user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  void idle;
+  void iowait;
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLK_TCK;
+}
+
+/**
+ * How busy the machine was with other people's work during a measurement: average
+ * number of cores used by processes that are not this benchmark's.
+ */
+export function startForeignLoadMeter(): { stop(): { foreignCores: number; ownCores: number } } {
+  const t0 = performance.now();
+  const busy0 = machineBusySeconds();
+  const own0 = ownCpuSeconds();
+  return {
+    stop() {
+      const seconds = (performance.now() - t0) / 1000;
+      const busy = machineBusySeconds() - busy0;
+      const own = ownCpuSeconds() - own0;
+      return { foreignCores: Math.max(0, busy - own) / seconds, ownCores: own / seconds };
+    },
+  };
+}
