@@ -18,6 +18,53 @@ let loading: Promise<FFmpegCoreModule> | undefined;
 /** Where log lines of the current run go; the core has one logger for its lifetime. */
 let logLine: (line: string) => void = () => {};
 
+/**
+ * @ffmpeg/core 0.12.10 is linked with Emscripten's default 64 KiB stack, but libvpx-vp9
+ * inter frames and libopus need 70–85 KiB: they overflow into static data and die with
+ * "memory access out of bounds" (ffmpeg.wasm issue #679). Every run gets a 4 MiB stack of
+ * its own from the heap instead. The core does not export its stack functions by name,
+ * so they are found through the names its glue code gives them (pinned core version).
+ */
+const RUN_STACK_BYTES = 4 * 1024 * 1024;
+let withRunStack: <T>(run: () => T) => T = (run) => run();
+
+type CoreInternals = FFmpegCoreModule & { asm?: Record<string, unknown>; _malloc?: (bytes: number) => number };
+
+async function installRunStack(core: CoreInternals, coreSourceURL: string): Promise<void> {
+  const glue = await (await fetch(coreSourceURL)).text();
+  const exportName = (fn: string): string | undefined => new RegExp(`${fn}=Module\\["asm"\\]\\["(\\w+)"\\]`).exec(glue)?.[1];
+  const saveName = exportName('stackSave');
+  const restoreName = exportName('stackRestore');
+  const save = saveName ? core.asm?.[saveName] : undefined;
+  const restore = restoreName ? core.asm?.[restoreName] : undefined;
+  if (typeof save !== 'function' || typeof restore !== 'function' || !core._malloc) {
+    console.warn('ffbatch: the ffmpeg core has no stack functions where expected; VP9 and Opus may crash.');
+    return;
+  }
+  const stackSave = save as () => number;
+  const stackRestore = restore as (pointer: number) => void;
+  const base = core._malloc(RUN_STACK_BYTES);
+  const top = (base + RUN_STACK_BYTES) & ~15; // the stack grows down and wants 16-byte alignment
+  // Check that the pair really moves the stack pointer before trusting it with every run.
+  const original = stackSave();
+  stackRestore(top);
+  const moved = stackSave() === top;
+  stackRestore(original);
+  if (!base || !moved) {
+    console.warn('ffbatch: could not switch the ffmpeg core to a larger stack; VP9 and Opus may crash.');
+    return;
+  }
+  withRunStack = (run) => {
+    const previous = stackSave();
+    stackRestore(top);
+    try {
+      return run();
+    } finally {
+      stackRestore(previous);
+    }
+  };
+}
+
 async function loadCore(): Promise<FFmpegCoreModule> {
   const absoluteCoreURL = new URL(coreURL, self.location.href).href;
   const absoluteWasmURL = new URL(wasmURL, self.location.href).href;
@@ -26,6 +73,7 @@ async function loadCore(): Promise<FFmpegCoreModule> {
   const hash = btoa(JSON.stringify({ wasmURL: absoluteWasmURL, workerURL: '' }));
   const created = await module.default({ mainScriptUrlOrBlob: `${absoluteCoreURL}#${hash}` });
   created.setLogger(({ message }) => logLine(message));
+  await installRunStack(created, absoluteCoreURL);
   for (const dir of ['/in', '/out', '/work']) created.FS.mkdir(dir);
   return created;
 }
@@ -90,7 +138,7 @@ const api: FfmpegWorkerApi = {
     mountInputs(ffmpeg, [input]);
     try {
       ffmpeg.reset();
-      ffmpeg.ffprobe('-v', 'warning', '-show_format', '-show_streams', '-of', 'json', `/in/${input.name}`, '-o', '/work/probe.json');
+      withRunStack(() => ffmpeg.ffprobe('-v', 'warning', '-show_format', '-show_streams', '-of', 'json', `/in/${input.name}`, '-o', '/work/probe.json'));
       // ffprobe ends with an "Aborted()" and returns −1 even when it succeeded: read the file instead.
       if (!ffmpeg.FS.analyzePath('/work/probe.json').exists) return { report: null, log };
       const text = ffmpeg.FS.readFile('/work/probe.json', { encoding: 'utf8' });
@@ -112,7 +160,7 @@ const api: FfmpegWorkerApi = {
     try {
       for (const { name, text } of request.textFiles ?? []) ffmpeg.FS.writeFile(`/work/${name}`, text);
       ffmpeg.reset();
-      const exitCode = ffmpeg.exec('-nostdin', '-y', ...request.args);
+      const exitCode = withRunStack(() => ffmpeg.exec('-nostdin', '-y', ...request.args));
       // The page must hold every line (the reason for a failure) before it gets the result.
       await log.flush();
       const outputs = request.outputs.map((name) => {

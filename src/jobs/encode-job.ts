@@ -1,4 +1,4 @@
-import { FfmpegExitError, WorkerCrashedError, type WorkerPool } from '../pool/worker-pool';
+import { FfmpegExitError, type WorkerPool } from '../pool/worker-pool';
 import { presetById, PresetMismatchError, type Preset, type PresetParts } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
 import type { OutputRecord, OutputStore } from '../storage/output-store';
@@ -61,13 +61,6 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
     } catch (error) {
       if (error instanceof PresetMismatchError) throw new JobFailedError(error.message);
       if (error instanceof FfmpegExitError) throw new JobFailedError(explainFailure(job.log, error.exitCode, source.file.name));
-      if (error instanceof WorkerCrashedError && preset.id === 'webm-vp9-720p') {
-        // libvpx-vp9 in @ffmpeg/core 0.12.10 crashes on its first frame, whatever the source (ffmpeg.wasm
-        // issue #679), with one of several wasm errors (memory or table index out of bounds, …).
-        throw new JobFailedError(
-          'The VP9 encoder of this ffmpeg.wasm build crashes on every file (a known ffmpeg.wasm bug, issue #679), so WebM VP9 cannot be made here yet. The other presets work.',
-        );
-      }
       throw error;
     }
     if (bytes.byteLength === 0) {

