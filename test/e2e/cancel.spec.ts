@@ -114,7 +114,7 @@ test('cancel a running job and a queued one; the worker is replaced and the queu
     await expect(next).toHaveAttribute('data-state', /running|done/, { timeout: 30_000 });
     await waitForAllFinished(page, 4, 4 * 60_000);
     await expect(next).toHaveAttribute('data-state', 'done');
-    await expect(next.locator('a[download]')).toHaveAttribute('download', 'trailer_big_buck_bunny.flv');
+    await expect(next.locator('a[download]')).toHaveAttribute('download', 'trailer_big_buck_bunny-320x240.flv');
     await expect(jobFor(page, 'friday.mp4', 'flv-320x240')).toHaveAttribute('data-state', 'done');
     const made = await page.evaluate(() => window.__workers?.made.length ?? 0);
     expect(made, 'a new worker was started after the cancel').toBeGreaterThan(before.made);
