@@ -1,45 +1,13 @@
 /**
  * What upload.spec.ts needs of the page (DESIGN.md, "The page": the stable hooks only) and
- * of the bucket side. Self-contained on purpose: it depends on nothing but Playwright and
- * test/support/s3-stack.ts. Not a spec file.
+ * of the bucket side. Not a spec file.
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { fixture, run, sha256File } from '../support/media';
 import type { S3Stack } from '../support/s3-stack';
 
-/** `<repo>/../shared/fixtures`. */
-export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures');
-
-export function fixture(name: string): string {
-  return path.join(FIXTURES_DIR, name);
-}
-
-export async function makeTempDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), prefix));
-}
-
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}
-
-export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
-}
-
-/** Runs a program to the end; rejects with its stderr when it fails. */
-function run(program: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${program} exited with ${code}: ${err.trim()}`))));
-  });
-}
+export { fixture, makeTempDir, removeDir, sha256File } from '../support/media';
 
 export type PresetId = 'flv-320x240' | 'mp4-mpeg4-320x180' | 'mp4-h264-720p' | 'mp4-h264-480p' | 'webm-vp9-720p' | 'mp3-audio';
 

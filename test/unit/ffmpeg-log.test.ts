@@ -7,6 +7,7 @@ import { explainFailure, parseDuration, parseOutTime, parseSpeed, progressOf } f
 import { presetById } from '../../src/presets/presets';
 import { describeSource } from '../../src/presets/source-info';
 import type { ProbeReport } from '../../workers/protocol';
+import { pseudoRandomBytes } from '../support/media';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 
@@ -97,21 +98,6 @@ function runPreset(input: string, outDir: string): { exitCode: number; log: stri
   return { exitCode: run.status ?? -1, log: lines(run.stderr) };
 }
 
-/** Deterministic bytes (xorshift32), so the "random bytes" log is the same on every run. */
-function noise(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 const NOT_MEDIA = 'This is not a video or audio file that ffmpeg can read: its contents are damaged or of an unknown kind.';
 const NO_MOOV = 'This MP4/MOV file is incomplete: its index (the "moov atom") is missing, which usually means the recording or download was cut off.';
 
@@ -126,7 +112,7 @@ describe('explainFailure on real ffmpeg logs', () => {
 
   it('random bytes: not a media file, with ffmpeg\'s own line', () => {
     const input = path.join(dir, 'input.avi');
-    writeFileSync(input, noise(64 * 1024, 12345));
+    writeFileSync(input, pseudoRandomBytes(64 * 1024, 12345));
     const { exitCode, log } = runPreset(input, dir);
     expect(exitCode).not.toBe(0);
     const sentence = explainFailure(log, exitCode);
