@@ -127,6 +127,25 @@ test('single PUT: the object in the bucket is the output byte for byte, with its
   expect([...origins].sort()).toEqual([app, stack.endpoint, stack.proxy.url].sort());
 });
 
+test('one-off: a presigned PUT URL pasted into a finished job uploads it, no endpoint needed', async ({ page }) => {
+  test.setTimeout(ENCODE_TIMEOUT + 60_000);
+  await openAppWith(page);
+  await encode(page, [fixture('flower.mp4')], ['mp3-audio']);
+  const job = jobFor(page, 'flower.mp4', 'mp3-audio');
+  const output = await downloadHash(page, job);
+  // No endpoint set: the endpoint's Upload button is not offered, the one-off form is.
+  await expect(uploadButton(job)).toBeHidden();
+  const key = 'one-off/flower.mp3';
+  const url = await stack.presignPut(key, 'audio/mpeg');
+  await job.getByText('Presigned URL…').click();
+  await job.getByLabel('Presigned PUT URL').fill(url);
+  await job.getByRole('button', { name: 'Send', exact: true }).click();
+  await expectUploadState(job, 'uploaded');
+  expect(await stack.getObjectSha256(key)).toBe(output.sha256);
+  expect((await stack.headObject(key)).contentType).toBe('audio/mpeg');
+  expect(signerCalls(stack, /./)).toEqual([]);
+});
+
 test('multipart: an output over the threshold goes up in 8 MiB parts and the object is whole', async ({ page }) => {
   test.setTimeout(ENCODE_TIMEOUT + 90_000);
   const source = await longSourceFile();
