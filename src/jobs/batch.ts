@@ -62,10 +62,13 @@ export class Batch {
     this.scheduler = new Scheduler(runner, {
       concurrency: deps.workers,
       isReady: (job) => !this.sources.get(job.sourceId)?.probing,
-      // A long source on a preset that can be cut asks for every worker; it gets those free.
+      // A long source on a preset that can be cut asks for every worker, but only when no other
+      // job waits: whole jobs side by side keep the cores busy without the cost of joining.
       slotsWanted: (job) => {
         const seconds = this.sources.get(job.sourceId)?.info?.durationSec ?? 0;
-        return presetById(job.presetId).parts && seconds > splitPolicy.splitAboveSec ? this.workerCount : 1;
+        if (!presetById(job.presetId).parts || seconds <= splitPolicy.splitAboveSec) return 1;
+        const othersWaiting = this.scheduler.list().some((other) => other.id !== job.id && other.state === 'queued');
+        return othersWaiting ? 1 : this.workerCount;
       },
       ...(deps.stallTimeoutMs ? { stallTimeoutMs: deps.stallTimeoutMs } : {}),
     });
