@@ -203,7 +203,7 @@ export const PRESETS: readonly Preset[] = [
     extension: 'webm',
     mimeType: 'video/webm',
     nameSuffix: 'vp9',
-    relativeCost: 6,
+    relativeCost: 7,
     args: wholeArgs(vp9Parts),
     parts: vp9Parts,
   },

@@ -31,7 +31,7 @@ const MPEG4_VIDEO = [
 ];
 const AAC = ['-c:a', 'aac', '-b:a', '128k'];
 const X264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];
-const VP9 = ['-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'good', '-cpu-used', '5', '-pix_fmt', 'yuv420p'];
+const VP9 = ['-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'realtime', '-cpu-used', '8', '-pix_fmt', 'yuv420p'];
 const OPUS = ['-c:a', 'libopus', '-b:a', '96k'];
 const FASTSTART = ['-movflags', '+faststart'];
 const scale = (w: number, h: number): string[] => ['-vf', `scale=${w}:${h},setsar=1`];
