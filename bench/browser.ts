@@ -75,6 +75,10 @@ export interface AppRun {
   peakProcesses: number;
   /** CPU seconds the browser used from launch to close (all its processes). */
   browserCpuSec: number;
+  /** CPU seconds of the benchmark's own process meanwhile (Playwright, the sampler). */
+  benchCpuSec: number;
+  /** The same, by process type and thread name (where the browser's CPU time went). */
+  cpuByThread: Record<string, number>;
   foreignCores: number;
   hardwareConcurrency: number;
   chromiumVersion: string;
@@ -176,6 +180,8 @@ export async function runApp(options: {
     peakPssMiB: 0,
     peakProcesses: 0,
     browserCpuSec: 0,
+    benchCpuSec: 0,
+    cpuByThread: {},
     foreignCores: 0,
     hardwareConcurrency: 0,
     chromiumVersion: '',
@@ -246,7 +252,9 @@ export async function runApp(options: {
     const sample = sampler.stop();
     result.peakPssMiB = sample.peakMiB;
     result.peakProcesses = sample.peakProcesses;
-    result.browserCpuSec = sample.ownCpuSec;
+    result.browserCpuSec = sample.browserCpuSec;
+    result.benchCpuSec = sample.selfCpuSec;
+    result.cpuByThread = sample.cpuByThread;
     result.foreignCores = sample.foreignCores;
     await browser?.close();
   }

@@ -85,11 +85,51 @@ export interface BrowserSample {
   peakMiB: number;
   peakProcesses: number;
   samples: number;
-  /** CPU seconds used by the Chromium processes (and this process) while sampling. */
-  ownCpuSec: number;
+  /** CPU seconds used by the Chromium processes while sampling. */
+  browserCpuSec: number;
+  /** CPU seconds used by this process (Playwright's client, this sampler) meanwhile. */
+  selfCpuSec: number;
   /** Average cores used by everything else on the machine meanwhile. */
   foreignCores: number;
   seconds: number;
+  /** CPU seconds by Chromium process type and thread name, e.g. "renderer/DedicatedWorker". */
+  cpuByThread: Record<string, number>;
+}
+
+function processType(pid: number): string {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
+  } catch {
+    return 'gone';
+  }
+}
+
+function threadName(pid: number, tid: string): string {
+  try {
+    // Numbers are dropped so that a pool's threads add up under one name.
+    return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[\d/]+$/, '').trim() || 'thread';
+  } catch {
+    return 'gone';
+  }
+}
+
+function threadTicks(pid: number, tid: string): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return NaN;
+  }
+}
+
+function tasksOf(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
 }
 
 function ticksOf(pid: number | 'self'): number {
@@ -103,45 +143,79 @@ function ticksOf(pid: number | 'self'): number {
  * use (each process's utime+stime as last seen: Chromium's children are not always reaped
  * into a parent's totals, so the tree's cumulative counters cannot be trusted).
  */
-export function startBrowserSampler(intervalMs = 400): { stop(): BrowserSample } {
+export function startBrowserSampler(intervalMs = 1000): { stop(): BrowserSample } {
   const t0 = performance.now();
   const busy0 = machineBusySeconds();
   const self0 = ticksOf('self');
   const firstTicks = new Map<number, number>();
   const lastTicks = new Map<number, number>();
-  for (const pid of descendants(process.pid)) {
-    if (/chrom/i.test(exeOf(pid))) firstTicks.set(pid, ticksOf(pid));
+  /** Per thread ("pid/tid"): its label, ticks when first seen (0 if born since) and when last seen. */
+  const threads = new Map<string, { label: string; first: number; last: number }>();
+  const types = new Map<number, string>();
+  // Finding the processes reads every process's stat on the machine: done every third tick only.
+  let pids: number[] = [];
+  const refreshPids = (): void => {
+    pids = descendants(process.pid).filter((pid) => /chrom/i.test(exeOf(pid)));
+  };
+  const sampleThreads = (pid: number, initial: boolean): void => {
+    let type = types.get(pid);
+    if (!type) {
+      type = processType(pid);
+      types.set(pid, type);
+    }
+    for (const tid of tasksOf(pid)) {
+      const ticks = threadTicks(pid, tid);
+      if (!Number.isFinite(ticks)) continue;
+      const key = `${pid}/${tid}`;
+      const known = threads.get(key);
+      if (known) known.last = ticks;
+      else threads.set(key, { label: `${type}/${threadName(pid, tid)}`, first: initial ? ticks : 0, last: ticks });
+    }
+  };
+  refreshPids();
+  for (const pid of pids) {
+    firstTicks.set(pid, ticksOf(pid));
+    sampleThreads(pid, true);
   }
   let peakMiB = 0;
   let peakProcesses = 0;
   let samples = 0;
-  const sample = (): void => {
+  const sample = (final = false): void => {
+    if (final || samples % 3 === 0) refreshPids();
     let kib = 0;
-    let processes = 0;
-    for (const pid of descendants(process.pid)) {
-      if (!/chrom/i.test(exeOf(pid))) continue;
+    for (const pid of pids) {
       kib += pssKiB(pid);
-      processes++;
       if (!firstTicks.has(pid)) firstTicks.set(pid, 0);
-      lastTicks.set(pid, ticksOf(pid));
+      const ticks = ticksOf(pid);
+      if (ticks > 0) lastTicks.set(pid, ticks);
+      if (final || samples % 2 === 0) sampleThreads(pid, false);
     }
     samples++;
     if (kib / 1024 > peakMiB) {
       peakMiB = kib / 1024;
-      peakProcesses = processes;
+      peakProcesses = pids.length;
     }
   };
-  const timer = setInterval(sample, intervalMs);
+  const timer = setInterval(() => sample(), intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      sample();
+      sample(true);
       const seconds = (performance.now() - t0) / 1000;
-      let ticks = ticksOf('self') - self0;
+      const selfCpuSec = (ticksOf('self') - self0) / CLK_TCK;
+      let ticks = 0;
       for (const [pid, last] of lastTicks) ticks += Math.max(0, last - (firstTicks.get(pid) ?? 0));
-      const ownCpuSec = ticks / CLK_TCK;
-      const foreign = machineBusySeconds() - busy0 - ownCpuSec;
-      return { peakMiB, peakProcesses, samples, ownCpuSec, foreignCores: Math.max(0, foreign) / seconds, seconds };
+      const browserCpuSec = ticks / CLK_TCK;
+      const foreign = machineBusySeconds() - busy0 - browserCpuSec - selfCpuSec;
+      const byLabel = new Map<string, number>();
+      for (const { label, first, last } of threads.values()) byLabel.set(label, (byLabel.get(label) ?? 0) + Math.max(0, last - first) / CLK_TCK);
+      const cpuByThread = Object.fromEntries(
+        [...byLabel]
+          .filter(([, sec]) => sec >= 0.5)
+          .sort((a, b) => b[1] - a[1])
+          .map(([label, sec]) => [label, Math.round(sec * 10) / 10]),
+      );
+      return { peakMiB, peakProcesses, samples, browserCpuSec, selfCpuSec, foreignCores: Math.max(0, foreign) / seconds, seconds, cpuByThread };
     },
   };
 }

@@ -4,7 +4,8 @@
  *   npm run bench                              # everything (about 20 min on 2 cores)
  *   npm run bench -- --part batch --sources 2  # quick look while developing
  *
- * Flags: --part batch|long|all  --sources N (60 s sources in the batch, default 8)
+ * Flags: --part batch|long|all|drift (drift: one worker, one source × flv 14 times, not in
+ *        all)  --sources N (60 s sources in the batch, default 8)
  *        --repeats N (medians)  --workers N (the "all workers" count; default: the
  *        browser's navigator.hardwareConcurrency)  --source-seconds N (length of the batch
  *        sources, default 60)  --skip-build (reuse bench/out/dist).
@@ -31,10 +32,11 @@ const DIST = join(OUT, 'dist');
 const FIXTURES = resolve(REPO, '..', 'shared', 'fixtures');
 const BATCH_PRESETS = ['flv-320x240', 'mp4-mpeg4-320x180'] as const;
 const LONG_PRESET = 'mp4-h264-720p';
+const DRIFT_JOBS = 14;
 const PORT = Number(process.env['FFBATCH_BENCH_PORT'] ?? 4391);
 
 interface Options {
-  part: 'batch' | 'long' | 'all';
+  part: 'batch' | 'long' | 'all' | 'drift';
   sources: number;
   repeats: number;
   workers: number | null;
@@ -54,7 +56,7 @@ function parseOptions(argv: readonly string[]): Options {
       return n;
     };
     if (flag === '--part') {
-      if (value !== 'batch' && value !== 'long' && value !== 'all') throw new Error(`--part is batch, long or all; got "${value}".`);
+      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift') throw new Error(`--part is batch, long, all or drift; got "${value}".`);
       options.part = value;
       i++;
     } else if (flag === '--sources') options.sources = count();
@@ -62,7 +64,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--workers') options.workers = count();
     else if (flag === '--source-seconds') options.sourceSeconds = count();
     else if (flag === '--skip-build') options.skipBuild = true;
-    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
+    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
   }
   return options;
 }
@@ -127,6 +129,8 @@ function summarizeApp(r: AppRun): Record<string, unknown> {
     peakPssMiB: round(r.peakPssMiB, 0),
     peakProcesses: r.peakProcesses,
     browserCpuSec: round(r.browserCpuSec, 1),
+    benchCpuSec: round(r.benchCpuSec, 1),
+    cpuByThread: r.cpuByThread,
     foreignCores: round(r.foreignCores),
     jobs: r.jobs.map((j) => ({
       source: j.sourceName,
@@ -296,7 +300,7 @@ async function main(): Promise<void> {
   log(`machine: ${JSON.stringify(results['machine'])}`);
 
   log('making inputs with native ffmpeg (cached in bench/out/inputs)');
-  const inputs = await makeInputs({ fixtures: FIXTURES, dir: join(OUT, 'inputs'), sources: options.part === 'long' ? 1 : options.sources, sourceSeconds: options.sourceSeconds, ffmpegVersion, log });
+  const inputs = await makeInputs({ fixtures: FIXTURES, dir: join(OUT, 'inputs'), sources: options.part === 'long' || options.part === 'drift' ? 1 : options.sources, sourceSeconds: options.sourceSeconds, ffmpegVersion, log });
   results['inputs'] = {
     recipe: 'AVI, MPEG-4 Part 2 (XVID tag) 704×544 25 fps 2000 kb/s, MP3 48 kHz stereo 128 kb/s; real footage (fixtures reel, looped)',
     reelSec: round(inputs.reelSeconds),
@@ -306,7 +310,7 @@ async function main(): Promise<void> {
 
   const allAppRuns: AppRun[] = [];
 
-  if (options.part !== 'long') {
+  if (options.part === 'batch' || options.part === 'all') {
     const batchJobs: BenchJob[] = inputs.batch.flatMap((source) => BATCH_PRESETS.map((presetId) => ({ source, presetId })));
     const ordered = await schedulerOrder(batchJobs);
     const natives1: NativeRun[] = [];
@@ -401,7 +405,29 @@ async function main(): Promise<void> {
     );
   }
 
-  if (options.part !== 'batch') {
+  if (options.part === 'drift') {
+    // One worker, one source, one preset, DRIFT_JOBS times over: does an instance slow down
+    // over consecutive jobs, and what does the pool's recycling (after 12 tasks) do?
+    const source = inputs.batch[0] as string;
+    log(`drift: ffbatch, 1 worker, ${basename(source)} × flv-320x240, ${DRIFT_JOBS} times`);
+    const r = await appRun({ baseUrl, files: Array.from({ length: DRIFT_JOBS }, () => source), presets: ['flv-320x240'], workers: 1, timeoutMs: 30 * 60_000 });
+    const jobs = [...r.jobs].sort((a, b) => a.startSec - b.startSec);
+    const native = await runNative([{ source, presetId: 'flv-320x240' }], { concurrency: 1, threads: '1', outDir: join(OUT, 'native-drift') });
+    results['drift'] = {
+      source: basename(source),
+      preset: 'flv-320x240',
+      jobSecByPosition: jobs.map((j) => round(j.endSec - j.startSec)),
+      ffmpegSecByPosition: jobs.map((j) => round(j.execSec ?? NaN)),
+      nativeSec: round(native.wallSec),
+      coreLoadsMs: r.coreLoadsMs.map((x) => Math.round(x)),
+      cpuByThread: r.cpuByThread,
+      foreignCores: round(r.foreignCores),
+      error: r.error,
+    };
+    log(`  → job seconds by position: ${jobs.map((j) => (j.endSec - j.startSec).toFixed(1)).join(' ')} (native ${native.wallSec.toFixed(1)} s)`);
+  }
+
+  if (options.part === 'long' || options.part === 'all') {
     const longJob: BenchJob[] = [{ source: inputs.long, presetId: LONG_PRESET }];
     const apps1: AppRun[] = [];
     const appsN: AppRun[] = [];
@@ -488,11 +514,13 @@ async function main(): Promise<void> {
       }),
     );
   }
-  writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // A drift check is a diagnosis, not the benchmark: it keeps out of bench/results.json.
+  const resultsPath = options.part === 'drift' ? join(OUT, 'drift.json') : join(BENCH, 'results.json');
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   server.close();
 
   // The compact table.
-  console.log('\nffbatch bench — bench/results.json');
+  console.log(`\nffbatch bench — ${resultsPath.slice(REPO.length + 1)}`);
   const rows: [string, string][] = [];
   const bw = (results['batch'] as { wallSec: Record<string, number | null>; ratios: Record<string, number | null>; peakPssMiB: Record<string, number | null> } | undefined) ?? null;
   if (bw) {
