@@ -51,13 +51,15 @@ export function speedupChart(options: { title: string; subtitle: string; maxWork
   out.push(`<text x="${m.left + plotW / 2}" y="${height - 12}" text-anchor="middle">workers (ffbatch) or processes (native ffmpeg)</text>`);
   out.push(`<text transform="translate(16 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">speed-up over 1 worker</text>`);
   const all: SpeedupSeries[] = [{ label: 'ideal (linear)', color: '#999', dashed: true, points: [[1, 1], [maxX, maxX]] }, ...options.series];
+  // Value labels sit left of their point, nudged apart so close values stay readable.
+  const labels: { px: number; py: number; y: number; color: string }[] = [];
   all.forEach((s, i) => {
     const path = s.points.map(([px, py], j) => `${j === 0 ? 'M' : 'L'}${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(' ');
     out.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     if (!s.dashed) {
       for (const [px, py] of s.points) {
         out.push(`<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="4" fill="${s.color}"/>`);
-        if (px > 1) out.push(`<text x="${(x(px) + 7).toFixed(1)}" y="${(y(py) - 7).toFixed(1)}" fill="${s.color}">${py.toFixed(2)}×</text>`);
+        if (px > 1) labels.push({ px, py, y: y(py) - 4, color: s.color });
       }
     }
     const ly = m.top + 10 + i * 20;
@@ -65,6 +67,15 @@ export function speedupChart(options: { title: string; subtitle: string; maxWork
     out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     out.push(`<text x="${lx + 28}" y="${ly + 4}">${esc(s.label)}</text>`);
   });
+  labels.sort((a, b) => a.y - b.y);
+  for (let i = 1; i < labels.length; i++) {
+    const prev = labels[i - 1];
+    const label = labels[i];
+    if (prev && label && label.y - prev.y < 14) label.y = prev.y + 14;
+  }
+  for (const label of labels) {
+    out.push(`<text x="${(x(label.px) - 9).toFixed(1)}" y="${label.y.toFixed(1)}" text-anchor="end" fill="${label.color}" font-weight="600">${label.py.toFixed(2)}×</text>`);
+  }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -10,7 +10,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './proc';
 
-export const RECIPE_VERSION = 'reel-v1 mpeg4 704x544 25fps 2000k + mp3 48k stereo 128k, avi';
+// v2: sources cut from a pre-looped reel (v1 cut with -stream_loop plus -ss, which left the
+// audio of sources starting past 0 s up to 40 s longer than their video).
+export const RECIPE_VERSION = 'reel-v2 mpeg4 704x544 25fps 2000k + mp3 48k stereo 128k, avi';
 
 export interface Inputs {
   batch: string[];
@@ -19,6 +21,9 @@ export interface Inputs {
 }
 
 const W = 704;
+const LONG_SECONDS = 214;
+/** Seconds between the starting points of consecutive batch sources in the looped reel. */
+const OFFSET_STEP = 9.7;
 const H = 544;
 
 function videoChain(label: string, out: string): string {
@@ -56,16 +61,45 @@ async function makeReel(fixtures: string, reel: string): Promise<void> {
   await run('ffmpeg', args);
 }
 
+/**
+ * The reel looped `times` over, re-encoded as one mezzanine, so that sources are plain cuts
+ * of it (no -stream_loop at cut time: with -ss it mistimes the audio).
+ */
+async function loopReel(dir: string, reel: string, out: string, times: number): Promise<void> {
+  const list = join(dir, 'reel-loop.txt');
+  writeFileSync(list, `${Array.from({ length: times }, () => `file '${reel}'`).join('\n')}\n`);
+  await run('ffmpeg', [
+    '-nostdin', '-y', '-v', 'error',
+    '-f', 'concat', '-safe', '0', '-i', list,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '6', '-g', '25', '-c:a', 'pcm_s16le', out,
+  ]);
+}
+
 /** A recipe-like AVI: `seconds` of the looped reel from `offset`. */
 async function makeSource(reel: string, out: string, offset: number, seconds: number): Promise<void> {
   await run('ffmpeg', [
     '-nostdin', '-y', '-v', 'error',
-    '-stream_loop', '-1', '-ss', offset.toFixed(2), '-i', reel,
+    '-ss', offset.toFixed(2), '-i', reel,
     '-t', String(seconds),
     '-c:v', 'mpeg4', '-vtag', 'XVID', '-b:v', '2000k', '-maxrate', '2400k', '-bufsize', '2000k', '-g', '250', '-r', '25',
     '-c:a', 'libmp3lame', '-b:a', '128k', '-ar', '48000', '-ac', '2',
     '-f', 'avi', out,
   ]);
+  await checkStreams(out, seconds);
+}
+
+/** Video and audio must both last `seconds` (within half a second): the benchmark relies on it. */
+async function checkStreams(file: string, seconds: number): Promise<void> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_type,nb_read_packets,sample_rate', '-of', 'json', file]);
+  const streams = (JSON.parse(stdout) as { streams: { codec_type: string; nb_read_packets: string; sample_rate?: string }[] }).streams;
+  const video = streams.find((st) => st.codec_type === 'video');
+  const audio = streams.find((st) => st.codec_type === 'audio');
+  const videoSec = Number(video?.nb_read_packets) / 25;
+  // MP3: 1152 samples a packet.
+  const audioSec = (Number(audio?.nb_read_packets) * 1152) / Number(audio?.sample_rate ?? 48000);
+  if (!(Math.abs(videoSec - seconds) < 0.5 && Math.abs(audioSec - seconds) < 0.5)) {
+    throw new Error(`${file}: video ${videoSec.toFixed(2)} s and audio ${audioSec.toFixed(2)} s, expected ${seconds} s both.`);
+  }
 }
 
 async function durationOf(file: string): Promise<number> {
@@ -94,22 +128,30 @@ export async function makeInputs(options: {
     await makeReel(fixtures, reel);
   }
   const reelSeconds = await durationOf(reel);
+  // Long enough for the last source's offset plus its length, and for the 214 s source.
+  const need = Math.max(LONG_SECONDS, sourceSeconds + ((Math.max(0, sources - 1) * OFFSET_STEP) % reelSeconds) + 1);
+  const times = Math.ceil(need / reelSeconds);
+  const looped = join(dir, `reel-x${times}.mkv`);
+  if (!fresh || !existsSync(looped)) {
+    log(`looping the reel ${times} times`);
+    await loopReel(dir, reel, looped, times);
+  }
 
   const batch: string[] = [];
   for (let i = 0; i < sources; i++) {
     // Offsets spread over the reel so the sources differ (and none starts on a cut).
-    const offset = ((i * 9.7) % reelSeconds) + 0.04;
+    const offset = ((i * OFFSET_STEP) % reelSeconds) + 0.04;
     const file = join(dir, `source-${sourceSeconds}s-${String(i + 1).padStart(2, '0')}.avi`);
     if (!fresh || !existsSync(file)) {
       log(`making ${file.slice(dir.length + 1)}`);
-      await makeSource(reel, file, offset, sourceSeconds);
+      await makeSource(looped, file, offset, sourceSeconds);
     }
     batch.push(file);
   }
-  const long = join(dir, 'source-214s.avi');
+  const long = join(dir, `source-${LONG_SECONDS}s.avi`);
   if (!fresh || !existsSync(long)) {
-    log('making source-214s.avi');
-    await makeSource(reel, long, 0, 214);
+    log(`making source-${LONG_SECONDS}s.avi`);
+    await makeSource(looped, long, 0, LONG_SECONDS);
   }
   if (!fresh) writeFileSync(manifestPath, JSON.stringify({ stamp }, null, 2));
   return { batch, long, reelSeconds };

@@ -107,6 +107,17 @@ function machine(chromiumVersion: string, browserCores: number): Record<string, 
   };
 }
 
+/** The app's commit, and whether its sources differ from it (the build is of the working tree). */
+function appCommit(): { commit: string; dirty: boolean } | null {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'src', 'workers', 'index.html', 'vite.config.ts', 'package.json'], { cwd: REPO, encoding: 'utf8' });
+    return { commit, dirty: status.trim().length > 0 };
+  } catch {
+    return null;
+  }
+}
+
 function appJsGzip(): { files: { name: string; bytes: number; gzipBytes: number }[]; totalGzipKiB: number | null } {
   const dir = join(DIST, 'assets');
   const files = readdirSync(dir)
@@ -295,6 +306,7 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     options: { ...options, workers: workersN },
+    app: appCommit(),
     machine: machine(probe.version, probe.cores),
   };
   log(`machine: ${JSON.stringify(results['machine'])}`);
