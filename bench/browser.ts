@@ -135,7 +135,7 @@ export function logTimes(log: string): LogTimes {
 
 async function readLogs(page: Page): Promise<Map<string, string>> {
   const logs = new Map<string, string>();
-  const items = page.locator('[data-job-id]');
+  const items = page.locator('[data-job-id][data-state]');
   const count = await items.count();
   for (let i = 0; i < count; i++) {
     const item = items.nth(i);

@@ -2,6 +2,12 @@ import { Batch } from './jobs/batch';
 import { DEFAULT_SPLIT_POLICY } from './jobs/segment-plan';
 import { defaultPoolSize, WorkerPool } from './pool/worker-pool';
 import { OutputStore } from './storage/output-store';
+import { ScratchSpace } from './storage/scratch-space';
+import { StorageBudget } from './storage/storage-budget';
+import { SpeedStore } from './storage/speed-store';
+import { SpeedLearner } from './jobs/speed-learner';
+import { CustomPresetLibrary } from './jobs/custom-preset-library';
+import { CustomPresetStore } from './storage/custom-preset-store';
 import { AppView } from './ui/app-view';
 import { UploadController } from './jobs/upload-controller';
 import './ui/styles.css';
@@ -11,15 +17,26 @@ const createWorker = (): Worker => new Worker(new URL('../workers/ffmpeg.worker.
 const coreLoads: number[] = [];
 const workers = defaultPoolSize(navigator.hardwareConcurrency, (navigator as Navigator & { deviceMemory?: number }).deviceMemory);
 const store = new OutputStore();
-const encodePool = new WorkerPool({ size: workers, createWorker, onCoreLoaded: (ms) => coreLoads.push(ms) });
-const probePool = new WorkerPool({ size: 1, maxTasksPerWorker: 50, createWorker, onCoreLoaded: (ms) => coreLoads.push(ms) });
+const onCoreLoaded = ({ loadMs, outputsOnDisk }: { loadMs: number; outputsOnDisk: boolean }): void => {
+  coreLoads.push(loadMs);
+  batch.setOutputsOnDisk(outputsOnDisk && scratch !== null);
+};
+const encodePool = new WorkerPool({ size: workers, createWorker, onCoreLoaded });
+const probePool = new WorkerPool({ size: 1, maxTasksPerWorker: 50, createWorker, onCoreLoaded });
 // Tuning and test knob: ?splitAbove=SECONDS (sources longer than this are split across workers).
 const params = new URLSearchParams(location.search);
+// Test knob: ?quotaBytes=BYTES lowers the storage the page counts on below the browser's quota.
+const quotaCap = Number(params.get('quotaBytes'));
+// Scratch left by closed or crashed tabs is removed here, before any job runs.
+const scratch = await ScratchSpace.open(() => store.copiesFiles());
+const budget = new StorageBudget(() => store.usage(), quotaCap > 0 ? quotaCap : null);
 const splitAbove = Number(params.get('splitAbove'));
 const batch = new Batch({
   encodePool,
   probePool,
   store,
+  scratch,
+  budget,
   workers,
   ...(splitAbove > 0 ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec: splitAbove, minSegmentSec: Math.min(10, splitAbove / 2) } } : {}),
 });
@@ -28,7 +45,10 @@ const threshold = Number(params.get('multipartThreshold'));
 const uploads = new UploadController(batch, store, Number.isFinite(threshold) && threshold > 0 ? { multipartThreshold: threshold } : {});
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html must have an element with id "app".');
-new AppView(root, batch, uploads);
+const speeds = new SpeedLearner(batch, new SpeedStore(), splitAbove > 0 ? splitAbove : DEFAULT_SPLIT_POLICY.splitAboveSec);
+// Your own presets (issue 9, part 2): behind ?customPresets=1 until the engine runs them.
+const customPresets = params.get('customPresets') === '1' ? new CustomPresetLibrary(new CustomPresetStore()) : null;
+new AppView(root, batch, uploads, speeds, customPresets);
 
 // Read by the benchmark: core load times (ms) and each job's timing.
 Object.assign(window, {
@@ -39,4 +59,5 @@ Object.assign(window, {
 });
 
 void batch.restore().then(() => uploads.resumeInterrupted());
-void store.persist();
+void speeds.start();
+void customPresets?.load();

@@ -4,7 +4,14 @@
  * does not use: the wrapper starts a worker of its own, and hosting the core directly
  * in our worker avoids that extra hop.
  */
-export interface CoreFS {
+import type { EmscriptenFS } from './opfs-fs';
+
+/** An open file of Emscripten's FS (only what tests and the worker touch). */
+export interface CoreStream {
+  position: number;
+}
+
+export interface CoreFS extends EmscriptenFS {
   mkdir(path: string): void;
   readdir(path: string): string[];
   writeFile(path: string, data: string | Uint8Array): void;
@@ -12,6 +19,13 @@ export interface CoreFS {
   readFile(path: string, options: { encoding: 'utf8' }): string;
   unlink(path: string): void;
   analyzePath(path: string): { exists: boolean };
+  stat(path: string): { size: number; mode: number };
+  open(path: string, flags: string): CoreStream;
+  close(stream: CoreStream): void;
+  read(stream: CoreStream, buffer: Uint8Array, offset: number, length: number, position?: number): number;
+  write(stream: CoreStream, buffer: Uint8Array, offset: number, length: number, position?: number): number;
+  llseek(stream: CoreStream, offset: number, whence: number): number;
+  truncate(path: string, length: number): void;
   mount(type: unknown, options: { blobs?: { name: string; data: Blob }[]; files?: File[] }, mountPoint: string): void;
   unmount(mountPoint: string): void;
   filesystems: { WORKERFS: unknown; MEMFS: unknown };
@@ -28,4 +42,11 @@ export interface FFmpegCoreModule {
   reset(): void;
 }
 
-export type CreateFFmpegCore = (options: { mainScriptUrlOrBlob: string }) => Promise<FFmpegCoreModule>;
+export interface CoreOptions {
+  /** `<core.js URL>#<base64 JSON of { wasmURL, workerURL }>`: how the core finds its .wasm. */
+  mainScriptUrlOrBlob?: string;
+  /** The .wasm's bytes, where it is not fetched (Node, in unit tests). */
+  wasmBinary?: Uint8Array;
+}
+
+export type CreateFFmpegCore = (options: CoreOptions) => Promise<FFmpegCoreModule>;

@@ -2,14 +2,17 @@
 /**
  * One ffmpeg.wasm instance per worker. The worker runs one command at a time and knows
  * nothing of jobs, storage or the DOM: the page sends a command, the worker mounts the
- * inputs read-only (WORKERFS: no copy into wasm memory), runs ffmpeg, and transfers
- * the outputs back.
+ * inputs read-only (WORKERFS: no copy into wasm memory), runs ffmpeg with its outputs
+ * written in place to OPFS scratch files (or, without OPFS, to wasm memory), and hands
+ * the outputs back as Files.
  */
 import * as Comlink from 'comlink';
 import coreURL from '@ffmpeg/core?url';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import type { CreateFFmpegCore, FFmpegCoreModule } from './ffmpeg-core';
-import type { FfmpegWorkerApi, LoadResult, LogSink, MountedInput, ProbeReport, RunRequest, RunResult } from './protocol';
+import { createOpfsFs, type WriteFailure } from './opfs-fs';
+import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
+import type { FfmpegWorkerApi, LoadResult, LogSink, MountedInput, ProbeReport, RunRequest, RunResult, WriteFailureReport } from './protocol';
 
 const LOG_FLUSH_MS = 150;
 
@@ -117,6 +120,25 @@ function unmountInputs(ffmpeg: FFmpegCoreModule, inputs: MountedInput[]): void {
   if (inputs.length > 0) ffmpeg.FS.unmount('/in');
 }
 
+function describeWriteFailure(failures: readonly WriteFailure[]): WriteFailureReport | null {
+  const first = failures[0];
+  if (!first) return null;
+  const quota = failures.some(({ error }) => error instanceof DOMException && error.name === 'QuotaExceededError');
+  const message = first.error instanceof Error ? first.error.message : String(first.error);
+  return { kind: quota ? 'quota' : 'io', message };
+}
+
+/** MEMFS outputs: read once out of wasm memory into a Blob, then freed. */
+function memoryOutputs(ffmpeg: FFmpegCoreModule, names: readonly string[]): (Blob | null)[] {
+  return names.map((name) => {
+    const path = `/out/${name}`;
+    if (!ffmpeg.FS.analyzePath(path).exists) return null;
+    const blob = new Blob([ffmpeg.FS.readFile(path) as Uint8Array<ArrayBuffer>]);
+    ffmpeg.FS.unlink(path);
+    return blob;
+  });
+}
+
 function removeFiles(ffmpeg: FFmpegCoreModule, folder: string): void {
   for (const name of ffmpeg.FS.readdir(folder)) {
     if (name !== '.' && name !== '..') ffmpeg.FS.unlink(`${folder}/${name}`);
@@ -125,10 +147,11 @@ function removeFiles(ffmpeg: FFmpegCoreModule, folder: string): void {
 
 const api: FfmpegWorkerApi = {
   async load(): Promise<LoadResult> {
-    if (core) return { loadMs: 0 };
+    const outputsOnDisk = canWriteToOpfs();
+    if (core) return { loadMs: 0, outputsOnDisk };
     const started = performance.now();
     await ensureCore();
-    return { loadMs: performance.now() - started };
+    return { loadMs: performance.now() - started, outputsOnDisk };
   },
 
   async probe(input) {
@@ -154,29 +177,39 @@ const api: FfmpegWorkerApi = {
 
   async run(request: RunRequest, onLog: LogSink): Promise<RunResult> {
     const ffmpeg = await ensureCore();
+    const scratch: ScratchFiles | null = request.scratchFolder && canWriteToOpfs() ? await openScratchFiles(request.scratchFolder, request.outputs) : null;
+    const failures: WriteFailure[] = [];
     const log = batchedLog(onLog);
     logLine = (line) => log.push(line);
     mountInputs(ffmpeg, request.inputs);
+    let onDisk = false;
+    if (scratch) {
+      ffmpeg.FS.mount(createOpfsFs(ffmpeg.FS, scratch.handles, failures), {}, '/out');
+      onDisk = true;
+    }
     try {
       for (const { name, text } of request.textFiles ?? []) ffmpeg.FS.writeFile(`/work/${name}`, text);
       ffmpeg.reset();
       const exitCode = withRunStack(() => ffmpeg.exec('-nostdin', '-y', ...request.args));
       // The page must hold every line (the reason for a failure) before it gets the result.
       await log.flush();
-      const outputs = request.outputs.map((name) => {
-        const path = `/out/${name}`;
-        if (!ffmpeg.FS.analyzePath(path).exists) return null;
-        // readFile copies out of wasm memory once; the copy is then transferred, not cloned.
-        const bytes = ffmpeg.FS.readFile(path);
-        ffmpeg.FS.unlink(path);
-        return bytes;
-      });
-      const buffers = outputs.flatMap((bytes) => (bytes ? [bytes.buffer as ArrayBuffer] : []));
-      return Comlink.transfer({ exitCode, outputs }, buffers);
+      let outputs: (Blob | null)[];
+      if (scratch) {
+        const written = new Set(request.outputs.filter((name) => ffmpeg.FS.analyzePath(`/out/${name}`).exists));
+        ffmpeg.FS.unmount('/out');
+        onDisk = false;
+        outputs = await scratch.close(written);
+      } else {
+        outputs = memoryOutputs(ffmpeg, request.outputs);
+      }
+      return { exitCode, outputs, writeFailure: describeWriteFailure(failures) };
     } finally {
       void log.flush();
       logLine = () => {};
       unmountInputs(ffmpeg, request.inputs);
+      if (onDisk) ffmpeg.FS.unmount('/out');
+      // Idempotent: after an exception the handles must still be let go.
+      await scratch?.close(new Set());
       removeFiles(ffmpeg, '/out');
       removeFiles(ffmpeg, '/work');
     }

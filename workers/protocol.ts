@@ -25,13 +25,30 @@ export interface RunRequest {
   args: string[];
   /** Names under `/out` to read back after the run, in this order. */
   outputs: string[];
+  /**
+   * The OPFS folder (path from the origin's root) where the outputs are written in place.
+   * Absent, or where the browser has no OPFS sync access handles: in wasm memory (MEMFS).
+   */
+  scratchFolder?: string[];
+}
+
+/** Why writing an output failed, when it did (ffmpeg itself only sees an errno). */
+export interface WriteFailureReport {
+  kind: 'quota' | 'io';
+  /** The browser's own message. */
+  message: string;
 }
 
 export interface RunResult {
   /** ffmpeg's exit code: 0 on success. */
   exitCode: number;
-  /** One entry per requested output; null where ffmpeg wrote nothing. Transferred, not copied. */
-  outputs: (Uint8Array | null)[];
+  /**
+   * One entry per requested output; null where ffmpeg wrote nothing. A disk-backed File of
+   * the OPFS scratch file, or (MEMFS) a Blob of the bytes: never bytes in the message.
+   */
+  outputs: (Blob | null)[];
+  /** Set when an output could not be written; ffmpeg 5.1 may still exit 0. */
+  writeFailure: WriteFailureReport | null;
 }
 
 /** The parts of `ffprobe -show_format -show_streams -of json` that ffbatch reads. */
@@ -68,6 +85,8 @@ export interface ProbeResult {
 export interface LoadResult {
   /** Milliseconds spent fetching and compiling the core (zero when already loaded). */
   loadMs: number;
+  /** Whether outputs can go to OPFS scratch files (else wasm memory, under 2 GB). */
+  outputsOnDisk: boolean;
 }
 
 /**

@@ -3,7 +3,8 @@ import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
-import { createEncodeRunner } from './encode-job';
+import type { StorageBudget } from '../storage/storage-budget';
+import { createEncodeRunner, type Scratch } from './encode-job';
 import { explainFailure } from './ffmpeg-log';
 import { isFinished, type Job } from './job';
 import { outputName, uniqueNames } from './output-names';
@@ -15,6 +16,9 @@ export interface BatchDeps {
   encodePool: WorkerPool;
   probePool: WorkerPool;
   store: OutputStore;
+  /** The workers' OPFS scratch; null where the browser has none (outputs in wasm memory). */
+  scratch: Scratch | null;
+  budget: StorageBudget | null;
   workers: number;
   stallTimeoutMs?: number;
   splitPolicy?: SplitPolicy;
@@ -42,6 +46,7 @@ export class Batch {
   /** Jobs whose output was stored in this session and that are not yet announced as done. */
   private readonly storedThisSession = new Set<string>();
   private workerCount: number;
+  private onDisk: boolean | null = null;
   /** Told of every output stored in this session (e.g. to upload it at once). */
   onOutputStored: ((job: Job, record: OutputRecord) => void) | null = null;
 
@@ -51,8 +56,12 @@ export class Batch {
     const runner = createEncodeRunner({
       pool: deps.encodePool,
       store: deps.store,
+      scratch: deps.scratch,
+      budget: deps.budget,
       sourceOf: (id) => this.sources.get(id),
       onStored: (job, record, blob) => {
+        // Asked with the first output, when the person has something worth keeping.
+        if (this.records.size === 0) void deps.store.persist();
         this.records.set(job.id, record);
         this.outputUrls.set(job.id, URL.createObjectURL(blob));
         this.storedThisSession.add(job.id);
@@ -99,6 +108,36 @@ export class Batch {
 
   get workers(): number {
     return this.workerCount;
+  }
+
+  /** Whether outputs go to disk (OPFS) or stay in wasm memory (under 2 GB each); null until a core says. */
+  get outputsOnDisk(): boolean | null {
+    return this.onDisk;
+  }
+
+  setOutputsOnDisk(onDisk: boolean): void {
+    if (this.onDisk === onDisk) return;
+    this.onDisk = onDisk;
+    this.changed();
+  }
+
+  /**
+   * Before Encode: about how many bytes the new jobs' outputs will take, and how much the
+   * browser has free for this page (null where it does not say).
+   */
+  async estimateOutputs(presetIds: readonly PresetId[]): Promise<{ bytes: number; freeBytes: number | null }> {
+    const existing = this.scheduler.list();
+    let bytes = 0;
+    for (const source of this.sources.values()) {
+      if (!source.info || source.problem) continue;
+      for (const presetId of presetIds) {
+        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === presetId);
+        if (twin && twin.state !== 'failed' && twin.state !== 'canceled') continue;
+        if (sourceProblemFor(source, presetId)) continue;
+        bytes += presetById(presetId).estimateBytes(source.info, source.file.size);
+      }
+    }
+    return { bytes, freeBytes: (await this.deps.budget?.freeBytes()) ?? null };
   }
 
   listSources(): Source[] {

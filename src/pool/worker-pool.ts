@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
+import type { FfmpegWorkerApi, LoadResult, LogSink, MountedInput, ProbeResult, RunRequest, RunResult, WriteFailureReport } from '../../workers/protocol';
 import { abortError, isAbortError, JobFailedError } from '../jobs/errors';
 
 /** The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker. */
@@ -13,8 +13,8 @@ export interface WorkerPoolOptions {
   maxTasksPerWorker?: number;
   /** Makes a new worker; the pool owns it from then on. */
   createWorker: () => Worker;
-  /** Told how long each cold core load took (for the page's stats and the benchmark). */
-  onCoreLoaded?: (loadMs: number) => void;
+  /** Told of each cold core load: how long it took (the page's stats, the benchmark) and where outputs go. */
+  onCoreLoaded?: (load: LoadResult) => void;
 }
 
 /** ffmpeg ran to the end but failed; its log says why. */
@@ -22,6 +22,14 @@ export class FfmpegExitError extends Error {
   override name = 'FfmpegExitError';
   constructor(readonly exitCode: number) {
     super(`ffmpeg stopped with exit code ${exitCode}.`);
+  }
+}
+
+/** An output could not be written (a full quota above all); ffmpeg may still have exited 0. */
+export class OutputWriteError extends Error {
+  override name = 'OutputWriteError';
+  constructor(readonly failure: WriteFailureReport) {
+    super(`Writing the output failed: ${failure.message}`);
   }
 }
 
@@ -69,7 +77,7 @@ export class WorkerPool {
       const slot = this.spawn();
       this.idle.push(slot);
       void slot.api.load().then(
-        ({ loadMs }) => this.options.onCoreLoaded?.(loadMs),
+        (load) => this.options.onCoreLoaded?.(load),
         () => {},
       );
     }
@@ -92,6 +100,7 @@ export class WorkerPool {
   run(request: RunRequest, onLog: LogSink, signal?: AbortSignal): Promise<RunResult> {
     return this.use(async (api) => {
       const result = await api.run(request, Comlink.proxy(onLog));
+      if (result.writeFailure) throw new OutputWriteError(result.writeFailure);
       if (result.exitCode !== 0) throw new FfmpegExitError(result.exitCode);
       return result;
     }, signal);
@@ -155,13 +164,13 @@ export class WorkerPool {
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const load = slot.api.load().then(({ loadMs }) => {
-        if (loadMs > 0) this.options.onCoreLoaded?.(loadMs);
+      const load = slot.api.load().then((loaded) => {
+        if (loaded.loadMs > 0) this.options.onCoreLoaded?.(loaded);
       });
       await Promise.race([load, aborted, slot.crashed]);
       return await Promise.race([task(slot.api), aborted, slot.crashed]);
     } catch (error) {
-      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof JobFailedError) throw error;
+      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof OutputWriteError || error instanceof JobFailedError) throw error;
       // Any other exception comes out of the worker (e.g. a wasm RuntimeError): the instance is spoiled.
       const message = error instanceof Error ? error.message : String(error);
       throw new WorkerCrashedError(`The encoder crashed: ${message}`);
@@ -173,7 +182,7 @@ export class WorkerPool {
 
 /**
  * Workers to run at once: one per core, but no more than memory allows (each running
- * instance takes 80–150 MiB and its output lives in wasm memory until read).
+ * instance takes 80–150 MiB).
  */
 export function defaultPoolSize(hardwareConcurrency: number | undefined, deviceMemoryGiB: number | undefined): number {
   const cores = hardwareConcurrency && hardwareConcurrency > 0 ? hardwareConcurrency : 2;

@@ -6,7 +6,8 @@ export type PresetId =
   | 'mp4-h264-720p'
   | 'mp4-h264-480p'
   | 'webm-vp9-720p'
-  | 'mp3-audio';
+  | 'mp3-audio'
+  | 'mp4-remux';
 
 /** Where ffmpeg reads and writes inside the worker. */
 export interface PresetPaths {
@@ -26,6 +27,11 @@ export interface Preset {
   nameSuffix: string;
   /** Encode seconds per source second relative to the cheapest preset; orders the queue. */
   relativeCost: number;
+  /**
+   * A generous guess at the output's size in bytes, for the storage check before a job
+   * starts (the real size is known only at the end).
+   */
+  estimateBytes(source: SourceInfo, sourceBytes: number): number;
   /** ffmpeg's arguments for this source. Throws PresetMismatchError when the source cannot make this output. */
   args(source: SourceInfo, paths: PresetPaths): string[];
   /**
@@ -83,6 +89,31 @@ function streamMaps(source: SourceInfo): string[] {
 
 function stereoAtMost(source: SourceInfo): string[] {
   return source.audio && source.audio.channels > 2 ? ['-ac', '2'] : [];
+}
+
+/** Headroom over a bitrate's plain product: container overhead and rate-control swings. */
+const ESTIMATE_MARGIN = 1.15;
+
+function bytesAt(kbps: number, source: SourceInfo): number {
+  return Math.ceil(((kbps * 1000) / 8) * (source.durationSec ?? 0) * ESTIMATE_MARGIN);
+}
+
+/** Fixed-rate presets: the video rate plus the audio rate when there is audio. */
+function fixedRateEstimate(videoKbps: number, audioKbps: number): Preset['estimateBytes'] {
+  return (source) => bytesAt(videoKbps + (source.audio ? audioKbps : 0), source);
+}
+
+/**
+ * Quality-targeted presets (CRF): bits per pixel per frame, which x264 veryfast CRF 23 and
+ * VP9 CRF 33 realtime stay under for camera footage (screen recordings make far less).
+ */
+function qualityEstimate(maxHeight: number, bitsPerPixel: number, audioKbps: number): Preset['estimateBytes'] {
+  return (source) => {
+    if (!source.video) return 0;
+    const { width, height } = fitHeight(source.video, maxHeight);
+    const videoKbps = (width * height * Math.min(source.video.fps ?? 30, 60) * bitsPerPixel) / 1000;
+    return bytesAt(videoKbps + (source.audio ? audioKbps : 0), source);
+  };
 }
 
 /** Builds `args` from `parts`, so the whole and the split encode can never drift apart. */
@@ -146,6 +177,58 @@ const vp9Parts = (source: SourceInfo): PresetParts => {
   };
 };
 
+/** Codecs the MP4 muxer takes as they are; ffmpeg's names. */
+const MP4_VIDEO_COPY = new Set(['h264', 'hevc', 'av1', 'vp9', 'mpeg4', 'mpeg2video', 'mpeg1video']);
+const MP4_AUDIO_COPY = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
+
+/** How a person knows a codec; ffmpeg's name otherwise. */
+export function codecLabel(codec: string): string {
+  const known: Record<string, string> = {
+    vp8: 'VP8',
+    vp6f: 'VP6 (Flash)',
+    vp6: 'VP6 (Flash)',
+    flv1: 'Sorenson FLV1 (Flash)',
+    theora: 'Theora',
+    vorbis: 'Vorbis',
+    wmv1: 'WMV',
+    wmv2: 'WMV',
+    wmv3: 'WMV',
+    vc1: 'VC-1',
+    wmav1: 'WMA',
+    wmav2: 'WMA',
+    flac: 'FLAC',
+    msmpeg4v3: 'DivX 3 (MS MPEG-4)',
+    mjpeg: 'Motion JPEG',
+    prores: 'ProRes',
+  };
+  if (codec.startsWith('pcm_')) return 'PCM (uncompressed)';
+  return known[codec] ?? codec.toUpperCase();
+}
+
+// Streams copied as they are: a person's MKV/MOV/TS/WebM → MP4 in seconds, picture and sound untouched.
+const remuxArgs: Preset['args'] = (source, { input, output }) => {
+  if (source.video && !MP4_VIDEO_COPY.has(source.video.codec)) {
+    throw new PresetMismatchError(
+      `The video is ${codecLabel(source.video.codec)}, which cannot go into an MP4 without re-encoding. Pick "MP4 H.264 720p" (or 480p) instead.`,
+    );
+  }
+  if (source.audio && !MP4_AUDIO_COPY.has(source.audio.codec)) {
+    const instead = source.video ? '"MP4 H.264 720p" (or 480p)' : '"MP3 audio only"';
+    throw new PresetMismatchError(`The audio is ${codecLabel(source.audio.codec)}, which cannot go into an MP4 without re-encoding. Pick ${instead} instead.`);
+  }
+  return [
+    '-i', input,
+    ...(source.video ? ['-map', '0:v:0'] : []),
+    ...(source.audio ? ['-map', '0:a:0'] : []),
+    '-c', 'copy',
+    // Apple's players want HEVC tagged hvc1, not ffmpeg's default hev1.
+    ...(source.video?.codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
+    '-movflags', '+faststart',
+    '-f', 'mp4',
+    output,
+  ];
+};
+
 export const PRESETS: readonly Preset[] = [
   {
     id: 'flv-320x240',
@@ -156,6 +239,7 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/x-flv',
     nameSuffix: '320x240',
     relativeCost: 1,
+    estimateBytes: fixedRateEstimate(200, 56),
     args: wholeArgs(flvParts),
     parts: flvParts,
   },
@@ -168,6 +252,7 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/mp4',
     nameSuffix: 'mpeg4',
     relativeCost: 1.1,
+    estimateBytes: fixedRateEstimate(1200, 128),
     args: wholeArgs(mpeg4Parts),
     parts: mpeg4Parts,
   },
@@ -180,6 +265,7 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/mp4',
     nameSuffix: '720p',
     relativeCost: 6,
+    estimateBytes: qualityEstimate(720, 0.1, 128),
     args: wholeArgs(h264Parts(720)),
     parts: h264Parts(720),
   },
@@ -192,6 +278,7 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/mp4',
     nameSuffix: '480p',
     relativeCost: 4,
+    estimateBytes: qualityEstimate(480, 0.1, 128),
     args: wholeArgs(h264Parts(480)),
     parts: h264Parts(480),
   },
@@ -204,6 +291,7 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'video/webm',
     nameSuffix: 'vp9',
     relativeCost: 7,
+    estimateBytes: qualityEstimate(720, 0.1, 96),
     args: wholeArgs(vp9Parts),
     parts: vp9Parts,
   },
@@ -216,12 +304,28 @@ export const PRESETS: readonly Preset[] = [
     mimeType: 'audio/mpeg',
     nameSuffix: 'audio',
     relativeCost: 0.3,
+    // VBR quality 2 stays under 260 kb/s even for dense music.
+    estimateBytes: (source) => (source.audio ? bytesAt(260, source) : 0),
     args: (source, { input, output }) => {
       if (!source.audio) {
         throw new PresetMismatchError('This file has no audio track, so there is nothing to put in an MP3.');
       }
       return ['-i', input, '-map', '0:a:0', '-vn', '-c:a', 'libmp3lame', '-q:a', '2', ...stereoAtMost(source), '-f', 'mp3', output];
     },
+    parts: null,
+  },
+  {
+    id: 'mp4-remux',
+    label: 'MP4, streams copied (no re-encoding)',
+    summary: 'the first video and audio streams as they are, fast start; seconds, not minutes',
+    container: 'mp4',
+    extension: 'mp4',
+    mimeType: 'video/mp4',
+    nameSuffix: 'remux',
+    relativeCost: 0.02,
+    // The same streams, a little less container around them.
+    estimateBytes: (_source, sourceBytes) => Math.ceil(sourceBytes * 1.02),
+    args: remuxArgs,
     parts: null,
   },
 ];

@@ -118,6 +118,31 @@ export class OutputStore {
     };
   }
 
+  /**
+   * Whether IndexedDB copies a disk-backed File's bytes when it stores it. Chromium with a
+   * profile on disk does; off the record it keeps a reference to the file, so the stored
+   * Blob dies with the OPFS scratch file it came from. Tried once per page on a 1-byte file.
+   */
+  async copiesFiles(): Promise<boolean> {
+    const probeName = 'ffbatch-store-copy-probe';
+    const probeStore = createStore('ffbatch-store-copy-probe', 'probe');
+    try {
+      const root = await navigator.storage.getDirectory();
+      const handle = await root.getFileHandle(probeName, { create: true });
+      const writable = await handle.createWritable();
+      await writable.write(new Uint8Array([42]));
+      await writable.close();
+      await set('probe', await handle.getFile(), probeStore);
+      await root.removeEntry(probeName);
+      const stored = await get<Blob>('probe', probeStore);
+      return (await stored?.arrayBuffer())?.byteLength === 1;
+    } catch {
+      return false;
+    } finally {
+      await del('probe', probeStore).catch(() => {});
+    }
+  }
+
   /** Asks the browser not to evict the outputs under storage pressure. */
   async persist(): Promise<boolean> {
     return (await navigator.storage?.persist?.().catch(() => false)) ?? false;

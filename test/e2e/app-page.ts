@@ -75,7 +75,7 @@ export async function pressEncode(page: Page): Promise<void> {
 }
 
 export function allJobs(page: Page): Locator {
-  return page.locator('[data-job-id]');
+  return page.locator('[data-job-id][data-state]');
 }
 
 export function jobsIn(page: Page, ...states: JobState[]): Locator {
@@ -105,7 +105,7 @@ export interface JobView {
 
 /** Everything a test reads off the job list, in one round trip. */
 export async function readJobs(page: Page): Promise<JobView[]> {
-  return page.locator('[data-job-id]').evaluateAll((elements) =>
+  return page.locator('[data-job-id][data-state]').evaluateAll((elements) =>
     elements.map((el) => {
       const alert = el.querySelector('[role=alert]');
       const link = el.querySelector('a[download]');

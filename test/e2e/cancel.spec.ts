@@ -55,12 +55,12 @@ async function watchStates(page: Page): Promise<void> {
     const observer = new MutationObserver((mutations) => {
       for (const m of mutations) {
         const targets = m.type === 'attributes' ? [m.target as Element] : [...m.addedNodes].filter((n): n is Element => n instanceof Element);
-        for (const t of targets) if (t.hasAttribute('data-job-id')) note(t);
+        for (const t of targets) if (t.matches('[data-job-id][data-state]')) note(t);
       }
       watch.maxRunning = Math.max(watch.maxRunning, document.querySelectorAll('[data-job-id][data-state=running]').length);
     });
     observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-    for (const el of document.querySelectorAll('[data-job-id]')) note(el);
+    for (const el of document.querySelectorAll('[data-job-id][data-state]')) note(el);
   });
 }
 

@@ -53,12 +53,12 @@ async function setWorkers(page: Page, n: number): Promise<void> {
 }
 
 async function encodeOne(page: Page, file: string, presetId: string): Promise<{ path: string; log: string }> {
-  const before = await page.locator('[data-job-id]').count();
+  const before = await page.locator('[data-job-id][data-state]').count();
   await page.getByLabel('Add files').setInputFiles(file);
   const box = page.locator(`input[name=preset][value=${presetId}]`);
   if (!(await box.isChecked())) await box.check();
   await page.getByRole('button', { name: 'Encode' }).click();
-  const job = page.locator('[data-job-id]').nth(before);
+  const job = page.locator('[data-job-id][data-state]').nth(before);
   await expect(job).toHaveAttribute('data-state', /done|failed/, { timeout: 300_000 });
   await job.getByRole('button', { name: 'Log' }).click();
   const log = await job.locator('pre').innerText();
@@ -110,7 +110,7 @@ test('canceling a split job stops every segment and the workers come back', asyn
   await page.getByLabel('Add files').setInputFiles(TRAILER);
   await page.locator('input[name=preset][value=mp4-h264-720p]').check();
   await page.getByRole('button', { name: 'Encode' }).click();
-  const job = page.locator('[data-job-id]').first();
+  const job = page.locator('[data-job-id][data-state]').first();
   await expect(job).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
   await expect.poll(async () => Number(await job.locator('progress').getAttribute('value')), { timeout: 120_000 }).toBeGreaterThan(0);
   await job.getByRole('button', { name: 'Cancel' }).click();
@@ -134,7 +134,7 @@ test('a segment that fails fails its job with a clear sentence', async ({ page }
   await page.getByLabel('Add files').setInputFiles(cut);
   await page.locator('input[name=preset][value=mp4-h264-480p]').check();
   await page.getByRole('button', { name: 'Encode' }).click();
-  const job = page.locator('[data-job-id]').first();
+  const job = page.locator('[data-job-id][data-state]').first();
   await expect(job).toHaveAttribute('data-state', 'failed', { timeout: 180_000 });
   await expect(job.getByRole('alert')).toContainText(/Segment 2 of 2 .*cut short/);
 });

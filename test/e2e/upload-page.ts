@@ -33,7 +33,7 @@ export async function encode(page: Page, files: readonly string[], presets: read
     else await box.uncheck();
   }
   await page.getByRole('button', { name: 'Encode', exact: true }).click();
-  const jobs = page.locator('[data-job-id]');
+  const jobs = page.locator('[data-job-id][data-state]');
   await expect(jobs).toHaveCount(files.length * presets.length);
   await expect(page.locator('[data-job-id][data-state=queued], [data-job-id][data-state=running]')).toHaveCount(0, { timeout });
   const states = await jobs.evaluateAll((elements) => elements.map((el) => `${el.getAttribute('data-source')} ${el.getAttribute('data-preset')}: ${el.getAttribute('data-state')}`));
@@ -55,7 +55,7 @@ export async function downloadOutput(page: Page, job: Locator, dir: string): Pro
 
 /** Each job's hooks and text, for failure reports. */
 export function readJobs(page: Page): Promise<Record<string, string | null>[]> {
-  return page.locator('[data-job-id]').evaluateAll((elements) =>
+  return page.locator('[data-job-id][data-state]').evaluateAll((elements) =>
     elements.map((el) => ({
       state: el.getAttribute('data-state'),
       upload: el.getAttribute('data-upload'),

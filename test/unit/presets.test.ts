@@ -45,6 +45,7 @@ function expectedWithStereo(size720: [number, number], size480: [number, number]
     'mp4-h264-480p': ['-i', IN, ...MAP_AV, ...scale(...size480), ...X264, ...AAC, ...FASTSTART, OUT],
     'webm-vp9-720p': ['-i', IN, ...MAP_AV, ...scale(...size720), ...VP9, ...OPUS, '-f', 'webm', OUT],
     'mp3-audio': ['-i', IN, '-map', '0:a:0', '-vn', '-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3', OUT],
+    'mp4-remux': ['-i', IN, ...MAP_AV, '-c', 'copy', ...FASTSTART, '-f', 'mp4', OUT],
   };
 }
 
@@ -55,7 +56,7 @@ function expectAll(info: SourceInfo, expected: Record<PresetId, string[]>): void
 }
 
 describe('preset table', () => {
-  it('has the six ids of DESIGN.md, in order, with their containers and MIME types', () => {
+  it('has the seven ids of DESIGN.md, in order, with their containers and MIME types', () => {
     expect(PRESETS.map((p) => [p.id, p.container, p.extension, p.mimeType])).toEqual([
       ['flv-320x240', 'flv', 'flv', 'video/x-flv'],
       ['mp4-mpeg4-320x180', 'mp4', 'mp4', 'video/mp4'],
@@ -63,6 +64,7 @@ describe('preset table', () => {
       ['mp4-h264-480p', 'mp4', 'mp4', 'video/mp4'],
       ['webm-vp9-720p', 'webm', 'webm', 'video/webm'],
       ['mp3-audio', 'mp3', 'mp3', 'audio/mpeg'],
+      ['mp4-remux', 'mp4', 'mp4', 'video/mp4'],
     ]);
   });
 
@@ -130,6 +132,7 @@ describe('preset arguments by source shape', () => {
       'mp4-h264-720p': ['-i', IN, ...MAP_V, ...scale(1280, 720), ...X264, ...FASTSTART, OUT],
       'mp4-h264-480p': ['-i', IN, ...MAP_V, ...scale(854, 480), ...X264, ...FASTSTART, OUT],
       'webm-vp9-720p': ['-i', IN, ...MAP_V, ...scale(1280, 720), ...VP9, '-f', 'webm', OUT],
+      'mp4-remux': ['-i', IN, ...MAP_V, '-c', 'copy', ...FASTSTART, '-f', 'mp4', OUT],
     };
     for (const [id, want] of Object.entries(expected)) {
       const got = args(id as PresetId, info);
@@ -164,9 +167,9 @@ describe('preset arguments by source shape', () => {
     }
   });
 
-  it('audio-only source: every video preset throws PresetMismatchError, mp3-audio works', () => {
+  it('audio-only source: every video preset throws PresetMismatchError, mp3-audio and the remux (audio alone in an MP4) work', () => {
     const info = source(null, { codec: 'mp3', channels: 2, sampleRate: 44100 });
-    for (const preset of PRESETS.filter((p) => p.id !== 'mp3-audio')) {
+    for (const preset of PRESETS.filter((p) => p.id !== 'mp3-audio' && p.id !== 'mp4-remux')) {
       expect(() => preset.args(info, paths), preset.id).toThrow(PresetMismatchError);
       expect(() => preset.args(info, paths), preset.id).toThrow(/no video track/);
     }
@@ -316,8 +319,8 @@ describe('preset parts (for split encodes)', () => {
     ['6 channels', source(video(320, 180), SIX_CHANNELS)],
   ];
 
-  it('every video preset has parts; mp3-audio has none', () => {
-    expect(PRESETS.filter((p) => p.parts === null).map((p) => p.id)).toEqual(['mp3-audio']);
+  it('every encoding video preset has parts; mp3-audio and the remux (a stream copy: fast whole) have none', () => {
+    expect(PRESETS.filter((p) => p.parts === null).map((p) => p.id)).toEqual(['mp3-audio', 'mp4-remux']);
   });
 
   it('the parts put back together are exactly the whole encode\'s arguments', () => {
@@ -342,6 +345,7 @@ describe('preset parts (for split encodes)', () => {
       ['mp4-h264-480p', null],
       ['webm-vp9-720p', null],
       ['mp3-audio', undefined],
+      ['mp4-remux', undefined],
     ]);
   });
 
@@ -350,5 +354,51 @@ describe('preset parts (for split encodes)', () => {
     for (const preset of PRESETS) {
       if (preset.parts) expect(() => preset.parts?.(info), preset.id).toThrow(PresetMismatchError);
     }
+  });
+});
+
+describe('mp4-remux: streams copied into an MP4', () => {
+  it('copies the first video and audio stream with fast start, and tags HEVC hvc1', () => {
+    const hevc = source(video(3840, 2160, { codec: 'hevc' }), { codec: 'aac', channels: 2, sampleRate: 48000 });
+    expect(args('mp4-remux', hevc)).toEqual(['-i', IN, ...MAP_AV, '-c', 'copy', '-tag:v', 'hvc1', ...FASTSTART, '-f', 'mp4', OUT]);
+    const audioOnly = source(null, { codec: 'mp3', channels: 2, sampleRate: 44100 });
+    expect(args('mp4-remux', audioOnly)).toEqual(['-i', IN, '-map', '0:a:0', '-c', 'copy', ...FASTSTART, '-f', 'mp4', OUT]);
+  });
+
+  it.each([
+    ['vp8', null, /video is VP8, which cannot go into an MP4 without re-encoding\. Pick "MP4 H\.264 720p"/],
+    ['flv1', null, /video is Sorenson FLV1 \(Flash\)/],
+    ['wmv2', null, /video is WMV/],
+    ['vp6f', null, /video is VP6 \(Flash\)/],
+    ['h264', 'vorbis', /audio is Vorbis, which cannot go into an MP4 without re-encoding\. Pick "MP4 H\.264 720p"/],
+    ['h264', 'pcm_s16le', /audio is PCM \(uncompressed\)/],
+  ])('video %s with audio %s fails at once, naming the codec and a preset to pick', (videoCodec, audioCodec, sentence) => {
+    const info = source(video(640, 480, { codec: videoCodec }), { codec: audioCodec ?? 'aac', channels: 2, sampleRate: 44100 });
+    expect(() => args('mp4-remux', info)).toThrow(PresetMismatchError);
+    expect(() => args('mp4-remux', info)).toThrow(sentence);
+  });
+
+  it('audio-only Vorbis points at the MP3 preset', () => {
+    expect(() => args('mp4-remux', source(null, { codec: 'vorbis', channels: 2, sampleRate: 44100 }))).toThrow(/Pick "MP3 audio only"/);
+  });
+});
+
+describe('output size estimates (for the storage check)', () => {
+  const tenSeconds1080p = source(video(1920, 1080));
+  it('fixed-rate presets: the preset bitrates times the duration, with a margin', () => {
+    // (200 + 56) kb/s × 10 s = 320 000 bytes, × 1.15.
+    expect(presetById('flv-320x240').estimateBytes(tenSeconds1080p, 0)).toBe(368_000);
+    expect(presetById('flv-320x240').estimateBytes(source(video(1920, 1080), null), 0)).toBe(Math.ceil(250_000 * 1.15));
+  });
+
+  it('quality presets grow with the output size; mp3 needs audio; remux is the source size', () => {
+    const h720 = presetById('mp4-h264-720p').estimateBytes(tenSeconds1080p, 0);
+    const h480 = presetById('mp4-h264-480p').estimateBytes(tenSeconds1080p, 0);
+    expect(h720).toBeGreaterThan(2 * h480);
+    // 1280×720×30×0.1 bit ≈ 2.76 Mb/s + 128 kb/s for 10 s ≈ 3.6 MB × 1.15.
+    expect(h720).toBeGreaterThan(3_500_000);
+    expect(h720).toBeLessThan(5_000_000);
+    expect(presetById('mp3-audio').estimateBytes(source(video(320, 180), null), 0)).toBe(0);
+    expect(presetById('mp4-remux').estimateBytes(tenSeconds1080p, 1_000_000)).toBe(1_020_000);
   });
 });

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAbortError } from '../../src/jobs/errors';
-import { defaultPoolSize, FfmpegExitError, WorkerCrashedError, WorkerPool, type WorkerPoolOptions } from '../../src/pool/worker-pool';
+import { defaultPoolSize, FfmpegExitError, OutputWriteError, WorkerCrashedError, WorkerPool, type WorkerPoolOptions } from '../../src/pool/worker-pool';
 import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
 
 /**
@@ -81,7 +81,7 @@ class Lab {
       load: () => {
         const loadMs = loaded ? 0 : this.coldLoadMs;
         loaded = true;
-        return Promise.resolve({ loadMs });
+        return Promise.resolve({ loadMs, outputsOnDisk: true });
       },
       probe: (input: MountedInput): Promise<ProbeResult> => {
         this.probes.push({ worker: index, input: input.name });
@@ -112,7 +112,7 @@ class Lab {
   }
 }
 
-const OK: RunResult = { exitCode: 0, outputs: [new Uint8Array([1, 2, 3])] };
+const OK: RunResult = { exitCode: 0, outputs: [new Blob([new Uint8Array([1, 2, 3])])], writeFailure: null };
 
 function request(name = 'a'): RunRequest {
   return { inputs: [{ name: `${name}.avi`, data: new Blob(['x']) }], args: ['-i', `/in/${name}.avi`, `/out/${name}.mp4`], outputs: [`${name}.mp4`] };
@@ -176,7 +176,7 @@ describe('WorkerPool: workers', () => {
 
   it('tells onCoreLoaded of each cold core load only', async () => {
     const loads: number[] = [];
-    const pool = lab.pool({ size: 1, onCoreLoaded: (ms) => loads.push(ms) });
+    const pool = lab.pool({ size: 1, onCoreLoaded: ({ loadMs }) => loads.push(loadMs) });
     await pool.probe({ name: 'a.mp4', data: new Blob(['x']) });
     await pool.probe({ name: 'b.mp4', data: new Blob(['x']) });
     expect(loads).toEqual([1_700]);
@@ -184,7 +184,7 @@ describe('WorkerPool: workers', () => {
 
   it('warmUp starts workers ahead of need, no more than the size', async () => {
     const loads: number[] = [];
-    const pool = lab.pool({ size: 2, onCoreLoaded: (ms) => loads.push(ms) });
+    const pool = lab.pool({ size: 2, onCoreLoaded: ({ loadMs }) => loads.push(loadMs) });
     pool.warmUp(5);
     expect(lab.workers).toHaveLength(2);
     await vi.waitFor(() => expect(loads).toEqual([1_700, 1_700]));
@@ -207,7 +207,7 @@ describe('WorkerPool: results and errors', () => {
     lab.runs[0]?.resolve(OK);
     const { exitCode, outputs } = await result;
     expect(exitCode).toBe(0);
-    expect([...(outputs[0] ?? [])]).toEqual([1, 2, 3]);
+    expect([...new Uint8Array(await outputs[0]!.arrayBuffer())]).toEqual([1, 2, 3]);
     expect(lab.workers[0]?.terminated).toBe(false);
   });
 
@@ -215,13 +215,24 @@ describe('WorkerPool: results and errors', () => {
     const pool = lab.pool({ size: 1 });
     const result = pool.run(request(), noLog);
     await vi.waitFor(() => expect(lab.runs).toHaveLength(1));
-    lab.runs[0]?.resolve({ exitCode: 1, outputs: [null] });
+    lab.runs[0]?.resolve({ exitCode: 1, outputs: [null], writeFailure: null });
     const error = await result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FfmpegExitError);
     expect((error as FfmpegExitError).exitCode).toBe(1);
     expect(lab.workers[0]?.terminated).toBe(true);
     await pool.probe({ name: 'b.mp4', data: new Blob(['x']) });
     expect(lab.probes.map((p) => p.worker)).toEqual([1]);
+  });
+
+  it('a write failure throws OutputWriteError even when ffmpeg exited 0, and the worker is replaced', async () => {
+    const pool = lab.pool({ size: 1 });
+    const result = pool.run(request(), noLog);
+    await vi.waitFor(() => expect(lab.runs).toHaveLength(1));
+    lab.runs[0]?.resolve({ exitCode: 0, outputs: [null], writeFailure: { kind: 'quota', message: 'Quota exceeded.' } });
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutputWriteError);
+    expect((error as OutputWriteError).failure.kind).toBe('quota');
+    expect(lab.workers[0]?.terminated).toBe(true);
   });
 
   it('a task that throws fails with WorkerCrashedError; its worker is terminated and replaced', async () => {

@@ -1,0 +1,131 @@
+import type { SourceInfo } from '../presets/source-info';
+import { isWebCodecsPreset, type WebCodecsPresetId } from './webcodecs-plan';
+
+export type Engine = 'webcodecs' | 'ffmpeg';
+
+/** `reason` says in a few words why a job stays on ffmpeg.wasm; absent for WebCodecs. */
+export interface EngineDecision {
+  engine: Engine;
+  reason?: string;
+}
+
+/** The worker's answer from `probeWebCodecsSupport` (workers/webcodecs-transcode.ts), same shape. */
+export interface WebCodecsSupport {
+  readable: boolean;
+  format: string | null;
+  video: { codec: string | null; decodable: boolean } | null;
+  audio: { codec: string | null; decodable: boolean } | null;
+  encode: Partial<Record<WebCodecsPresetId, { video: boolean; audio: boolean }>>;
+}
+
+/** The Engine select / `?engine=`: Auto, or ffmpeg.wasm only. */
+export type EngineMode = 'auto' | 'ffmpeg';
+
+const FFMPEG_ONLY_PRESETS: Readonly<Record<string, string>> = {
+  'flv-320x240': 'FLV1 preset is ffmpeg-only',
+  'mp4-mpeg4-320x180': 'MPEG-4 Part 2 preset is ffmpeg-only',
+  'mp3-audio': 'MP3 preset is ffmpeg-only',
+  'mp4-remux': 'remux copies streams with ffmpeg',
+};
+
+const CODEC_NAMES: Readonly<Record<string, string>> = {
+  h264: 'H.264',
+  avc: 'H.264',
+  hevc: 'HEVC',
+  h265: 'HEVC',
+  vp8: 'VP8',
+  vp9: 'VP9',
+  av1: 'AV1',
+  mpeg4: 'MPEG-4 Part 2',
+  mpeg2video: 'MPEG-2',
+  mpeg1video: 'MPEG-1',
+  theora: 'Theora',
+  flv1: 'FLV1',
+  vp6f: 'VP6',
+  vp6: 'VP6',
+  prores: 'ProRes',
+  msmpeg4v3: 'DivX 3',
+  wmv3: 'WMV',
+  aac: 'AAC',
+  mp3: 'MP3',
+  opus: 'Opus',
+  vorbis: 'Vorbis',
+  flac: 'FLAC',
+  ac3: 'AC-3',
+  eac3: 'E-AC-3',
+  pcm_s16le: 'PCM',
+  wmav2: 'WMA',
+};
+
+/** ffprobe's format names (first of the comma list) as people know them. */
+const CONTAINER_NAMES: Readonly<Record<string, string>> = {
+  avi: 'AVI',
+  flv: 'FLV',
+  asf: 'WMV/ASF',
+  mpeg: 'MPEG-PS',
+  mpegts: 'MPEG-TS',
+  mov: 'MP4/MOV',
+  matroska: 'Matroska',
+  ogg: 'Ogg',
+  rm: 'RealMedia',
+  '3gp': '3GP',
+};
+
+const TARGET_VIDEO: Readonly<Record<WebCodecsPresetId, string>> = {
+  'mp4-h264-720p': 'H.264',
+  'mp4-h264-480p': 'H.264',
+  'webm-vp9-720p': 'VP9',
+};
+const TARGET_AUDIO: Readonly<Record<WebCodecsPresetId, string>> = {
+  'mp4-h264-720p': 'AAC',
+  'mp4-h264-480p': 'AAC',
+  'webm-vp9-720p': 'Opus',
+};
+
+export function codecName(codec: string | null | undefined): string {
+  if (!codec || codec === 'unknown') return 'This';
+  return CODEC_NAMES[codec.toLowerCase()] ?? codec.toUpperCase();
+}
+
+function containerName(format: string): string {
+  const first = format.split(',')[0] ?? format;
+  return CONTAINER_NAMES[first] ?? first.toUpperCase();
+}
+
+function ffmpeg(reason: string): EngineDecision {
+  return { engine: 'ffmpeg', reason };
+}
+
+/**
+ * Picks the engine for one job: WebCodecs when the preset is one it implements, Mediabunny
+ * reads the container and the source's tracks, the browser decodes them and encodes the
+ * preset's codecs at the planned size; ffmpeg.wasm otherwise, with the reason.
+ * `support` is null when the worker could not be asked (treated as "no").
+ *
+ * @example
+ * chooseEngine('mp4-h264-720p', source, support); // { engine: 'webcodecs' }
+ * chooseEngine('flv-320x240', source, support); // { engine: 'ffmpeg', reason: 'FLV1 preset is ffmpeg-only' }
+ */
+export function chooseEngine(presetId: string, source: SourceInfo, support: WebCodecsSupport | null, mode: EngineMode = 'auto'): EngineDecision {
+  if (mode === 'ffmpeg') return ffmpeg('ffmpeg.wasm only was chosen');
+  const fixed = FFMPEG_ONLY_PRESETS[presetId];
+  if (fixed) return ffmpeg(fixed);
+  if (presetId.startsWith('custom-')) return ffmpeg('custom presets are ffmpeg-only');
+  if (!isWebCodecsPreset(presetId)) return ffmpeg(`${presetId} preset is ffmpeg-only`);
+  // A source without video fails the preset with its own sentence on ffmpeg.wasm.
+  if (!source.video) return ffmpeg('no video track');
+  if (!support) return ffmpeg("the browser's codecs couldn't be checked");
+  if (!support.readable) return ffmpeg(`${containerName(source.container)} isn't readable by the fast route`);
+  const videoCodec = codecName(source.video.codec);
+  if (!support.video) return ffmpeg(`${videoCodec} video isn't readable by the fast route`);
+  if (!support.video.decodable) return ffmpeg(`${videoCodec} can't be decoded by this browser`);
+  if (source.audio) {
+    const audioCodec = codecName(source.audio.codec);
+    if (!support.audio) return ffmpeg(`${audioCodec} audio isn't readable by the fast route`);
+    if (!support.audio.decodable) return ffmpeg(`${audioCodec} audio can't be decoded by this browser`);
+  }
+  const encode = support.encode[presetId];
+  if (!encode?.video) return ffmpeg(`${TARGET_VIDEO[presetId]} can't be encoded by this browser at this size`);
+  if (source.audio && !encode.audio) return ffmpeg(`${TARGET_AUDIO[presetId]} can't be encoded by this browser`);
+  return { engine: 'webcodecs' };
+}

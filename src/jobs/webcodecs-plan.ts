@@ -1,0 +1,35 @@
+import { fitHeight } from '../presets/presets';
+import type { SourceInfo } from '../presets/source-info';
+import { webCodecsVideoBitrate, type WebCodecsVideoCodec } from './webcodecs-bitrate';
+
+/** The presets the WebCodecs route implements. */
+export const WEBCODECS_PRESETS = {
+  'mp4-h264-720p': { video: 'avc', maxHeight: 720 },
+  'mp4-h264-480p': { video: 'avc', maxHeight: 480 },
+  'webm-vp9-720p': { video: 'vp9', maxHeight: 720 },
+} as const satisfies Record<string, { video: WebCodecsVideoCodec; maxHeight: number }>;
+
+export type WebCodecsPresetId = keyof typeof WEBCODECS_PRESETS;
+
+export function isWebCodecsPreset(id: string): id is WebCodecsPresetId {
+  return Object.hasOwn(WEBCODECS_PRESETS, id);
+}
+
+/**
+ * What the worker's `transcodeWithWebCodecs` makes (the same shape as its WebCodecsTarget):
+ * the shown size by the ffmpeg route's rule (`fitHeight`) and the bitrate by the WebCodecs rule.
+ */
+export interface WebCodecsPlan {
+  presetId: WebCodecsPresetId;
+  width: number;
+  height: number;
+  videoBitrate: number;
+}
+
+/** Plans a WebCodecs encode of `source` (which must have video) to `presetId`. */
+export function planWebCodecsTarget(presetId: WebCodecsPresetId, source: SourceInfo): WebCodecsPlan {
+  if (!source.video) throw new TypeError('source.video is required to plan a WebCodecs encode.');
+  const { video, maxHeight } = WEBCODECS_PRESETS[presetId];
+  const { width, height } = fitHeight(source.video, maxHeight);
+  return { presetId, width, height, videoBitrate: webCodecsVideoBitrate(video, width, height, source.video.fps) };
+}

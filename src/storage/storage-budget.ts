@@ -1,0 +1,82 @@
+/**
+ * Room in the browser's storage for the outputs of running jobs. An output exists twice for
+ * a moment (the OPFS scratch file and its copy in IndexedDB), so a job reserves twice its
+ * estimated size before it starts. A job that cannot fit even alone fails at once with a
+ * sentence; one that fits alone but not beside the running ones waits for them.
+ */
+import { formatBytes } from '../ui/format';
+
+export interface StorageFigures {
+  usedBytes: number | null;
+  quotaBytes: number | null;
+}
+
+/** The job's output cannot fit in what the browser grants this page. */
+export class StorageBudgetError extends Error {
+  override name = 'StorageBudgetError';
+  constructor(
+    readonly neededBytes: number,
+    readonly freeBytes: number,
+  ) {
+    super(
+      `This output needs about ${formatBytes(neededBytes)} of the browser's storage (the file, and a second copy while it is saved), ` +
+        `but only ${formatBytes(Math.max(0, freeBytes))} is free for this page. Delete some stored outputs or free space on the disk, then try again.`,
+    );
+  }
+}
+
+/** Copies made while an output is saved: the scratch file and the stored one. */
+export const COPIES_WHILE_STORING = 2;
+
+export class StorageBudget {
+  private readonly reservations = new Map<symbol, number>();
+  private readonly waiting = new Set<() => void>();
+
+  /**
+   * @param figures the browser's estimate (`navigator.storage.estimate()` in the page)
+   * @param quotaCap a lower quota than the browser's, for tests (`?quotaBytes=`)
+   */
+  constructor(
+    private readonly figures: () => Promise<StorageFigures>,
+    private readonly quotaCap: number | null = null,
+  ) {}
+
+  /** Free bytes for this page, or null where the browser does not say. */
+  async freeBytes(): Promise<number | null> {
+    const { usedBytes, quotaBytes } = await this.figures();
+    const quota = this.quotaCap !== null ? Math.min(quotaBytes ?? Infinity, this.quotaCap) : quotaBytes;
+    if (quota === null || !Number.isFinite(quota)) return null;
+    return quota - (usedBytes ?? 0);
+  }
+
+  /**
+   * Waits until `outputBytes` fits beside the running jobs' reservations, then holds it until
+   * the returned release is called. Throws StorageBudgetError when it cannot fit even alone.
+   */
+  async reserve(outputBytes: number, signal: AbortSignal): Promise<() => void> {
+    const needed = outputBytes * COPIES_WHILE_STORING;
+    for (;;) {
+      signal.throwIfAborted();
+      const free = await this.freeBytes();
+      const others = [...this.reservations.values()].reduce((sum, bytes) => sum + bytes, 0);
+      if (free === null || needed <= free - others) break;
+      if (others === 0) throw new StorageBudgetError(needed, free);
+      await new Promise<void>((wake) => {
+        const done = (): void => {
+          this.waiting.delete(done);
+          signal.removeEventListener('abort', done);
+          wake();
+        };
+        this.waiting.add(done);
+        if (signal.aborted) done();
+        else signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    const key = Symbol('reservation');
+    this.reservations.set(key, needed);
+    return () => {
+      if (!this.reservations.delete(key)) return;
+      for (const wake of [...this.waiting]) wake();
+    };
+  }
+}

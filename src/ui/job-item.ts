@@ -1,0 +1,153 @@
+import type { Batch } from '../jobs/batch';
+import type { Job } from '../jobs/job';
+import { presetById } from '../presets/presets';
+import { h, setAttr, setText } from './dom';
+import { formatBytes, formatClock } from './format';
+import type { UploadActions } from './upload-panel';
+
+const STATE_LABELS: Record<Job['state'], string> = {
+  queued: 'Queued',
+  running: 'Encoding',
+  done: 'Done',
+  failed: 'Failed',
+  canceled: 'Canceled',
+};
+
+/** One job of the list (`[data-job-id]`): state, progress, error, download, upload, log. */
+export class JobItem {
+  readonly root: HTMLLIElement;
+  private readonly title = h('span', { class: 'job-title' });
+  private readonly badge = h('span', { class: 'badge' });
+  private readonly progress = h('progress', { max: 1, value: 0 });
+  private readonly meta = h('span', { class: 'job-meta' });
+  private readonly alert = h('p', { class: 'job-error' });
+  private readonly uploadLine = h('span', { class: 'upload-line' });
+  private readonly download = h('a', { class: 'button' }, 'Download');
+  private readonly uploadButton = h('button', { type: 'button' }, 'Upload');
+  private readonly oneOff = h('details', { class: 'one-off' });
+  private readonly cancelButton = h('button', { type: 'button', class: 'quiet' }, 'Cancel');
+  private readonly logButton = h('button', { type: 'button', class: 'quiet', 'aria-expanded': 'false' }, 'Log');
+  private readonly deleteButton = h('button', { type: 'button', class: 'quiet' }, 'Delete');
+  private readonly log = h('pre', { class: 'log', hidden: true, tabindex: 0 });
+
+  constructor(
+    job: Job,
+    private readonly batch: Batch,
+    private readonly uploads: UploadActions,
+  ) {
+    this.root = h('li', { class: 'job', 'data-job-id': job.id });
+    this.progress.setAttribute('aria-label', `Progress of ${job.outputName}`);
+    this.cancelButton.addEventListener('click', () => {
+      if (job.upload === 'uploading') uploads.cancelUpload(job.id);
+      else batch.cancel(job.id);
+    });
+    this.uploadButton.addEventListener('click', () => uploads.upload(job.id));
+    // A one-off upload: a presigned PUT URL made elsewhere, no signing service needed.
+    const urlId = `presigned-${job.id}`;
+    const urlInput = h('input', { type: 'url', id: urlId, placeholder: 'https://bucket.example.com/key?X-Amz-Signature=…', required: true });
+    const send = h('button', { type: 'button' }, 'Send');
+    send.addEventListener('click', () => {
+      const url = urlInput.value.trim();
+      if (!urlInput.checkValidity() || !url) {
+        urlInput.reportValidity();
+        return;
+      }
+      uploads.upload(job.id, url);
+      urlInput.value = '';
+      this.oneOff.open = false;
+    });
+    this.oneOff.append(h('summary', {}, 'Presigned URL…'), h('label', { for: urlId }, 'Presigned PUT URL'), urlInput, send);
+    this.deleteButton.addEventListener('click', () => void batch.deleteJob(job.id));
+    this.logButton.addEventListener('click', () => {
+      this.log.hidden = !this.log.hidden;
+      this.logButton.setAttribute('aria-expanded', String(!this.log.hidden));
+      this.fill(job);
+    });
+    this.root.append(
+      h('div', { class: 'job-head' }, this.title, this.badge),
+      this.progress,
+      h('div', { class: 'job-line' }, this.meta, this.uploadLine),
+      this.alert,
+      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.cancelButton, this.logButton, this.deleteButton, this.oneOff),
+      this.log,
+    );
+  }
+
+  fill(job: Job): void {
+    const { root } = this;
+    setAttr(root, 'data-state', job.state);
+    setAttr(root, 'data-source', job.sourceName);
+    setAttr(root, 'data-preset', job.presetId);
+    setAttr(root, 'data-upload', job.upload);
+    setText(this.title, `${job.sourceName} → ${job.outputName}`);
+    setText(this.badge, STATE_LABELS[job.state]);
+    setAttr(this.badge, 'data-state', job.state);
+
+    const value = job.state === 'done' ? 1 : job.progress;
+    // The attribute, not only the property: tests and assistive tools read it.
+    setAttr(this.progress, 'value', Math.round(value * 1000) / 1000);
+    this.progress.hidden = job.state === 'failed' || job.state === 'canceled';
+    setText(this.meta, jobMeta(job));
+
+    const message = job.state === 'failed' ? job.error : job.upload === 'upload-failed' ? job.uploadError : null;
+    setAttr(this.alert, 'role', message ? 'alert' : null);
+    this.alert.hidden = !message;
+    setText(this.alert, message ?? '');
+
+    setText(this.uploadLine, uploadLine(job));
+    const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
+    this.download.hidden = !url;
+    setAttr(this.download, 'href', url ?? null);
+    setAttr(this.download, 'download', url ? job.outputName : null);
+    // Without an endpoint there is nowhere to upload to (a one-off presigned URL still works).
+    this.uploadButton.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded' || (!this.uploads.endpoint && job.upload !== 'upload-failed');
+    setText(this.uploadButton, job.upload === 'upload-failed' ? 'Retry' : 'Upload');
+    this.oneOff.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
+    setText(this.cancelButton, job.upload === 'uploading' ? 'Stop upload' : 'Cancel');
+    this.cancelButton.hidden = !(job.state === 'queued' || job.state === 'running' || job.upload === 'uploading');
+    this.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled') || job.upload === 'uploading';
+    if (!this.log.hidden) setText(this.log, job.log.length ? job.log.join('\n') : 'No log yet.');
+  }
+}
+
+function jobMeta(job: Job): string {
+  const preset = presetById(job.presetId).label;
+  const now = Date.now();
+  switch (job.state) {
+    case 'queued':
+      return `${preset} · waiting for a worker`;
+    case 'running': {
+      const elapsed = job.startedAt ? (now - job.startedAt) / 1000 : 0;
+      const bits = [preset, `${Math.round(job.progress * 100)}%`];
+      if (job.speed) bits.push(`${job.speed.toFixed(2)}× real time`);
+      bits.push(`${formatClock(elapsed)} elapsed`);
+      bits.push(job.etaSec !== null ? `about ${formatClock(job.etaSec)} left` : 'estimating time left');
+      return bits.join(' · ');
+    }
+    case 'done': {
+      const took = job.startedAt && job.endedAt ? ` in ${formatClock((job.endedAt - job.startedAt) / 1000)}` : '';
+      return `${preset} · ${job.outputSize !== null ? formatBytes(job.outputSize) : ''}${took}`;
+    }
+    case 'failed':
+      return preset;
+    case 'canceled':
+      return `${preset} · canceled`;
+  }
+}
+
+function uploadLine(job: Job): string {
+  switch (job.upload) {
+    case 'uploading': {
+      const bits = [`Uploading ${Math.round((job.uploadProgress ?? 0) * 100)}%`];
+      if (job.outputSize !== null) bits.push(`of ${formatBytes(job.outputSize)}`);
+      if (job.uploadSpeed) bits.push(`· ${formatBytes(job.uploadSpeed)}/s`);
+      return bits.join(' ');
+    }
+    case 'uploaded':
+      return job.uploadLocation ? `Uploaded to ${job.uploadLocation}` : 'Uploaded';
+    case 'upload-failed':
+      return 'Upload failed';
+    default:
+      return '';
+  }
+}

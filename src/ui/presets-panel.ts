@@ -1,0 +1,124 @@
+import type { Batch } from '../jobs/batch';
+import { isPresetId, PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
+import type { SourceInfo } from '../presets/source-info';
+import { estimateBatch, type EstimateItem } from '../report/estimate';
+import type { CustomPresetsForm } from './custom-presets-form';
+import { h, setText } from './dom';
+import { formatClock } from './format';
+
+/** This device's speed per preset (learnt from its past jobs, or a stated default). */
+export interface SpeedBook {
+  speedOf(presetId: string): { speed: number; learnt: boolean };
+}
+
+/** "2. Presets": the preset ticks, Workers and Encode. */
+export class PresetsPanel {
+  readonly element: HTMLElement;
+  private readonly fieldset: HTMLFieldSetElement;
+  private readonly encodeButton = h('button', { type: 'button', class: 'primary' }, 'Encode');
+  private readonly encodeHint = h('span', { class: 'hint' });
+  private readonly estimate = h('span', { class: 'hint estimate', 'data-estimate-seconds': null });
+  private readonly workersInput = h('input', { type: 'number', id: 'workers', min: 1, max: 16, step: 1 });
+
+  /** `onChange` is called when the ticks change (the hint and other panels depend on them). */
+  constructor(
+    private readonly batch: Batch,
+    onChange: () => void,
+    private readonly speeds: SpeedBook | null = null,
+    custom: CustomPresetsForm | null = null,
+  ) {
+    const presetBoxes = PRESETS.map((preset) =>
+      h(
+        'label',
+        { class: 'preset' },
+        h('input', { type: 'checkbox', name: 'preset', value: preset.id }),
+        h('span', { class: 'preset-label' }, preset.label),
+        h('span', { class: 'preset-summary' }, preset.summary),
+      ),
+    );
+    this.fieldset = h('fieldset', { class: 'presets' }, h('legend', {}, 'Output presets'), ...presetBoxes, custom?.ticks);
+    this.fieldset.addEventListener('change', onChange);
+
+    this.workersInput.value = String(batch.workers);
+    this.workersInput.addEventListener('change', () => {
+      const n = Number(this.workersInput.value);
+      if (Number.isFinite(n) && n >= 1) batch.setWorkers(n);
+      this.workersInput.value = String(batch.workers);
+    });
+    this.encodeButton.addEventListener('click', () => batch.encode(this.tickedPresets()));
+
+    this.element = h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'presets-title' },
+      h('h2', { id: 'presets-title' }, '2. Presets'),
+      this.fieldset,
+      custom?.element,
+      h('div', { class: 'run-bar' }, h('label', { for: 'workers', class: 'workers' }, 'Workers', this.workersInput), this.encodeButton, this.encodeHint, this.estimate),
+    );
+  }
+
+  /** The ticked built-in presets (custom ones, `custom-…`, run once the engine takes them). */
+  tickedPresets(): PresetId[] {
+    return [...this.fieldset.querySelectorAll<HTMLInputElement>('input[name=preset]:checked')].map((box) => box.value).filter(isPresetId);
+  }
+
+  render(): void {
+    const sources = this.batch.listSources();
+    const ticked = this.tickedPresets();
+    const fresh = this.batch.newJobCount(ticked);
+    this.encodeButton.disabled = fresh === 0;
+    setText(
+      this.encodeHint,
+      sources.length === 0
+        ? 'Add files first.'
+        : ticked.length === 0
+          ? 'Tick at least one preset.'
+          : fresh === 0
+            ? 'Every ticked preset is already done or under way for these files.'
+            : `${fresh} new job${fresh === 1 ? '' : 's'}`,
+    );
+    this.renderEstimate(fresh > 0 ? ticked : []);
+  }
+
+  /** Before Encode: the new jobs' wall time on this many workers, from probed durations and learnt speeds. */
+  private renderEstimate(ticked: readonly PresetId[]): void {
+    const jobs = this.batch.listJobs();
+    const items: EstimateItem[] = [];
+    let guessed = false;
+    let unknown = false;
+    for (const source of this.batch.listSources()) {
+      if (source.problem) continue;
+      for (const presetId of ticked) {
+        const twin = jobs.find((j) => j.sourceId === source.id && j.presetId === presetId);
+        if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
+        const duration = source.info?.durationSec;
+        if (!source.info || !duration || !this.speeds) {
+          unknown = true;
+          continue;
+        }
+        if (!canMake(source.info, presetId)) continue;
+        const { speed, learnt } = this.speeds.speedOf(presetId);
+        guessed ||= !learnt;
+        items.push({ mediaSeconds: duration, speed });
+      }
+    }
+    const show = items.length > 0 && !unknown;
+    const { wallSeconds } = estimateBatch(items, this.batch.workers);
+    this.estimate.hidden = !show;
+    this.estimate.dataset['estimateSeconds'] = show ? wallSeconds.toFixed(1) : '';
+    setText(
+      this.estimate,
+      show ? `· about ${formatClock(Math.max(1, wallSeconds))} on ${this.batch.workers} worker${this.batch.workers === 1 ? '' : 's'}${guessed ? ' (a first guess until this device has run these presets)' : ''}` : '',
+    );
+  }
+}
+
+/** False when the preset refuses this source (e.g. no audio for an MP3): that job fails at once and costs nothing. */
+function canMake(info: SourceInfo, presetId: PresetId): boolean {
+  try {
+    presetById(presetId).args(info, { input: 'in', output: 'out' });
+    return true;
+  } catch (error) {
+    return !(error instanceof PresetMismatchError);
+  }
+}

@@ -1,0 +1,108 @@
+import type { AddedFile, Batch } from '../jobs/batch';
+import type { Source } from '../jobs/source';
+import { h } from './dom';
+import { filesFromDrop, filesFromFolderInput } from './file-drop';
+import { formatBytes, formatClock } from './format';
+
+/** "1. Sources": the picker, the drop zone (the whole page) and the list of added files. */
+export class SourcesPanel {
+  readonly element: HTMLElement;
+  private readonly list = h('ul', { class: 'sources', 'aria-label': 'Sources' });
+  private readonly empty = h('p', { class: 'empty' }, 'No files yet. Drop video or audio files, or whole folders, anywhere on this page.');
+  private readonly items = new Map<string, HTMLLIElement>();
+
+  constructor(private readonly batch: Batch) {
+    const fileInput = h('input', { type: 'file', id: 'add-files', multiple: true, class: 'visually-hidden' });
+    fileInput.addEventListener('change', () => {
+      if (fileInput.files) this.add([...fileInput.files].map((file) => ({ file })));
+      fileInput.value = '';
+    });
+    const folderInput = h('input', { type: 'file', id: 'add-folder', webkitdirectory: true, class: 'visually-hidden' });
+    folderInput.addEventListener('change', () => {
+      if (folderInput.files) this.add(filesFromFolderInput(folderInput.files));
+      folderInput.value = '';
+    });
+
+    const dropZone = h(
+      'div',
+      { class: 'drop-zone' },
+      h('p', {}, h('strong', {}, 'Drop files or folders here'), ' or '),
+      h('label', { for: 'add-files', class: 'button' }, 'Add files'),
+      ' ',
+      h('label', { for: 'add-folder', class: 'button' }, 'Add a folder'),
+      fileInput,
+      folderInput,
+    );
+    this.listenForDrops(dropZone);
+    this.element = h('section', { class: 'panel', 'aria-labelledby': 'sources-title' }, h('h2', { id: 'sources-title' }, '1. Sources'), dropZone, this.empty, this.list);
+  }
+
+  render(): void {
+    const sources = this.batch.listSources();
+    this.empty.hidden = sources.length > 0;
+    const seen = new Set<string>();
+    for (const source of sources) {
+      seen.add(source.id);
+      let item = this.items.get(source.id);
+      if (!item) {
+        item = h('li', { class: 'source', 'data-source-id': source.id });
+        this.items.set(source.id, item);
+        this.list.append(item);
+      }
+      this.fill(item, source);
+    }
+    for (const [id, item] of this.items) {
+      if (!seen.has(id)) {
+        item.remove();
+        this.items.delete(id);
+      }
+    }
+  }
+
+  private listenForDrops(zone: HTMLElement): void {
+    let depth = 0;
+    document.addEventListener('dragenter', (e) => {
+      e.preventDefault();
+      depth++;
+      zone.classList.add('dragging');
+    });
+    document.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) zone.classList.remove('dragging');
+    });
+    document.addEventListener('dragover', (e) => e.preventDefault());
+    document.addEventListener('drop', (e) => {
+      e.preventDefault();
+      depth = 0;
+      zone.classList.remove('dragging');
+      if (e.dataTransfer) void filesFromDrop(e.dataTransfer).then((files) => this.add(files));
+    });
+  }
+
+  private add(files: AddedFile[]): void {
+    if (files.length > 0) this.batch.addFiles(files);
+  }
+
+  private fill(item: HTMLLIElement, source: Source): void {
+    const key = `${source.probing}|${source.problem}|${source.info ? 1 : 0}`;
+    if (item.dataset['key'] === key) return;
+    item.dataset['key'] = key;
+    const facts: string[] = [formatBytes(source.file.size)];
+    const info = source.info;
+    if (info) {
+      facts.push(formatClock(info.durationSec));
+      if (info.video) facts.push(`${info.video.displayWidth}×${info.video.displayHeight}`, `${info.video.codec}${info.video.fps ? ` ${Math.round(info.video.fps * 100) / 100} fps` : ''}`);
+      if (info.audio) facts.push(`${info.audio.codec} ${info.audio.channels === 1 ? 'mono' : info.audio.channels === 2 ? 'stereo' : `${info.audio.channels} ch`}`);
+      if (!info.audio) facts.push('no audio');
+    }
+    const remove = h('button', { type: 'button', class: 'quiet', 'aria-label': `Remove ${source.displayName}` }, 'Remove');
+    remove.addEventListener('click', () => this.batch.removeSource(source.id));
+    item.classList.toggle('has-problem', source.problem !== null);
+    item.replaceChildren(
+      h('span', { class: 'source-name' }, source.displayName),
+      h('span', { class: 'source-facts' }, source.probing ? `${facts[0] ?? ''} · reading…` : facts.join(' · ')),
+      ...(source.problem ? [h('span', { class: 'source-problem' }, source.problem)] : []),
+      remove,
+    );
+  }
+}

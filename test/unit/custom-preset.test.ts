@@ -1,0 +1,252 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import {
+  checkCustomArgs,
+  CONTAINERS,
+  customPresetArgs,
+  customPresetId,
+  CustomPresetError,
+  customPresetShape,
+  dryRunArgs,
+  dryRunClipArgs,
+  exportCustomPresets,
+  filterNames,
+  importCustomPresets,
+  legacyHints,
+  makeCustomPreset,
+  parseEncoderList,
+  parseFilterList,
+  slugOf,
+} from '../../src/presets/custom-preset';
+import { quoteWords, shellWords, ShellSyntaxError } from '../../src/presets/shell-words';
+import { CustomPresetStore } from '../../src/storage/custom-preset-store';
+
+describe('shellWords', () => {
+  it('splits on blanks', () => {
+    expect(shellWords('  -c:v libx264\t-crf 28\n-vf scale=-2:360 ')).toEqual(['-c:v', 'libx264', '-crf', '28', '-vf', 'scale=-2:360']);
+  });
+
+  it('reads single quotes literally', () => {
+    expect(shellWords(`-metadata 'title=My "big" day' -vf 'drawbox=x=1:y=2, fps=25'`)).toEqual(['-metadata', 'title=My "big" day', '-vf', 'drawbox=x=1:y=2, fps=25']);
+    expect(shellWords(`'a\\b'`)).toEqual(['a\\b']);
+  });
+
+  it('reads double quotes with their four escapes only', () => {
+    expect(shellWords(`-metadata "title=It's \\"here\\" \\\\ now" "a\\b"`)).toEqual(['-metadata', 'title=It\'s "here" \\ now', 'a\\b']);
+  });
+
+  it('joins quoted and plain parts of one word, and keeps empty quoted words', () => {
+    expect(shellWords(`-vf scale='-2':"360" -metadata ''`)).toEqual(['-vf', 'scale=-2:360', '-metadata', '']);
+  });
+
+  it('reads backslash escapes and line continuations outside quotes', () => {
+    expect(shellWords('-metadata title=a\\ b \\\n-crf 20')).toEqual(['-metadata', 'title=a b', '-crf', '20']);
+    expect(shellWords('-vf scale=1\\;2')).toEqual(['-vf', 'scale=1;2']);
+  });
+
+  it('skips comments', () => {
+    expect(shellWords('-crf 20 # smaller\n-an')).toEqual(['-crf', '20', '-an']);
+    expect(shellWords('-metadata a#b')).toEqual(['-metadata', 'a#b']);
+  });
+
+  it('refuses what only a shell would do, saying where', () => {
+    expect(() => shellWords('-crf 20 | tee log')).toThrow(/pipe.*character 9/);
+    expect(() => shellWords('-crf 20 > out.mp4')).toThrow(/redirection/);
+    expect(() => shellWords('-crf $CRF')).toThrow(ShellSyntaxError);
+    expect(() => shellWords('-metadata "title=$USER"')).toThrow(/inside double quotes/);
+    expect(() => shellWords('-crf 20; rm -rf /')).toThrow(/second command/);
+    expect(shellWords("-metadata 'a|b;c$d'")).toEqual(['-metadata', 'a|b;c$d']);
+  });
+
+  it('refuses unclosed quotes and a trailing backslash', () => {
+    expect(() => shellWords(`-metadata 'title=x`)).toThrow(/single quote.*character 11.*never closed/);
+    expect(() => shellWords(`-metadata "title=x`)).toThrow(/double quote.*never closed/);
+    expect(() => shellWords('-an \\')).toThrow(/lone backslash/);
+  });
+
+  it('quotes words back so that they split the same', () => {
+    const words = ['-metadata', "title=It's a \"day\"", '-vf', 'scale=-2:360', '', 'a b'];
+    expect(shellWords(quoteWords(words))).toEqual(words);
+  });
+});
+
+describe('checkCustomArgs', () => {
+  it('accepts a modern command line', () => {
+    expect(checkCustomArgs('-c:v libx264 -preset veryfast -crf 28 -vf scale=-2:360 -c:a aac -b:a 96k')).toEqual(['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-vf', 'scale=-2:360', '-c:a', 'aac', '-b:a', '96k']);
+    expect(checkCustomArgs('-an -c:v libvpx-vp9 -b:v 0 -crf 40 -map 0:v:0')).toHaveLength(9);
+  });
+
+  it('refuses an input, an output path and a pasted ffmpeg', () => {
+    expect(() => checkCustomArgs('-i other.mp4 -c:v libx264')).toThrow(/Leave out -i/);
+    expect(() => checkCustomArgs('-c:v libx264 out.mp4')).toThrow(/"out.mp4" is not an option.*leave out input and output files/);
+    expect(() => checkCustomArgs('-an out.mp3')).toThrow(/"out.mp3"/);
+    expect(() => checkCustomArgs('ffmpeg -i in.avi -c:v libx264 out.mp4')).toThrow(/Leave out "ffmpeg"/);
+    expect(() => checkCustomArgs('  ')).toThrow(CustomPresetError);
+    expect(() => checkCustomArgs('-crf')).toThrow(/-crf needs a value/);
+  });
+
+  it('takes a value of an option even when it starts with a minus', () => {
+    expect(checkCustomArgs('-strict -2 -vf scale=-2:360')).toEqual(['-strict', '-2', '-vf', 'scale=-2:360']);
+  });
+
+  it('accepts -f only when it names the picked container, and drops it', () => {
+    expect(checkCustomArgs('-f flv -b:v 200k', { container: 'flv' })).toEqual(['-b:v', '200k']);
+    expect(checkCustomArgs('-f matroska -c copy', { container: 'mkv' })).toEqual(['-c', 'copy']);
+    expect(() => checkCustomArgs('-f avi -b:v 200k', { container: 'mp4' })).toThrow(/Leave out -f avi.*MP4 is mp4/);
+  });
+
+  it('refuses protocols and filters that open files by name', () => {
+    expect(() => checkCustomArgs("-vf 'movie=logo.png[l];[in][l]overlay'")).toThrow(/movie filter opens files/);
+    expect(() => checkCustomArgs('-af amovie=x.wav')).toThrow(/amovie/);
+    expect(() => checkCustomArgs('-filter_complex "[0:v]subtitles=subs.srt"')).toThrow(/subtitles filter/);
+    expect(() => checkCustomArgs("-metadata 'title=concat:a.mp4|b.mp4'")).toThrow(/protocol.*concat:/);
+    expect(() => checkCustomArgs('-vf "drawtext=textfile=/etc/passwd"')).toThrow(/reads a file by name/);
+    expect(() => checkCustomArgs('-c:v libx264 -x264opts stats=subfile:,,start,0,end,0,,:/x')).toThrow(/subfile/);
+    expect(() => checkCustomArgs('-metadata comment=https://example.com')).toThrow(/https:/);
+    expect(() => checkCustomArgs('-filter_complex_script graph.txt')).toThrow(/filter scripts/);
+    expect(() => checkCustomArgs('-/vf graph.txt')).toThrow(/read their value from a file/);
+    expect(() => checkCustomArgs('-pass 1 -c:v libx264')).toThrow(/two-pass/);
+    expect(() => checkCustomArgs('-vpre slow')).toThrow(/preset files/);
+    expect(() => checkCustomArgs('-loglevel quiet')).toThrow(/log/);
+    expect(() => checkCustomArgs('-map 1:a')).toThrow(/one input/);
+    // A colon inside a filter's options is no protocol.
+    expect(checkCustomArgs("-vf 'scale=w=640:h=-2,pad=640:480:(ow-iw)/2:(oh-ih)/2'")).toHaveLength(2);
+  });
+
+  it('checks encoders and filters against the lists the core gives', () => {
+    const encoders = new Set(['libx264', 'aac', 'libmp3lame']);
+    const filters = new Set(['scale', 'fps', 'anull']);
+    expect(checkCustomArgs('-c:v libx264 -vf scale=-2:360,fps=25 -c:a aac', { encoders, filters })).toHaveLength(6);
+    expect(() => checkCustomArgs('-c:v libx265', { encoders, filters })).toThrow(/no encoder named "libx265"/);
+    expect(() => checkCustomArgs('-vcodec libxvid', { encoders })).toThrow(/libxvid/);
+    expect(() => checkCustomArgs('-vf scale=-2:360,sclae=1:1', { encoders, filters })).toThrow(/no filter named "sclae"/);
+    expect(checkCustomArgs('-c copy', { encoders })).toEqual(['-c', 'copy']);
+  });
+});
+
+describe('the recipe as written in 2010', () => {
+  // The recipe's flv command between input and output, as written then.
+  const FLV_2010 = '-ar 44100 -ab 56 -f flv -s 320x240 -b 200k -r 25';
+  // Its mp4 command, in the spelling of the day (-b and -s twice: the later wins).
+  const MP4_2010 = '-acodec libfaac -ab 128kb -vcodec mpeg4 -b 1200kb -mbd 2 -flags +4mv -cmp 2 -subcmp 2 -s 320x180 -b 1200kb -s 320x180 -r 25';
+
+  it('says exactly what to change in the flv command', () => {
+    expect(() => checkCustomArgs(FLV_2010, { container: 'flv' })).toThrow('Written for the ffmpeg of 2010: write -b:a 56k for -ab 56');
+  });
+
+  it('works once changed as told, with the matching -f dropped', () => {
+    expect(checkCustomArgs(FLV_2010.replace('-ab 56', '-b:a 56k'), { container: 'flv' })).toEqual(['-ar', '44100', '-b:a', '56k', '-s', '320x240', '-b', '200k', '-r', '25']);
+  });
+
+  it('says exactly what to change in the mp4 command, all at once', () => {
+    const hints = legacyHints(shellWords(MP4_2010));
+    expect(hints.map((h) => `${h.found} → ${h.write}`)).toEqual(['-acodec libfaac → -acodec aac', '-ab 128kb → -ab 128k', '-b 1200kb → -b 1200k', '-flags +4mv → -flags:v +mv4', '-b 1200kb → -b 1200k']);
+    let fixed = MP4_2010;
+    for (const h of hints) fixed = fixed.replace(h.found, h.write);
+    expect(legacyHints(shellWords(fixed))).toEqual([]);
+    expect(checkCustomArgs(fixed, { container: 'mp4' })).toContain('+mv4');
+  });
+
+  it('turns +trell into -trellis', () => {
+    expect(legacyHints(['-flags', '+trell'])).toEqual([expect.objectContaining({ write: '-trellis 1' })]);
+    expect(legacyHints(['-flags', '+4mv+trell'])).toEqual([expect.objectContaining({ write: '-flags:v +mv4' })]);
+  });
+});
+
+describe('filterNames', () => {
+  it('names every filter of a graph, labels and options left out', () => {
+    expect(filterNames('[0:v]scale=-2:360,fps=25[v];[0:a]anull[a]')).toEqual(['scale', 'fps', 'anull']);
+    expect(filterNames("drawtext=text='a,b;c':x=1,null")).toEqual(['drawtext', 'null']);
+    expect(filterNames('scale@my=1:1')).toEqual(['scale']);
+  });
+});
+
+describe('lists from the core', () => {
+  it('reads encoder and filter names', () => {
+    const encoders = parseEncoderList(['Encoders:', ' V..... = Video', ' ------', ' V....D libx264              libx264 H.264 / AVC (codec h264)', ' A....D aac                  AAC (Advanced Audio Coding)', ' VFS..D mpeg4                MPEG-4 part 2'].join('\n'));
+    expect([...encoders]).toEqual(['libx264', 'aac', 'mpeg4']);
+    const filters = parseFilterList(['Filters:', '  T.. = Timeline support', ' ..C scale             V->V       Scale the input video size and/or convert the image format.', ' TSC anull             A->A       Pass the source unchanged to the output.', ' ... amovie            |->N       Read audio from a movie source.'].join('\n'));
+    expect([...filters]).toEqual(['scale', 'anull', 'amovie']);
+  });
+});
+
+describe('ids, args, dry run, export and import', () => {
+  it('makes ids from names, unique among the taken ones', () => {
+    expect(slugOf('  Récipe (2010) FLV!  ')).toBe('recipe-2010-flv');
+    expect(customPresetId('Small mail', new Set())).toBe('custom-small-mail');
+    expect(customPresetId('Small mail', new Set(['custom-small-mail']))).toBe('custom-small-mail-2');
+    expect(customPresetId('Small mail', new Set(['custom-small-mail']), 'custom-small-mail')).toBe('custom-small-mail');
+    expect(() => customPresetId('!!!', new Set())).toThrow(/letter or digit/);
+  });
+
+  it('builds the whole argument list: input, words, muxer, output', () => {
+    const preset = makeCustomPreset({ name: 'Small', container: 'mkv', argsText: '-c:v libx264 -crf 30' }, new Set(), 5);
+    expect(preset).toMatchObject({ id: 'custom-small', args: ['-c:v', 'libx264', '-crf', '30'], createdAt: 5, updatedAt: 5 });
+    expect(customPresetArgs(preset, { input: '/in/input.avi', output: '/out/o.mkv' })).toEqual(['-i', '/in/input.avi', '-c:v', 'libx264', '-crf', '30', '-f', 'matroska', '/out/o.mkv']);
+    expect(dryRunArgs(preset, '/tmp/clip.mp4', '/out/dry.mkv')).toEqual(['-i', '/tmp/clip.mp4', '-c:v', 'libx264', '-crf', '30', '-t', '1', '-f', 'matroska', '/out/dry.mkv']);
+    const clip = dryRunClipArgs('/tmp/clip.mp4');
+    expect(clip).not.toContain('-i');
+    expect(clip[1]).toMatch(/testsrc2=.*duration=1.*sine=.*duration=1/);
+    expect(clip.at(-1)).toBe('/tmp/clip.mp4');
+  });
+
+  it('refuses a missing name or container', () => {
+    expect(() => makeCustomPreset({ name: ' ', container: 'mp4', argsText: '-an' }, new Set(), 0)).toThrow(/name/);
+    expect(() => makeCustomPreset({ name: 'x', container: 'divx', argsText: '-an' }, new Set(), 0)).toThrow(/container/);
+  });
+
+  it('offers the containers the issue lists', () => {
+    expect(CONTAINERS.map((c) => c.label)).toEqual(['MP4', 'MOV', 'MKV', 'WebM', 'FLV', 'AVI', 'MP3', 'M4A', 'Ogg', 'Opus', 'WAV', 'FLAC']);
+  });
+
+  it('round-trips through an export file, with fresh ids and the checks again', () => {
+    const a = makeCustomPreset({ name: 'Small', container: 'mp4', argsText: "-c:v libx264 -metadata 'title=a b'" }, new Set(), 1);
+    const b = makeCustomPreset({ name: 'Voice', container: 'mp3', argsText: '-vn -b:a 64k' }, new Set([a.id]), 1);
+    const json = exportCustomPresets([a, b]);
+    const back = importCustomPresets(json, new Set(), 2);
+    expect(back.map((p) => [p.id, p.name, p.container, p.args])).toEqual([
+      [a.id, a.name, a.container, a.args],
+      [b.id, b.name, b.container, b.args],
+    ]);
+    // Imported beside the same presets: new ids, nothing overwritten.
+    expect(importCustomPresets(json, new Set([a.id, b.id]), 2).map((p) => p.id)).toEqual(['custom-small-2', 'custom-voice-2']);
+  });
+
+  it('names the field that is wrong in an import, and re-checks the arguments', () => {
+    expect(() => importCustomPresets('nope', new Set(), 0)).toThrow('The file is not JSON.');
+    expect(() => importCustomPresets('{"ffbatch":"outputs"}', new Set(), 0)).toThrow(/"ffbatch" field/);
+    expect(() => importCustomPresets('{"ffbatch":"presets","presets":[{"name":"x","container":"mp4"}]}', new Set(), 0)).toThrow('presets[0].argsText must be a string.');
+    expect(() => importCustomPresets('{"ffbatch":"presets","presets":[{"name":"Evil","container":"mp4","argsText":"-vf movie=/etc/passwd"}]}', new Set(), 0)).toThrow(/^Evil: The movie filter/);
+  });
+});
+
+describe('CustomPresetStore', () => {
+  it('keeps presets across instances, renames and deletes', async () => {
+    const a = new CustomPresetStore('custom-test');
+    const small = makeCustomPreset({ name: 'Small', container: 'mp4', argsText: '-crf 30' }, new Set(), 1);
+    const voice = makeCustomPreset({ name: 'Voice', container: 'mp3', argsText: '-vn' }, new Set(), 2);
+    await a.put(small);
+    await a.put(voice);
+    const renamed = makeCustomPreset({ name: 'Tiny', container: 'mp4', argsText: '-crf 35' }, new Set([small.id, voice.id]), 3, small);
+    await a.put(renamed, small.id);
+    const b = new CustomPresetStore('custom-test');
+    expect((await b.list()).map((p) => [p.id, p.args.join(' ')])).toEqual([
+      ['custom-tiny', '-crf 35'],
+      ['custom-voice', '-vn'],
+    ]);
+    await b.delete('custom-voice');
+    expect((await a.list()).map((p) => p.id)).toEqual(['custom-tiny']);
+  });
+});
+
+describe('customPresetShape', () => {
+  it('looks like a built-in preset: whole-file args, never split, refuses an audio container without audio', () => {
+    const voice = makeCustomPreset({ name: 'Voice', container: 'm4a', argsText: '-vn -c:a aac -b:a 64k' }, new Set(), 1);
+    const shape = customPresetShape(voice);
+    expect(shape).toMatchObject({ label: 'Voice', extension: 'm4a', mimeType: 'audio/mp4', parts: null, nameSuffix: 'voice' });
+    const withAudio = { durationSec: 10, video: null, audio: { codec: 'mp3', channels: 2 } } as never;
+    expect(shape.args(withAudio, { input: 'in.mp3', output: 'out.m4a' })).toEqual(['-i', 'in.mp3', '-vn', '-c:a', 'aac', '-b:a', '64k', '-f', 'ipod', 'out.m4a']);
+    const silent = { durationSec: 10, video: { codec: 'h264' }, audio: null } as never;
+    expect(() => shape.args(silent, { input: 'a', output: 'b' })).toThrow(/no audio track/);
+  });
+});

@@ -1,0 +1,539 @@
+/**
+ * The WebCodecs route: Mediabunny reads and writes the containers, the browser's own
+ * VideoDecoder → VideoEncoder make the picture. Decoded frames go straight to an encoder
+ * configured at the output size (Chromium scales them, keeping the source's colour range
+ * and matrix), never through a canvas. Output streams to a FileSystemSyncAccessHandle at
+ * positions; every queue is bounded so memory stays flat whatever the length.
+ *
+ * Runs in a dedicated worker (sync access handles exist only there).
+ */
+import {
+  ALL_FORMATS,
+  AudioSampleSink,
+  AudioSampleSource,
+  BlobSource,
+  EncodedAudioPacketSource,
+  EncodedPacket,
+  EncodedPacketSink,
+  EncodedVideoPacketSource,
+  Input,
+  IsobmffInputFormat,
+  Mp4OutputFormat,
+  Output,
+  Quality,
+  StreamTarget,
+  WebMOutputFormat,
+  canEncodeAudio,
+  type AudioSample,
+  type InputAudioTrack,
+  type Rotation,
+  type StreamTargetChunk,
+} from 'mediabunny';
+import { registerAacEncoder } from '@mediabunny/aac-encoder';
+
+/** The presets this route implements. */
+export type WebCodecsPresetId = 'mp4-h264-720p' | 'mp4-h264-480p' | 'webm-vp9-720p';
+
+/**
+ * What to make, planned on the page by `planWebCodecsTarget` (src/jobs/webcodecs-plan.ts)
+ * from the probed source: the worker does no sizing or rate policy of its own.
+ */
+export interface WebCodecsTarget {
+  presetId: WebCodecsPresetId;
+  /** Output size as shown (after rotation): `fitHeight` of the source's shown size. */
+  width: number;
+  height: number;
+  /** Video bits per second (`webCodecsVideoBitrate`). */
+  videoBitrate: number;
+}
+
+/** The slice of FileSystemSyncAccessHandle the route writes through. */
+export interface SyncWriter {
+  write(buffer: AllowSharedBufferSource, options: { at: number }): number;
+  truncate(size: number): void;
+  flush(): void;
+  getSize(): number;
+}
+
+export interface WebCodecsOptions {
+  /** Seconds of output made so far (video timestamps; audio for audio-only work). */
+  onProgress(seconds: number): void;
+  signal: AbortSignal;
+  log(line: string): void;
+}
+
+export interface WebCodecsResult {
+  /** Encoded (coded) size; the shown size is this turned by `rotation`. */
+  width: number;
+  height: number;
+  /** Clockwise degrees written in the output's metadata (the source's, kept as a tag). */
+  rotation: Rotation;
+  videoFrames: number;
+  videoBitrate: number;
+  /** 'encoded', 'copied' (the source's AAC kept as it is), or null when the source has none. */
+  audio: 'encoded' | 'copied' | null;
+  /** End of the last video frame or audio packet, seconds. */
+  durationSec: number;
+  bytes: number;
+  /** The colour space the encoder tagged, as WebCodecs reports it. */
+  colorSpace: VideoColorSpaceInit | null;
+}
+
+/** Why the route cannot make this output; the caller falls back to ffmpeg.wasm with `message`. */
+export class WebCodecsUnsupportedError extends Error {
+  override name = 'WebCodecsUnsupportedError';
+}
+
+interface PresetSpec {
+  container: 'mp4' | 'webm';
+  video: 'avc' | 'vp9';
+  audio: 'aac' | 'opus';
+  audioBitrate: number;
+}
+
+const PRESET_SPECS: Readonly<Record<WebCodecsPresetId, PresetSpec>> = {
+  'mp4-h264-720p': { container: 'mp4', video: 'avc', audio: 'aac', audioBitrate: 128_000 },
+  'mp4-h264-480p': { container: 'mp4', video: 'avc', audio: 'aac', audioBitrate: 128_000 },
+  'webm-vp9-720p': { container: 'webm', video: 'vp9', audio: 'opus', audioBitrate: 96_000 },
+};
+
+export function isWebCodecsPresetId(id: string): id is WebCodecsPresetId {
+  return Object.hasOwn(PRESET_SPECS, id);
+}
+
+/** Frames waiting in the decoder, the encoder and the muxer: a few each, so memory stays flat. */
+const MAX_DECODE_QUEUE = 4;
+const MAX_ENCODE_QUEUE = 4;
+const MAX_MUX_PENDING = 16;
+const PROGRESS_INTERVAL_MS = 200;
+/** x264's and libvpx's default longest key frame interval in ffmpeg. */
+const KEY_FRAME_INTERVAL = 250;
+/** Output written to the handle in pieces of this size (Mediabunny gathers smaller writes). */
+const WRITE_CHUNK_BYTES = 4 * 1024 * 1024;
+/** AAC sample rates the ffmpeg route keeps as they are (ffmpeg's native AAC encoder's list). */
+const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000];
+
+/** H.264 level for the pixel rate: level_idc in hex, as the avc1 string spells it. */
+function avcCodecString(width: number, height: number, fps: number): string {
+  const macroblocks = Math.ceil(width / 16) * Math.ceil(height / 16);
+  const perSecond = macroblocks * Math.max(fps, 1);
+  const levels: [number, number, number][] = [
+    // [level_idc, max frame size in MBs, max MBs per second]
+    [0x1f, 3600, 108000],
+    [0x20, 5120, 216000],
+    [0x28, 8192, 245760],
+    [0x2a, 8704, 522240],
+    [0x32, 22080, 589824],
+    [0x33, 36864, 983040],
+    [0x34, 36864, 2073600],
+  ];
+  const level = levels.find(([, frame, rate]) => macroblocks <= frame && perSecond <= rate)?.[0] ?? 0x34;
+  // High profile: OpenH264 writes what it can (Constrained Baseline); the string only sets the level.
+  return `avc1.6400${level.toString(16).padStart(2, '0')}`;
+}
+
+function abortError(): DOMException {
+  return new DOMException('The WebCodecs encode was canceled.', 'AbortError');
+}
+
+/** Waits until `ready()` holds, re-checking when `target` fires `dequeue` (or every 50 ms). */
+async function waitUntil(ready: () => boolean, signal: AbortSignal, ...targets: EventTarget[]): Promise<void> {
+  while (!ready()) {
+    if (signal.aborted) throw abortError();
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        for (const t of targets) t.removeEventListener('dequeue', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 50);
+      for (const t of targets) t.addEventListener('dequeue', done);
+    });
+  }
+}
+
+/** A Mediabunny StreamTarget over a sync handle: positioned writes, nothing kept. */
+function syncHandleTarget(output: SyncWriter): { target: StreamTarget; bytes: () => number } {
+  let end = 0;
+  output.truncate(0);
+  const writable = new WritableStream<StreamTargetChunk>({
+    write(chunk) {
+      let done = 0;
+      while (done < chunk.data.byteLength) {
+        done += output.write(chunk.data.subarray(done), { at: chunk.position + done });
+      }
+      end = Math.max(end, chunk.position + chunk.data.byteLength);
+    },
+    close() {
+      output.flush();
+    },
+  });
+  return { target: new StreamTarget(writable, { chunked: true, chunkSize: WRITE_CHUNK_BYTES }), bytes: () => end };
+}
+
+let aacRegistered: Promise<void> | null = null;
+/** Chromium on Linux (and Firefox) has no AAC encoder: Mediabunny's wasm one stands in. */
+function ensureAacEncoder(): Promise<void> {
+  aacRegistered ??= canEncodeAudio('aac', { numberOfChannels: 2, sampleRate: 48000, bitrate: 128_000 }).then((native) => {
+    if (!native) registerAacEncoder();
+  });
+  return aacRegistered;
+}
+
+interface AudioPlan {
+  mode: 'encoded' | 'copied';
+  track: InputAudioTrack;
+  channels: number;
+  sampleRate: number;
+}
+
+async function planAudio(track: InputAudioTrack, spec: PresetSpec, log: (line: string) => void): Promise<AudioPlan> {
+  const [codec, channels, sampleRate] = await Promise.all([track.getCodec(), track.getNumberOfChannels(), track.getSampleRate()]);
+  const outChannels = Math.min(channels, 2);
+  if (spec.audio === 'aac' && codec === 'aac' && channels <= 2) {
+    // The source's AAC already meets the preset when it is at most 128 kb/s: copy it (no loss, no work).
+    const stats = await track.computePacketStats(200);
+    if (stats.averageBitrate > 0 && stats.averageBitrate <= spec.audioBitrate * 1.05) {
+      log(`audio: copying the source's AAC (${Math.round(stats.averageBitrate / 1000)} kb/s, ${channels} ch)`);
+      return { mode: 'copied', track, channels, sampleRate };
+    }
+  }
+  if (!(await track.canDecode())) throw new WebCodecsUnsupportedError(`${codec ?? 'This'} audio can't be decoded by this browser`);
+  // Sample rate as the ffmpeg route: Opus always runs at 48 kHz; AAC keeps the source's rate.
+  const outRate = spec.audio === 'opus' ? 48000 : AAC_RATES.includes(sampleRate) ? sampleRate : 48000;
+  if (spec.audio === 'aac') await ensureAacEncoder();
+  if (!(await canEncodeAudio(spec.audio, { numberOfChannels: outChannels, sampleRate: outRate, bitrate: spec.audioBitrate }))) {
+    throw new WebCodecsUnsupportedError(`${spec.audio === 'aac' ? 'AAC' : 'Opus'} can't be encoded by this browser`);
+  }
+  log(`audio: ${codec ?? '?'} ${channels} ch ${sampleRate} Hz → ${spec.audio} ${outChannels} ch ${outRate} Hz ${spec.audioBitrate / 1000} kb/s`);
+  return { mode: 'encoded', track, channels: outChannels, sampleRate: outRate };
+}
+
+function checkTarget(target: WebCodecsTarget): PresetSpec {
+  if (!isWebCodecsPresetId(target.presetId)) throw new TypeError(`target.presetId must be one of ${Object.keys(PRESET_SPECS).join(', ')}; got "${String(target.presetId)}".`);
+  for (const field of ['width', 'height'] as const) {
+    const n = target[field];
+    if (!Number.isInteger(n) || n < 2 || n % 2 !== 0) throw new TypeError(`target.${field} must be a positive even integer; got ${n}.`);
+  }
+  if (!(target.videoBitrate > 0)) throw new TypeError(`target.videoBitrate must be positive; got ${target.videoBitrate}.`);
+  return PRESET_SPECS[target.presetId];
+}
+
+/** What the browser can do with one source, for the engine router (src/jobs/engine-router.ts). */
+export interface WebCodecsSupport {
+  /** Mediabunny can read the container. */
+  readable: boolean;
+  /** Mediabunny's name of the container ('MP4', 'WebM', 'Ogg'…), null when unreadable. */
+  format: string | null;
+  /** The primary video track as Mediabunny sees it; null when it finds none it can read. */
+  video: { codec: string | null; decodable: boolean } | null;
+  audio: { codec: string | null; decodable: boolean } | null;
+  /** Per planned target: can the browser encode its video at the planned size, and its audio (AAC through the wasm encoder where needed). */
+  encode: Partial<Record<WebCodecsPresetId, { video: boolean; audio: boolean }>>;
+}
+
+/**
+ * Asks the browser what it can do with `input` for each planned target: container read by
+ * Mediabunny, source codecs through `VideoDecoder`/`AudioDecoder.isConfigSupported`, target
+ * codecs through `VideoEncoder.isConfigSupported` at the planned size and Mediabunny's
+ * `canEncodeAudio`. Reads only the file's headers and first packets.
+ */
+export async function probeWebCodecsSupport(input: File, targets: readonly WebCodecsTarget[]): Promise<WebCodecsSupport> {
+  const source = new Input({ source: new BlobSource(input), formats: ALL_FORMATS });
+  try {
+    const support: WebCodecsSupport = { readable: false, format: null, video: null, audio: null, encode: {} };
+    try {
+      if (!(await source.canRead())) return support;
+      support.format = (await source.getFormat()).name;
+    } catch {
+      return support;
+    }
+    support.readable = true;
+    const videoTrack = await source.getPrimaryVideoTrack();
+    let rotation: Rotation = 0;
+    if (videoTrack) {
+      rotation = await videoTrack.getRotation();
+      const config = await videoTrack.getDecoderConfig().catch(() => null);
+      const plain = config ? withoutOrientation(config) : null;
+      const decodable = plain !== null && (await VideoDecoder.isConfigSupported(plain).then((r) => r.supported === true, () => false));
+      const codec = await videoTrack.getCodec();
+      // A track Mediabunny has no codec for (MPEG-4 Part 2 in MP4) is one the fast route can't read.
+      support.video = codec === null ? null : { codec, decodable };
+    }
+    const audioTrack = await source.getPrimaryAudioTrack();
+    let channels = 2;
+    let sampleRate = 48000;
+    if (audioTrack) {
+      channels = Math.min(2, await audioTrack.getNumberOfChannels());
+      sampleRate = await audioTrack.getSampleRate();
+      const config = await audioTrack.getDecoderConfig().catch(() => null);
+      const decodable = config !== null && (await AudioDecoder.isConfigSupported(config).then((r) => r.supported === true, () => false));
+      const codec = await audioTrack.getCodec();
+      support.audio = codec === null ? null : { codec, decodable };
+    }
+    for (const target of targets) {
+      const spec = checkTarget(target);
+      const turned = rotation === 90 || rotation === 270;
+      const config = videoEncoderConfig(spec, turned ? target.height : target.width, turned ? target.width : target.height, 30, target.videoBitrate);
+      const video = await VideoEncoder.isConfigSupported(config).then((r) => r.supported === true, () => false);
+      if (spec.audio === 'aac') await ensureAacEncoder();
+      const rate = spec.audio === 'opus' ? 48000 : AAC_RATES.includes(sampleRate) ? sampleRate : 48000;
+      const audio = await canEncodeAudio(spec.audio, { numberOfChannels: channels, sampleRate: rate, bitrate: spec.audioBitrate });
+      support.encode[target.presetId] = { video, audio };
+    }
+    return support;
+  } finally {
+    source.dispose();
+  }
+}
+
+/** The frames are encoded as stored; the rotation goes into the output's metadata instead. */
+function withoutOrientation(config: VideoDecoderConfig): VideoDecoderConfig {
+  const plain: VideoDecoderConfig & { rotation?: number; flip?: boolean } = { ...config };
+  delete plain.rotation;
+  delete plain.flip;
+  return plain;
+}
+
+function videoEncoderConfig(spec: PresetSpec, width: number, height: number, fps: number, bitrate: number): VideoEncoderConfig {
+  return {
+    codec: spec.video === 'avc' ? avcCodecString(width, height, fps) : 'vp09.00.40.08',
+    width,
+    height,
+    bitrate,
+    bitrateMode: 'variable',
+    framerate: fps,
+    latencyMode: 'quality',
+    ...(spec.video === 'avc' ? { avc: { format: 'avc' as const } } : {}),
+  };
+}
+
+/**
+ * Transcodes `input` to one of the WebCodecs presets, writing the output to `output` at
+ * positions. Throws WebCodecsUnsupportedError (with a short reason) when this route cannot
+ * make the output, an AbortError DOMException when `signal` aborts, and any codec or muxer
+ * error as it is; the caller falls back to ffmpeg.wasm on all but the abort.
+ *
+ * @example
+ * const handle = await scratch.createSyncAccessHandle();
+ * const result = await transcodeWithWebCodecs(file, { presetId: 'mp4-h264-720p' }, handle, {
+ *   onProgress: (s) => report(s), signal, log: (line) => logs.push(line),
+ * });
+ */
+export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarget, output: SyncWriter, options: WebCodecsOptions): Promise<WebCodecsResult> {
+  const { signal } = options;
+  const log = (line: string): void => options.log(line);
+  // At most every 200 ms: the callback is usually a Comlink proxy, one message a call.
+  let lastProgressAt = 0;
+  const onProgress = (seconds: number): void => {
+    const now = performance.now();
+    if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+    lastProgressAt = now;
+    options.onProgress(seconds);
+  };
+  const spec = checkTarget(target);
+  if (signal.aborted) throw abortError();
+
+  const source = new Input({ source: new BlobSource(input), formats: ALL_FORMATS });
+  let decoder: VideoDecoder | null = null;
+  let encoder: VideoEncoder | null = null;
+  let muxer: Output | null = null;
+  const onAbort = (): void => {
+    // Closing the codecs ends the loops below at their next await.
+    if (decoder?.state === 'configured') decoder.close();
+    if (encoder?.state === 'configured') encoder.close();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (!(await source.canRead())) throw new WebCodecsUnsupportedError(`${input.name.split('.').pop()?.toUpperCase() ?? 'This file'} isn't readable by the fast route`);
+    const videoTrack = await source.getPrimaryVideoTrack();
+    if (!videoTrack) throw new WebCodecsUnsupportedError('no video track the fast route can read');
+    const audioTrack = await source.getPrimaryAudioTrack();
+    const format = await source.getFormat();
+    const startTime = Math.max(0, await source.getFirstTimestamp([videoTrack, ...(audioTrack ? [audioTrack] : [])]));
+
+    // Picture: the planned shown size, turned back to the stored orientation; the rotation
+    // is kept as the output's display matrix, so players show it upright at the shown size.
+    const rotation = await videoTrack.getRotation();
+    const turned = rotation === 90 || rotation === 270;
+    const width = turned ? target.height : target.width;
+    const height = turned ? target.width : target.height;
+
+    const decoderConfig = await videoTrack.getDecoderConfig();
+    const codec = await videoTrack.getCodec();
+    if (codec === null) throw new WebCodecsUnsupportedError("this video codec isn't readable by the fast route");
+    if (!decoderConfig) throw new WebCodecsUnsupportedError(`${codec ?? 'this'} video can't be decoded by this browser`);
+    const plainDecoderConfig = withoutOrientation(decoderConfig);
+    if (!(await VideoDecoder.isConfigSupported(plainDecoderConfig)).supported) {
+      throw new WebCodecsUnsupportedError(`${codec?.toUpperCase() ?? 'This'} video can't be decoded by this browser`);
+    }
+
+    const isobmff = format instanceof IsobmffInputFormat;
+    // ISOBMFF inputs know their packet count from the index; others from a sample of the first packets.
+    const videoStats = await videoTrack.computePacketStats(isobmff ? undefined : 300);
+    const duration = (await source.getDurationFromMetadata()) ?? (await source.computeDuration());
+    const fps = videoStats.averagePacketRate > 0 ? videoStats.averagePacketRate : 30;
+    const { videoBitrate } = target;
+    const encoderConfig = videoEncoderConfig(spec, width, height, fps, videoBitrate);
+    if (!(await VideoEncoder.isConfigSupported(encoderConfig)).supported) {
+      throw new WebCodecsUnsupportedError(`${spec.video === 'avc' ? 'H.264' : 'VP9'} ${width}×${height} can't be encoded by this browser`);
+    }
+    const audioPlan = audioTrack ? await planAudio(audioTrack, spec, log) : null;
+    log(`video: ${codec ?? '?'} ${await videoTrack.getCodedWidth()}×${await videoTrack.getCodedHeight()} rot ${rotation} → ${encoderConfig.codec} ${width}×${height} ${Math.round(videoBitrate / 1000)} kb/s, ${fps.toFixed(2)} fps`);
+
+    // Muxer. MP4: 'reserve' puts the moov first (fast start, as ffmpeg's +faststart) while streaming,
+    // given an upper bound of packets per track; 'in-memory' would hold the whole file.
+    const videoPackets = isobmff ? videoStats.packetCount : Math.ceil(duration * fps * 1.5) + 120;
+    const sink = syncHandleTarget(output);
+    muxer = new Output({
+      format: spec.container === 'mp4' ? new Mp4OutputFormat({ fastStart: 'reserve' }) : new WebMOutputFormat(),
+      target: sink.target,
+    });
+    const videoOut = new EncodedVideoPacketSource(spec.video);
+    muxer.addVideoTrack(videoOut, { rotation, maximumPacketCount: Math.ceil(videoPackets * 1.05) + 16 });
+    let audioOut: EncodedAudioPacketSource | AudioSampleSource | null = null;
+    if (audioPlan) {
+      const audioPackets =
+        audioPlan.mode === 'copied'
+          ? (await audioPlan.track.computePacketStats()).packetCount
+          : Math.ceil((duration * audioPlan.sampleRate) / 480) + 64; // Opus 10 ms frames at worst; AAC 1024 samples
+      audioOut =
+        audioPlan.mode === 'copied'
+          ? new EncodedAudioPacketSource('aac')
+          : new AudioSampleSource({
+              codec: spec.audio,
+              quality: new Quality({ bitrate: spec.audioBitrate }),
+              transform: { numberOfChannels: audioPlan.channels, sampleRate: audioPlan.sampleRate },
+            });
+      muxer.addAudioTrack(audioOut, { maximumPacketCount: Math.ceil(audioPackets * 1.1) + 16 });
+    }
+    await muxer.start();
+
+    let failure: unknown = null;
+    const fail = (error: unknown): void => {
+      failure ??= error;
+    };
+    const check = (): void => {
+      if (signal.aborted) throw abortError();
+      if (failure !== null) throw failure instanceof Error ? failure : new Error(`The WebCodecs encode failed: ${JSON.stringify(failure)}`);
+    };
+
+    // Video: packets → VideoDecoder → VideoEncoder → muxer, each queue bounded.
+    let muxPending = 0;
+    let muxChain: Promise<void> = Promise.resolve();
+    let framesIn = 0;
+    let framesOut = 0;
+    let colorSpace: VideoColorSpaceInit | null = null;
+    let videoEnd = 0;
+    const liveEncoder = new VideoEncoder({
+      output(chunk, meta) {
+        muxPending++;
+        if (meta?.decoderConfig?.colorSpace && !colorSpace) colorSpace = meta.decoderConfig.colorSpace;
+        const packet = EncodedPacket.fromEncodedChunk(chunk);
+        const shifted = packet.clone({ timestamp: Math.max(0, packet.timestamp - startTime) });
+        videoEnd = Math.max(videoEnd, shifted.timestamp + shifted.duration);
+        framesOut++;
+        muxChain = muxChain
+          .then(() => videoOut.add(shifted, meta))
+          .then(() => {
+            muxPending--;
+            onProgress(shifted.timestamp);
+          }, fail);
+      },
+      error: fail,
+    });
+    encoder = liveEncoder;
+    liveEncoder.configure(encoderConfig);
+    const liveDecoder = new VideoDecoder({
+      output(frame) {
+        try {
+          if (liveEncoder.state === 'configured') {
+            liveEncoder.encode(frame, { keyFrame: framesIn % KEY_FRAME_INTERVAL === 0 });
+            framesIn++;
+          }
+        } catch (error) {
+          fail(error);
+        } finally {
+          frame.close();
+        }
+      },
+      error: fail,
+    });
+    decoder = liveDecoder;
+    liveDecoder.configure(plainDecoderConfig);
+
+    const videoWork = (async () => {
+      const packets = new EncodedPacketSink(videoTrack);
+      for await (const packet of packets.packets()) {
+        check();
+        await waitUntil(
+          () =>
+            failure !== null ||
+            (liveDecoder.decodeQueueSize < MAX_DECODE_QUEUE && liveEncoder.encodeQueueSize < MAX_ENCODE_QUEUE && muxPending < MAX_MUX_PENDING),
+          signal,
+          liveDecoder,
+          liveEncoder,
+        );
+        check();
+        liveDecoder.decode(packet.toEncodedVideoChunk());
+      }
+      await liveDecoder.flush();
+      check();
+      await liveEncoder.flush();
+      check();
+      await muxChain;
+      check();
+      videoOut.close();
+    })();
+
+    let audioEnd = 0;
+    const audioWork = (async () => {
+      if (!audioPlan || !audioOut) return;
+      if (audioOut instanceof EncodedAudioPacketSource) {
+        const config = await audioPlan.track.getDecoderConfig();
+        let first = true;
+        for await (const packet of new EncodedPacketSink(audioPlan.track).packets()) {
+          check();
+          const shifted = packet.clone({ timestamp: packet.timestamp - startTime });
+          audioEnd = Math.max(audioEnd, shifted.timestamp + shifted.duration);
+          await audioOut.add(shifted, first && config ? { decoderConfig: config } : undefined);
+          first = false;
+        }
+      } else {
+        for await (const sample of new AudioSampleSink(audioPlan.track).samples()) {
+          check();
+          const s: AudioSample = sample;
+          s.setTimestamp(s.timestamp - startTime);
+          audioEnd = Math.max(audioEnd, s.timestamp + s.duration);
+          try {
+            await audioOut.add(s);
+          } finally {
+            s.close();
+          }
+        }
+      }
+      audioOut.close();
+    })();
+
+    // A failure on either side is recorded in `failure`, which stops the other at its next step.
+    await Promise.all([videoWork.catch(fail), audioWork.catch(fail)]);
+    check();
+    if (framesOut === 0) throw new Error('The WebCodecs encoder produced no video frames.');
+    await muxer.finalize();
+    const bytes = sink.bytes();
+    output.truncate(bytes);
+    output.flush();
+    const durationSec = Math.max(videoEnd, audioEnd);
+    options.onProgress(durationSec);
+    log(`done: ${framesOut} frames, ${durationSec.toFixed(3)} s, ${bytes} bytes`);
+    return { width, height, rotation, videoFrames: framesOut, videoBitrate, audio: audioPlan?.mode ?? null, durationSec, bytes, colorSpace };
+  } catch (error) {
+    if (muxer && muxer.state !== 'finalized' && muxer.state !== 'canceled') await muxer.cancel().catch(() => undefined);
+    throw signal.aborted ? abortError() : error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (decoder?.state === 'configured') decoder.close();
+    if (encoder?.state === 'configured') encoder.close();
+    source.dispose();
+  }
+}
