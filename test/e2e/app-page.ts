@@ -5,8 +5,12 @@
 import path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
 
+/** The encoding presets, which every fixture goes through in presets.spec.ts. */
 export const PRESET_IDS = ['flv-320x240', 'mp4-mpeg4-320x180', 'mp4-h264-720p', 'mp4-h264-480p', 'webm-vp9-720p', 'mp3-audio'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
+/** Every preset the page offers: the encoding ones and the stream copy. */
+export const ALL_PRESET_IDS = [...PRESET_IDS, 'mp4-remux'] as const;
+export type AnyPresetId = (typeof ALL_PRESET_IDS)[number];
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
 
@@ -45,12 +49,12 @@ export async function addFiles(page: Page, files: readonly (string | FilePayload
   if (payloads.length > 0) await input.setInputFiles(payloads);
 }
 
-export function presetBox(page: Page, id: PresetId): Locator {
+export function presetBox(page: Page, id: AnyPresetId): Locator {
   return page.locator(`input[type=checkbox][name=preset][value=${quoted(id)}]`);
 }
 
-export async function tickPresets(page: Page, ids: readonly PresetId[]): Promise<void> {
-  for (const id of PRESET_IDS) {
+export async function tickPresets(page: Page, ids: readonly AnyPresetId[]): Promise<void> {
+  for (const id of ALL_PRESET_IDS) {
     const box = presetBox(page, id);
     if (ids.includes(id)) await box.check();
     else await box.uncheck();
@@ -82,7 +86,7 @@ export function jobsIn(page: Page, ...states: JobState[]): Locator {
   return page.locator(states.map((s) => `[data-job-id][data-state=${s}]`).join(', '));
 }
 
-export function jobFor(page: Page, source: string, preset: PresetId): Locator {
+export function jobFor(page: Page, source: string, preset: AnyPresetId): Locator {
   return page.locator(`[data-job-id][data-source=${quoted(source)}][data-preset=${quoted(preset)}]`);
 }
 

@@ -18,6 +18,7 @@ export interface ProbedStream {
   channels?: number;
   duration?: string;
   nb_read_frames?: string;
+  nb_read_packets?: string;
   disposition?: Record<string, number>;
   side_data_list?: { rotation?: number }[];
   tags?: Record<string, string>;
