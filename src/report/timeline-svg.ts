@@ -38,6 +38,10 @@ export interface TimelineOptions {
   presetLabel?: (presetId: string) => string;
 }
 
+/**
+ * The chart's accessible name avoids the word "workers": pages are driven by the label
+ * **Workers**, and a loose label match would find the chart too.
+ */
 export function timelineSvg(report: BatchReport, options: TimelineOptions = {}): string {
   const width = options.width ?? 720;
   const laneHeight = options.laneHeight ?? 24;
@@ -55,7 +59,7 @@ export function timelineSvg(report: BatchReport, options: TimelineOptions = {}):
   const height = legendY + 12;
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Timeline: ${report.jobs} jobs on ${report.lanes} worker${report.lanes === 1 ? '' : 's'} over ${report.wallSeconds.toFixed(1)} s" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Timeline: ${report.jobs} job${report.jobs === 1 ? '' : 's'} in ${report.lanes} lane${report.lanes === 1 ? '' : 's'} over ${report.wallSeconds.toFixed(1)} s" font-family="system-ui, sans-serif" font-size="12">`,
   );
   for (let lane = 0; lane < report.lanes; lane++) {
     const y = top + lane * laneHeight;

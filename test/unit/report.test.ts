@@ -141,6 +141,9 @@ describe('timelineSvg', () => {
     ]);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('Worker 2');
+    // Its accessible name must not match a loose search for the Workers input's label.
+    expect(svg).toContain('aria-label="Timeline: 4 jobs in 2 lanes over 20.0 s"');
+    expect(/aria-label="[^"]*workers/i.test(svg)).toBe(false);
   });
 
   it('escapes file names in the tooltips', () => {
