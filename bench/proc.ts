@@ -72,9 +72,9 @@ function exeOf(pid: number): string {
 }
 
 /** Proportional set size (KiB) of one process, from smaps_rollup; 0 when it is gone. */
-function pssKiB(pid: number): number {
+function pssKiB(pid: number, field: 'Pss' | 'Pss_Anon' | 'Pss_File' | 'Pss_Shmem' = 'Pss'): number {
   try {
-    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -94,6 +94,8 @@ export interface BrowserSample {
   seconds: number;
   /** CPU seconds by Chromium process type and thread name, e.g. "renderer/DedicatedWorker". */
   cpuByThread: Record<string, number>;
+  /** At the peak: MiB of PSS by process type and kind (anonymous memory, mapped files, shared memory). */
+  peakBreakdownMiB: Record<string, number>;
 }
 
 function processType(pid: number): string {
@@ -179,6 +181,7 @@ export function startBrowserSampler(intervalMs = 1000): { stop(): BrowserSample 
   }
   let peakMiB = 0;
   let peakProcesses = 0;
+  let peakBreakdownMiB: Record<string, number> = {};
   let samples = 0;
   const sample = (final = false): void => {
     if (final || samples % 3 === 0) refreshPids();
@@ -194,6 +197,15 @@ export function startBrowserSampler(intervalMs = 1000): { stop(): BrowserSample 
     if (kib / 1024 > peakMiB) {
       peakMiB = kib / 1024;
       peakProcesses = pids.length;
+      const breakdown: Record<string, number> = {};
+      for (const pid of pids) {
+        const type = types.get(pid) ?? processType(pid);
+        for (const field of ['Pss_Anon', 'Pss_File', 'Pss_Shmem'] as const) {
+          const key = `${type} ${field.slice(4).toLowerCase()}`;
+          breakdown[key] = Math.round(((breakdown[key] ?? 0) + pssKiB(pid, field) / 1024) * 10) / 10;
+        }
+      }
+      peakBreakdownMiB = breakdown;
     }
   };
   const timer = setInterval(() => sample(), intervalMs);
@@ -215,7 +227,7 @@ export function startBrowserSampler(intervalMs = 1000): { stop(): BrowserSample 
           .sort((a, b) => b[1] - a[1])
           .map(([label, sec]) => [label, Math.round(sec * 10) / 10]),
       );
-      return { peakMiB, peakProcesses, samples, browserCpuSec, selfCpuSec, foreignCores: Math.max(0, foreign) / seconds, seconds, cpuByThread };
+      return { peakMiB, peakProcesses, samples, browserCpuSec, selfCpuSec, foreignCores: Math.max(0, foreign) / seconds, seconds, cpuByThread, peakBreakdownMiB };
     },
   };
 }

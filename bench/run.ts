@@ -4,8 +4,9 @@
  *   npm run bench                              # everything (about 20 min on 2 cores)
  *   npm run bench -- --part batch --sources 2  # quick look while developing
  *
- * Flags: --part batch|long|all|drift (drift: one worker, one source × flv 14 times, not in
- *        all)  --sources N (60 s sources in the batch, default 8)
+ * Flags: --part batch|long|all|drift|large (drift: one worker, one source × flv 14 times;
+ *        large: 1.2 and 2.5 GB MP4s through mp4-remux against ffmpeg -c copy, with PSS;
+ *        neither is in all)  --sources N (60 s sources in the batch, default 8)
  *        --repeats N (medians)  --workers N (the "all workers" count; default: the
  *        browser's navigator.hardwareConcurrency)  --source-seconds N (length of the batch
  *        sources, default 60)  --skip-build (reuse bench/out/dist).
@@ -22,6 +23,7 @@ import type { Server } from 'node:http';
 import { hardwareConcurrency, runApp, type AppRun } from './browser';
 import { assignLanes, speedupChart, timelineChart, type TimelineGroup } from './charts';
 import { makeInputs } from './inputs';
+import { benchLarge } from './large';
 import { runNative, schedulerOrder, type BenchJob, type NativeRun } from './native';
 import { run, startForeignLoadMeter } from './proc';
 
@@ -36,7 +38,7 @@ const DRIFT_JOBS = 14;
 const PORT = Number(process.env['FFBATCH_BENCH_PORT'] ?? 4391);
 
 interface Options {
-  part: 'batch' | 'long' | 'all' | 'drift';
+  part: 'batch' | 'long' | 'all' | 'drift' | 'large';
   sources: number;
   repeats: number;
   workers: number | null;
@@ -56,7 +58,7 @@ function parseOptions(argv: readonly string[]): Options {
       return n;
     };
     if (flag === '--part') {
-      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift') throw new Error(`--part is batch, long, all or drift; got "${value}".`);
+      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift' && value !== 'large') throw new Error(`--part is batch, long, all, drift or large; got "${value}".`);
       options.part = value;
       i++;
     } else if (flag === '--sources') options.sources = count();
@@ -64,7 +66,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--workers') options.workers = count();
     else if (flag === '--source-seconds') options.sourceSeconds = count();
     else if (flag === '--skip-build') options.skipBuild = true;
-    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
+    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift|large, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
   }
   return options;
 }
@@ -310,6 +312,14 @@ async function main(): Promise<void> {
     machine: machine(probe.version, probe.cores),
   };
   log(`machine: ${JSON.stringify(results['machine'])}`);
+
+  if (options.part === 'large') {
+    // Its own results file: the batch/long figures in results.json stay as they were measured.
+    results['large'] = await benchLarge({ baseUrl, fixture: join(FIXTURES, 'flower.mp4'), sizes: [1.2e9, 2.5e9], log });
+    writeFileSync(join(BENCH, 'large.json'), `${JSON.stringify(results, null, 2)}\n`);
+    server.close();
+    return;
+  }
 
   log('making inputs with native ffmpeg (cached in bench/out/inputs)');
   const inputs = await makeInputs({ fixtures: FIXTURES, dir: join(OUT, 'inputs'), sources: options.part === 'long' || options.part === 'drift' ? 1 : options.sources, sourceSeconds: options.sourceSeconds, ffmpegVersion, log });

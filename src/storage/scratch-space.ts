@@ -53,6 +53,18 @@ export class ScratchSpace {
     await removeEntryPatiently(tab, jobId);
   }
 
+  /**
+   * Writes a stream to a file of this tab's scratch folder and returns it as a disk-backed
+   * File, so a zip of many gigabytes never sits in the page's memory. It stays until the
+   * next call with the same name, or the next start's clean-up.
+   */
+  async saveStream(name: string, stream: ReadableStream<Uint8Array>): Promise<File> {
+    const tab = await this.root.getDirectoryHandle(this.tabFolder, { create: true });
+    const handle = await tab.getFileHandle(name, { create: true });
+    await stream.pipeTo(await handle.createWritable());
+    return handle.getFile();
+  }
+
   private async removeAbandoned(): Promise<void> {
     const held = new Set(((await navigator.locks.query()).held ?? []).map((lock) => lock.name));
     for await (const name of this.root.keys()) {
