@@ -1,9 +1,12 @@
 import { defineConfig } from 'vite';
+import { ffmpegCoreStackPlugin } from './scripts/ffmpeg-core-exports';
 
 export default defineConfig({
   // Relative URLs: dist/ works from any folder of any plain static host.
   base: './',
-  worker: { format: 'es' },
+  plugins: [ffmpegCoreStackPlugin()],
+  // Workers are bundled apart: they get the plugin of their own.
+  worker: { format: 'es', plugins: () => [ffmpegCoreStackPlugin()] },
   optimizeDeps: {
     // The ffmpeg packages load their core at run time; pre-bundling breaks those URLs.
     exclude: ['@ffmpeg/core'],

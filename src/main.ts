@@ -31,6 +31,9 @@ const quotaCap = Number(params.get('quotaBytes'));
 const scratch = await ScratchSpace.open(() => store.copiesFiles());
 const budget = new StorageBudget(() => store.usage(), quotaCap > 0 ? quotaCap : null);
 const splitAbove = Number(params.get('splitAbove'));
+// Test and benchmark knobs: ?engine=auto|ffmpeg (the Engine select's first value); ?webcodecsFail=1 makes every WebCodecs encode fail after its first progress (the fallback path).
+const engineMode = params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto';
+const webcodecsFail = params.get('webcodecsFail') === '1';
 const batch = new Batch({
   encodePool,
   probePool,
@@ -38,6 +41,8 @@ const batch = new Batch({
   scratch,
   budget,
   workers,
+  engineMode,
+  webcodecsFail,
   ...(splitAbove > 0 ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec: splitAbove, minSegmentSec: Math.min(10, splitAbove / 2) } } : {}),
 });
 // Test and tuning knob: ?multipartThreshold=BYTES (S3 parts are at least 5 MiB).

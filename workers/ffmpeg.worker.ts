@@ -8,11 +8,27 @@
  */
 import * as Comlink from 'comlink';
 import coreURL from '@ffmpeg/core?url';
+import coreStack from 'virtual:ffmpeg-core-stack';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import type { CreateFFmpegCore, FFmpegCoreModule } from './ffmpeg-core';
+import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
 import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
-import type { FfmpegWorkerApi, LoadResult, LogSink, MountedInput, ProbeReport, RunRequest, RunResult, WriteFailureReport } from './protocol';
+import type {
+  FfmpegWorkerApi,
+  LoadResult,
+  LogSink,
+  MountedInput,
+  ProbeReport,
+  ProgressSink,
+  RunRequest,
+  RunResult,
+  WebCodecsEncodeResult,
+  WebCodecsRequest,
+  WebCodecsSupport,
+  WebCodecsTarget,
+  WriteFailureReport,
+} from './protocol';
 
 const LOG_FLUSH_MS = 150;
 
@@ -25,21 +41,17 @@ let logLine: (line: string) => void = () => {};
  * @ffmpeg/core 0.12.10 is linked with Emscripten's default 64 KiB stack, but libvpx-vp9
  * inter frames and libopus need 70–85 KiB: they overflow into static data and die with
  * "memory access out of bounds" (ffmpeg.wasm issue #679). Every run gets a 4 MiB stack of
- * its own from the heap instead. The core does not export its stack functions by name,
- * so they are found through the names its glue code gives them (pinned core version).
+ * its own from the heap instead. The core does not export its stack functions by name:
+ * their minified names are read from its glue at build time (scripts/ffmpeg-core-exports.ts).
  */
 const RUN_STACK_BYTES = 4 * 1024 * 1024;
 let withRunStack: <T>(run: () => T) => T = (run) => run();
 
 type CoreInternals = FFmpegCoreModule & { asm?: Record<string, unknown>; _malloc?: (bytes: number) => number };
 
-async function installRunStack(core: CoreInternals, coreSourceURL: string): Promise<void> {
-  const glue = await (await fetch(coreSourceURL)).text();
-  const exportName = (fn: string): string | undefined => new RegExp(`${fn}=Module\\["asm"\\]\\["(\\w+)"\\]`).exec(glue)?.[1];
-  const saveName = exportName('stackSave');
-  const restoreName = exportName('stackRestore');
-  const save = saveName ? core.asm?.[saveName] : undefined;
-  const restore = restoreName ? core.asm?.[restoreName] : undefined;
+function installRunStack(core: CoreInternals): void {
+  const save = core.asm?.[coreStack.stackSave];
+  const restore = core.asm?.[coreStack.stackRestore];
   if (typeof save !== 'function' || typeof restore !== 'function' || !core._malloc) {
     console.warn('ffbatch: the ffmpeg core has no stack functions where expected; VP9 and Opus may crash.');
     return;
@@ -76,7 +88,8 @@ async function loadCore(): Promise<FFmpegCoreModule> {
   const hash = btoa(JSON.stringify({ wasmURL: absoluteWasmURL, workerURL: '' }));
   const created = await module.default({ mainScriptUrlOrBlob: `${absoluteCoreURL}#${hash}` });
   created.setLogger(({ message }) => logLine(message));
-  await installRunStack(created, absoluteCoreURL);
+  installRunStack(created);
+  addReadAhead(created.FS.filesystems.WORKERFS as WorkerFs);
   for (const dir of ['/in', '/out', '/work']) created.FS.mkdir(dir);
   return created;
 }
@@ -214,6 +227,59 @@ const api: FfmpegWorkerApi = {
       removeFiles(ffmpeg, '/work');
     }
   },
+
+  async webcodecsProbe(input: Blob, targets: WebCodecsTarget[]): Promise<WebCodecsSupport> {
+    // Mediabunny and the AAC encoder load only in workers that take the fast route.
+    const { probeWebCodecsSupport } = await import('./webcodecs-transcode');
+    return probeWebCodecsSupport(asFile(input), targets);
+  },
+
+  async webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult> {
+    const { transcodeWithWebCodecs } = await import('./webcodecs-transcode');
+    if (!canWriteToOpfs()) throw namedError('WebCodecsUnsupportedError', 'this browser has no OPFS sync access handles for the fast route');
+    const scratch = await openScratchFiles(request.scratchFolder, [request.output]);
+    const handle = scratch.handles.get(request.output);
+    const log = batchedLog(onLog);
+    // Cancel is the pool terminating this worker; this controller only serves the test knob.
+    const stop = new AbortController();
+    let forced = false;
+    try {
+      if (!handle) throw new Error(`No scratch file was opened for ${request.output}.`);
+      const result = await transcodeWithWebCodecs(asFile(request.input), request.target, handle, {
+        onProgress: (seconds) => {
+          void onProgress(seconds);
+          if (request.failAfterFirstProgress && !forced) {
+            forced = true;
+            stop.abort();
+          }
+        },
+        signal: stop.signal,
+        log: (line) => log.push(line),
+      });
+      if (forced) throw new Error('failure forced by ?webcodecsFail=1');
+      await log.flush();
+      const [output] = await scratch.close(new Set([request.output]));
+      if (!output) throw new Error('the fast route wrote no output file');
+      return { output, durationSec: result.durationSec, videoFrames: result.videoFrames, audio: result.audio };
+    } catch (error) {
+      if (forced) throw new Error('failure forced by ?webcodecsFail=1', { cause: error });
+      throw error;
+    } finally {
+      await log.flush();
+      await scratch.close(new Set());
+    }
+  },
 };
+
+/** Mediabunny reads a Blob; the route names the file in its messages. */
+function asFile(input: Blob): File {
+  return input instanceof File ? input : new File([input], 'input');
+}
+
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
 
 Comlink.expose(api);

@@ -95,6 +95,57 @@ export interface LoadResult {
  */
 export type LogSink = (lines: string[]) => void | Promise<void>;
 
+/** The presets the WebCodecs route implements. */
+export type WebCodecsPresetId = 'mp4-h264-720p' | 'mp4-h264-480p' | 'webm-vp9-720p';
+
+/**
+ * What the WebCodecs route makes, planned on the page by `planWebCodecsTarget`
+ * (src/jobs/webcodecs-plan.ts) from the probed source: the worker does no sizing or rate policy.
+ */
+export interface WebCodecsTarget {
+  presetId: WebCodecsPresetId;
+  /** Output size as shown (after rotation): `fitHeight` of the source's shown size. */
+  width: number;
+  height: number;
+  /** Video bits per second (`webCodecsVideoBitrate`). */
+  videoBitrate: number;
+}
+
+/** What the browser can do with one source, for the engine router (src/jobs/engine-router.ts). */
+export interface WebCodecsSupport {
+  /** Mediabunny can read the container. */
+  readable: boolean;
+  /** Mediabunny's name of the container ('MP4', 'WebM', 'Ogg'…), null when unreadable. */
+  format: string | null;
+  /** The primary video track as Mediabunny sees it; null when it finds none it can read. */
+  video: { codec: string | null; decodable: boolean } | null;
+  audio: { codec: string | null; decodable: boolean } | null;
+  /** Per planned target: can the browser encode its video at the planned size, and its audio. */
+  encode: Partial<Record<WebCodecsPresetId, { video: boolean; audio: boolean }>>;
+}
+
+export interface WebCodecsRequest {
+  /** The source, read through Mediabunny (a File or Blob; never copied whole). */
+  input: Blob;
+  target: WebCodecsTarget;
+  /** Name of the output file inside `scratchFolder` (OPFS). */
+  output: string;
+  scratchFolder: string[];
+  /** Test knob (`?webcodecsFail=1`): throw after the first progress report. */
+  failAfterFirstProgress?: boolean;
+}
+
+export interface WebCodecsEncodeResult {
+  /** A disk-backed File of the OPFS scratch file. */
+  output: Blob;
+  durationSec: number;
+  videoFrames: number;
+  audio: 'encoded' | 'copied' | null;
+}
+
+/** Seconds of output made so far. */
+export type ProgressSink = (seconds: number) => void | Promise<void>;
+
 /** What a worker exposes through Comlink. */
 export interface FfmpegWorkerApi {
   /** Loads the core (served from the app's own origin) once; later calls return at once. */
@@ -103,4 +154,11 @@ export interface FfmpegWorkerApi {
   probe(input: MountedInput): Promise<ProbeResult>;
   /** Runs ffmpeg once. Log lines reach `onLog` while it runs. */
   run(request: RunRequest, onLog: LogSink): Promise<RunResult>;
+  /** What the browser's WebCodecs can do with `input` for each planned target. */
+  webcodecsProbe(input: Blob, targets: WebCodecsTarget[]): Promise<WebCodecsSupport>;
+  /**
+   * Encodes through WebCodecs into an OPFS scratch file. Throws an Error named
+   * 'WebCodecsUnsupportedError' when the route cannot make this output.
+   */
+  webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult>;
 }

@@ -31,21 +31,9 @@ import {
 } from 'mediabunny';
 import { registerAacEncoder } from '@mediabunny/aac-encoder';
 
-/** The presets this route implements. */
-export type WebCodecsPresetId = 'mp4-h264-720p' | 'mp4-h264-480p' | 'webm-vp9-720p';
+import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from './protocol';
 
-/**
- * What to make, planned on the page by `planWebCodecsTarget` (src/jobs/webcodecs-plan.ts)
- * from the probed source: the worker does no sizing or rate policy of its own.
- */
-export interface WebCodecsTarget {
-  presetId: WebCodecsPresetId;
-  /** Output size as shown (after rotation): `fitHeight` of the source's shown size. */
-  width: number;
-  height: number;
-  /** Video bits per second (`webCodecsVideoBitrate`). */
-  videoBitrate: number;
-}
+export type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget };
 
 /** The slice of FileSystemSyncAccessHandle the route writes through. */
 export interface SyncWriter {
@@ -217,19 +205,6 @@ function checkTarget(target: WebCodecsTarget): PresetSpec {
   }
   if (!(target.videoBitrate > 0)) throw new TypeError(`target.videoBitrate must be positive; got ${target.videoBitrate}.`);
   return PRESET_SPECS[target.presetId];
-}
-
-/** What the browser can do with one source, for the engine router (src/jobs/engine-router.ts). */
-export interface WebCodecsSupport {
-  /** Mediabunny can read the container. */
-  readable: boolean;
-  /** Mediabunny's name of the container ('MP4', 'WebM', 'Ogg'…), null when unreadable. */
-  format: string | null;
-  /** The primary video track as Mediabunny sees it; null when it finds none it can read. */
-  video: { codec: string | null; decodable: boolean } | null;
-  audio: { codec: string | null; decodable: boolean } | null;
-  /** Per planned target: can the browser encode its video at the planned size, and its audio (AAC through the wasm encoder where needed). */
-  encode: Partial<Record<WebCodecsPresetId, { video: boolean; audio: boolean }>>;
 }
 
 /**

@@ -3,8 +3,10 @@ import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
+import type { ScratchSpace } from '../storage/scratch-space';
 import type { StorageBudget } from '../storage/storage-budget';
 import { createEncodeRunner, type Scratch } from './encode-job';
+import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
 import { isFinished, type Job } from './job';
 import { outputName, uniqueNames } from './output-names';
@@ -17,11 +19,15 @@ export interface BatchDeps {
   probePool: WorkerPool;
   store: OutputStore;
   /** The workers' OPFS scratch; null where the browser has none (outputs in wasm memory). */
-  scratch: Scratch | null;
+  scratch: (Scratch & Pick<ScratchSpace, 'saveStream'>) | null;
   budget: StorageBudget | null;
   workers: number;
   stallTimeoutMs?: number;
   splitPolicy?: SplitPolicy;
+  /** The Engine select's first value (`?engine=`); default Auto. */
+  engineMode?: EngineMode;
+  /** Test knob `?webcodecsFail=1`: every WebCodecs encode throws after its first progress. */
+  webcodecsFail?: boolean;
 }
 
 export interface AddedFile {
@@ -46,18 +52,23 @@ export class Batch {
   /** Jobs whose output was stored in this session and that are not yet announced as done. */
   private readonly storedThisSession = new Set<string>();
   private workerCount: number;
+  private mode: EngineMode;
   private onDisk: boolean | null = null;
   /** Told of every output stored in this session (e.g. to upload it at once). */
   onOutputStored: ((job: Job, record: OutputRecord) => void) | null = null;
 
   constructor(private readonly deps: BatchDeps) {
     this.workerCount = deps.workers;
+    this.mode = deps.engineMode ?? 'auto';
     const splitPolicy = deps.splitPolicy ?? DEFAULT_SPLIT_POLICY;
     const runner = createEncodeRunner({
       pool: deps.encodePool,
       store: deps.store,
       scratch: deps.scratch,
       budget: deps.budget,
+      probePool: deps.probePool,
+      engineMode: () => this.mode,
+      ...(deps.webcodecsFail ? { webcodecsFail: true } : {}),
       sourceOf: (id) => this.sources.get(id),
       onStored: (job, record, blob) => {
         // Asked with the first output, when the person has something worth keeping.
@@ -108,6 +119,17 @@ export class Batch {
 
   get workers(): number {
     return this.workerCount;
+  }
+
+  /** Auto (WebCodecs where the router allows it) or ffmpeg.wasm only; applies to jobs not yet started. */
+  get engineMode(): EngineMode {
+    return this.mode;
+  }
+
+  setEngineMode(mode: EngineMode): void {
+    if (this.mode === mode) return;
+    this.mode = mode;
+    this.changed();
   }
 
   /** Whether outputs go to disk (OPFS) or stay in wasm memory (under 2 GB each); null until a core says. */
@@ -273,6 +295,9 @@ export class Batch {
           uploadSpeed: null,
           uploadError: null,
           uploadLocation: null,
+          engine: null,
+          engineNote: null,
+          verified: false,
         });
       }
     }
@@ -328,7 +353,10 @@ export class Batch {
         return blob ? { name: names[i] ?? job.outputName, input: blob, lastModified: new Date(job.endedAt ?? Date.now()) } : null;
       }),
     );
-    return downloadZip(entries.filter((e) => e !== null)).blob();
+    const zip = downloadZip(entries.filter((e) => e !== null));
+    // Streamed to a file on disk where there is OPFS: the page never holds the outputs.
+    if (this.deps.scratch && zip.body) return this.deps.scratch.saveStream('outputs.zip', zip.body);
+    return zip.blob();
   }
 
   usage(): Promise<StorageUsage> {
@@ -376,6 +404,9 @@ function jobFromRecord(record: OutputRecord): Job {
     uploadSpeed: null,
     uploadError: record.upload?.error ?? null,
     uploadLocation: record.upload?.location ?? null,
+    engine: record.engine ?? null,
+    engineNote: null,
+    verified: record.verified ?? false,
   };
 }
 

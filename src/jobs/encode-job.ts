@@ -1,9 +1,12 @@
-import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
+import { FfmpegExitError, OutputWriteError, WebCodecsRouteError, type WorkerPool } from '../pool/worker-pool';
 import { presetById, PresetMismatchError, type Preset, type PresetParts } from '../presets/presets';
-import type { SourceInfo } from '../presets/source-info';
+import { describeSource, type SourceInfo } from '../presets/source-info';
 import { StorageFullError, type OutputRecord, type OutputStore } from '../storage/output-store';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
-import type { MountedInput, RunRequest } from '../../workers/protocol';
+import type { MountedInput, RunRequest, WebCodecsSupport } from '../../workers/protocol';
+import { chooseEngine, type EngineMode } from './engine-router';
+import { verifyOutput } from './verify-output';
+import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCodecsPresetId } from './webcodecs-plan';
 import { isAbortError, JobFailedError, throwIfAborted } from './errors';
 import { explainFailure, parseOutTime, parseSpeed, progressOf } from './ffmpeg-log';
 import type { Job } from './job';
@@ -24,7 +27,13 @@ export interface Scratch {
 }
 
 export interface EncodeRunnerDeps {
-  pool: Pick<WorkerPool, 'run'>;
+  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode'>>;
+  /** Probes every output before it is stored (verification); absent: outputs go unchecked. */
+  probePool?: Pick<WorkerPool, 'probe'>;
+  /** The Engine select: Auto (WebCodecs where the router allows) or ffmpeg.wasm only. Default ffmpeg. */
+  engineMode?: () => EngineMode;
+  /** Test knob `?webcodecsFail=1`: the WebCodecs encode throws after its first progress. */
+  webcodecsFail?: boolean;
   store: Pick<OutputStore, 'put'>;
   /** Null where the browser has no OPFS: outputs then come back from wasm memory. */
   scratch: Scratch | null;
@@ -46,10 +55,23 @@ interface EncodePlan {
   context: RunContext;
   /** A fresh OPFS folder for each worker run of this job, or undefined for wasm memory. */
   scratchFolder(): string[] | undefined;
+  /** The browser's WebCodecs support for this source (cached per source); null when it could not be asked. */
+  support(): Promise<WebCodecsSupport | null>;
 }
 
 /** Runs one (source × preset) job: build the arguments, encode in workers, store the output. */
 export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
+  // What the browser's WebCodecs can do with each source: asked once per source, for every WebCodecs preset.
+  const supportBySource = new Map<string, Promise<WebCodecsSupport | null>>();
+  const supportOf = (source: Source, info: SourceInfo): Promise<WebCodecsSupport | null> => {
+    let support = supportBySource.get(source.id);
+    if (!support) {
+      // Not tied to one job's cancel: other jobs of the same source wait on it too (it reads only headers).
+      support = probeSupport(deps, source, info);
+      supportBySource.set(source.id, support);
+    }
+    return support;
+  };
   return async (job, context) => {
     const source = deps.sourceOf(job.sourceId);
     if (!source) throw new JobFailedError('The source file is no longer in the list.');
@@ -67,6 +89,7 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
       input: { name: workerInputName(source.file.name), data: source.file },
       context,
       scratchFolder: () => scratch?.folderForRun(job.id),
+      support: () => supportOf(source, source.info ?? plan.info),
     };
     let release = (): void => {};
     try {
@@ -74,8 +97,9 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
       return await encodeAndStore(deps, plan);
     } finally {
       release();
-      // The output is in IndexedDB now (or the job failed): its scratch files go.
-      await scratch?.removeJob(job.id).catch(() => {});
+      // The output is in IndexedDB now (or the job failed or was canceled): its scratch files
+      // go, without holding up the job's end (a canceled worker may hold its handles a moment).
+      void scratch?.removeJob(job.id).catch(() => {});
     }
   };
 }
@@ -109,10 +133,16 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   const { job, source, info, preset, context } = plan;
   const startedAt = Date.now();
   let output: Blob;
+  // The fast route first where the router allows it; null means ffmpeg.wasm (the reason is on the job).
+  const fast = await encodeWithWebCodecs(deps, plan);
+  const engine = fast ? 'webcodecs' : 'ffmpeg';
   try {
-    const parts = preset.parts?.(info) ?? null;
-    const segments = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
-    output = parts && segments > 1 ? await encodeSplit(deps.pool, plan, parts, segments) : await encodeWhole(deps.pool, plan);
+    if (fast) output = fast;
+    else {
+      const parts = preset.parts?.(info) ?? null;
+      const segments = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
+      output = parts && segments > 1 ? await encodeSplit(deps.pool, plan, parts, segments) : await encodeWhole(deps.pool, plan);
+    }
   } catch (error) {
     if (error instanceof PresetMismatchError) throw new JobFailedError(error.message);
     if (error instanceof OutputWriteError) throw new JobFailedError(writeFailureSentence(error));
@@ -122,6 +152,10 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   if (output.size === 0) {
     throw new JobFailedError(`ffmpeg finished but wrote an empty ${preset.extension.toUpperCase()} file. ${explainFailure(job.log, 0, source.file.name)}`);
   }
+  throwIfAborted(context.signal);
+  // The WebCodecs output was checked already; an ffmpeg.wasm output that fails its check fails the job.
+  const verified = fast ? deps.probePool !== undefined : await verify(deps, plan, output);
+  if (verified) context.update({ verified: true });
   throwIfAborted(context.signal);
 
   const record: OutputRecord = {
@@ -137,16 +171,118 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     endedAt: Date.now(),
     exitCode: 0,
     logTail: job.log.slice(-LOG_TAIL_LINES),
+    engine,
+    verified,
   };
   let stored: Blob;
+  const storingAt = performance.now();
+  context.onLog([`[ffbatch] Encoded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; storing ${(output.size / 1e6).toFixed(1)} MB.`]);
   try {
     stored = await deps.store.put(record, await storable(output, preset.mimeType, deps.scratch));
+    context.onLog([`[ffbatch] Stored in ${((performance.now() - storingAt) / 1000).toFixed(1)} s.`]);
   } catch (error) {
     if (error instanceof StorageFullError) throw new JobFailedError(error.message);
     throw error;
   }
   deps.onStored(job, record, stored);
   return { outputSize: output.size };
+}
+
+async function probeSupport(deps: EncodeRunnerDeps, source: Source, info: SourceInfo): Promise<WebCodecsSupport | null> {
+  if (!deps.pool.webcodecsProbe || !info.video) return null;
+  const video = info.video;
+  const targets = (Object.keys(WEBCODECS_PRESETS) as WebCodecsPresetId[]).map((id) => planWebCodecsTarget(id, { ...info, video }));
+  try {
+    return await deps.pool.webcodecsProbe(source.file, targets);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The WebCodecs route: routes the job, encodes the whole file through the browser's codecs
+ * into OPFS scratch and checks the output. Null when the job goes to ffmpeg.wasm instead
+ * (the router's reason, or why the route failed, is on the job and in its log).
+ */
+async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Promise<Blob | null> {
+  const { info, preset, context, source } = plan;
+  const mode = deps.engineMode?.() ?? 'ffmpeg';
+  const toFfmpeg = (note: string | null): null => {
+    context.update({ engine: 'ffmpeg', engineNote: note });
+    return null;
+  };
+  const encode = deps.pool.webcodecsEncode?.bind(deps.pool);
+  const video = info.video;
+  // The router's answers that need no look at the browser's codecs come first.
+  const needsSupport = mode === 'auto' && isWebCodecsPreset(preset.id) && video !== null && encode !== undefined;
+  const support = needsSupport ? await plan.support() : null;
+  throwIfAborted(context.signal);
+  const decision = encode || mode === 'ffmpeg' ? chooseEngine(preset.id, info, support, mode) : { engine: 'ffmpeg' as const, reason: 'the fast route is not available here' };
+  if (decision.engine === 'ffmpeg' || !isWebCodecsPreset(preset.id) || !video || !encode) {
+    const reason = decision.reason ?? 'the fast route is not available here';
+    context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
+    return toFfmpeg(reason);
+  }
+  const folder = plan.scratchFolder();
+  if (!folder) {
+    const reason = 'no OPFS scratch for the fast route';
+    context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
+    return toFfmpeg(reason);
+  }
+
+  const target = planWebCodecsTarget(preset.id, { ...info, video });
+  context.update({ engine: 'webcodecs', engineNote: null });
+  context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} at ${Math.round(target.videoBitrate / 1000)} kb/s.`]);
+  const startedAt = performance.now();
+  let reason: string;
+  try {
+    const result = await encode(
+      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFail ? { failAfterFirstProgress: true } : {}) },
+      (seconds) => {
+        const elapsed = (performance.now() - startedAt) / 1000;
+        context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: elapsed > 0.5 ? seconds / elapsed : null });
+      },
+      (lines) => context.onLog(lines.map((line) => `[webcodecs] ${line}`)),
+      context.signal,
+    );
+    throwIfAborted(context.signal);
+    context.onLog([`[ffbatch] WebCodecs made ${result.videoFrames} frames, ${result.durationSec.toFixed(2)} s, in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`]);
+    const problem = await checkOutput(deps, plan, result.output);
+    if (problem === null) {
+      if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+      return result.output;
+    }
+    reason = problem;
+  } catch (error) {
+    if (isAbortError(error) && context.signal.aborted) throw error;
+    throwIfAborted(context.signal);
+    reason = error instanceof WebCodecsRouteError || error instanceof Error ? error.message : String(error);
+  }
+  context.onLog([`[ffbatch] WebCodecs route failed: ${reason}; encoding with ffmpeg.wasm instead.`]);
+  context.onProgress({ progress: 0, speed: null });
+  return toFfmpeg(`WebCodecs failed: ${reason}`);
+}
+
+/** Null when the output holds what the preset promises, else the sentence; null too when there is no probe pool. */
+async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<string | null> {
+  if (!deps.probePool) return null;
+  const { report } = await deps.probePool.probe({ name: `output.${plan.preset.extension}`, data: output }, plan.context.signal);
+  return verifyOutput(plan.preset.id, plan.info, report ? describeSource(report) : null);
+}
+
+/** Checks an ffmpeg.wasm output; a failed check fails the job with its sentence. False when unchecked. */
+async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<boolean> {
+  if (!deps.probePool) return false;
+  let problem: string | null;
+  try {
+    problem = await checkOutput(deps, plan, output);
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    throw new JobFailedError(`The output could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (problem !== null) throw new JobFailedError(problem);
+  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+  return true;
 }
 
 /** The last `frame=` count of ffmpeg's stats lines, or null when there is none. */

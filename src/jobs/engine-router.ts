@@ -1,5 +1,8 @@
 import type { SourceInfo } from '../presets/source-info';
-import { isWebCodecsPreset, type WebCodecsPresetId } from './webcodecs-plan';
+import type { WebCodecsPresetId, WebCodecsSupport } from '../../workers/protocol';
+import { isWebCodecsPreset } from './webcodecs-plan';
+
+export type { WebCodecsSupport };
 
 export type Engine = 'webcodecs' | 'ffmpeg';
 
@@ -7,15 +10,6 @@ export type Engine = 'webcodecs' | 'ffmpeg';
 export interface EngineDecision {
   engine: Engine;
   reason?: string;
-}
-
-/** The worker's answer from `probeWebCodecsSupport` (workers/webcodecs-transcode.ts), same shape. */
-export interface WebCodecsSupport {
-  readable: boolean;
-  format: string | null;
-  video: { codec: string | null; decodable: boolean } | null;
-  audio: { codec: string | null; decodable: boolean } | null;
-  encode: Partial<Record<WebCodecsPresetId, { video: boolean; audio: boolean }>>;
 }
 
 /** The Engine select / `?engine=`: Auto, or ffmpeg.wasm only. */

@@ -35,6 +35,12 @@ export interface Job {
   uploadSpeed: number | null;
   uploadError: string | null;
   uploadLocation: string | null;
+  /** The engine that made (or is making) the output; null until the job starts. */
+  engine: 'webcodecs' | 'ffmpeg' | null;
+  /** Why the job is on ffmpeg.wasm rather than WebCodecs (the router's reason or the fallback's), else null. */
+  engineNote: string | null;
+  /** The output was probed and holds what the preset promises. */
+  verified: boolean;
 }
 
 export function isFinished(job: Pick<Job, 'state'>): boolean {

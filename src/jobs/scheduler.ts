@@ -13,6 +13,8 @@ export interface RunContext {
   slots: number;
   onLog: (lines: readonly string[]) => void;
   onProgress: (update: RunProgress) => void;
+  /** Changes other fields of the job (engine, verified…) and tells the listeners. */
+  update: (patch: Partial<Job>) => void;
 }
 
 export interface JobOutcome {
@@ -219,9 +221,12 @@ export class Scheduler {
           this.emit(job);
         },
         onProgress: ({ progress, speed }) => {
+          // The WebCodecs route reports progress, not log lines: progress is a sign of life too.
+          feedWatchdog();
           const elapsedSec = (this.now() - (job.startedAt ?? this.now())) / 1000;
           this.update(job, { progress, speed, etaSec: estimateRemaining(elapsedSec, progress) });
         },
+        update: (patch) => this.update(job, patch),
       });
     } catch (error) {
       if (stalled && !cancelSignal.aborted) throw new JobStalledError(Math.round(this.stallTimeoutMs / 1000));

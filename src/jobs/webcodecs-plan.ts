@@ -1,5 +1,6 @@
 import { fitHeight } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
+import type { WebCodecsPresetId, WebCodecsTarget } from '../../workers/protocol';
 import { webCodecsVideoBitrate, type WebCodecsVideoCodec } from './webcodecs-bitrate';
 
 /** The presets the WebCodecs route implements. */
@@ -7,24 +8,16 @@ export const WEBCODECS_PRESETS = {
   'mp4-h264-720p': { video: 'avc', maxHeight: 720 },
   'mp4-h264-480p': { video: 'avc', maxHeight: 480 },
   'webm-vp9-720p': { video: 'vp9', maxHeight: 720 },
-} as const satisfies Record<string, { video: WebCodecsVideoCodec; maxHeight: number }>;
+} as const satisfies Record<WebCodecsPresetId, { video: WebCodecsVideoCodec; maxHeight: number }>;
 
-export type WebCodecsPresetId = keyof typeof WEBCODECS_PRESETS;
+export type { WebCodecsPresetId };
 
 export function isWebCodecsPreset(id: string): id is WebCodecsPresetId {
   return Object.hasOwn(WEBCODECS_PRESETS, id);
 }
 
-/**
- * What the worker's `transcodeWithWebCodecs` makes (the same shape as its WebCodecsTarget):
- * the shown size by the ffmpeg route's rule (`fitHeight`) and the bitrate by the WebCodecs rule.
- */
-export interface WebCodecsPlan {
-  presetId: WebCodecsPresetId;
-  width: number;
-  height: number;
-  videoBitrate: number;
-}
+/** What the worker's `transcodeWithWebCodecs` makes: the shown size by the ffmpeg route's rule (`fitHeight`), the bitrate by the WebCodecs rule. */
+export type WebCodecsPlan = WebCodecsTarget;
 
 /** Plans a WebCodecs encode of `source` (which must have video) to `presetId`. */
 export function planWebCodecsTarget(presetId: WebCodecsPresetId, source: SourceInfo): WebCodecsPlan {

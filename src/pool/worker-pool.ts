@@ -1,5 +1,19 @@
 import * as Comlink from 'comlink';
-import type { FfmpegWorkerApi, LoadResult, LogSink, MountedInput, ProbeResult, RunRequest, RunResult, WriteFailureReport } from '../../workers/protocol';
+import type {
+  FfmpegWorkerApi,
+  LoadResult,
+  LogSink,
+  MountedInput,
+  ProbeResult,
+  ProgressSink,
+  RunRequest,
+  RunResult,
+  WebCodecsEncodeResult,
+  WebCodecsRequest,
+  WebCodecsSupport,
+  WebCodecsTarget,
+  WriteFailureReport,
+} from '../../workers/protocol';
 import { abortError, isAbortError, JobFailedError } from '../jobs/errors';
 
 /** The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker. */
@@ -30,6 +44,21 @@ export class OutputWriteError extends Error {
   override name = 'OutputWriteError';
   constructor(readonly failure: WriteFailureReport) {
     super(`Writing the output failed: ${failure.message}`);
+  }
+}
+
+/**
+ * The WebCodecs route failed in the worker; the job falls back to ffmpeg.wasm. `unsupported`
+ * when the route said it cannot make this output (its WebCodecsUnsupportedError, rebuilt
+ * from the name Comlink carries), false for any other failure.
+ */
+export class WebCodecsRouteError extends Error {
+  override name = 'WebCodecsRouteError';
+  constructor(
+    message: string,
+    readonly unsupported: boolean,
+  ) {
+    super(message);
   }
 }
 
@@ -110,6 +139,28 @@ export class WorkerPool {
     return this.use((api) => api.probe(input), signal);
   }
 
+  /** Asks a worker what the browser's WebCodecs can do with `input` for each target. */
+  webcodecsProbe(input: Blob, targets: WebCodecsTarget[], signal?: AbortSignal): Promise<WebCodecsSupport> {
+    return this.use(async (api) => {
+      try {
+        return await api.webcodecsProbe(input, targets);
+      } catch (error) {
+        throw routeError(error);
+      }
+    }, signal);
+  }
+
+  /** One WebCodecs encode into OPFS scratch; any failure of the route throws WebCodecsRouteError. */
+  webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink, signal?: AbortSignal): Promise<WebCodecsEncodeResult> {
+    return this.use(async (api) => {
+      try {
+        return await api.webcodecsEncode(request, Comlink.proxy(onProgress), Comlink.proxy(onLog));
+      } catch (error) {
+        throw routeError(error);
+      }
+    }, signal);
+  }
+
   /** Ends every worker; running tasks fail. */
   terminateAll(): void {
     for (const slot of this.idle.splice(0)) slot.worker.terminate();
@@ -170,7 +221,7 @@ export class WorkerPool {
       await Promise.race([load, aborted, slot.crashed]);
       return await Promise.race([task(slot.api), aborted, slot.crashed]);
     } catch (error) {
-      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof OutputWriteError || error instanceof JobFailedError) throw error;
+      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof OutputWriteError || error instanceof JobFailedError || error instanceof WebCodecsRouteError) throw error;
       // Any other exception comes out of the worker (e.g. a wasm RuntimeError): the instance is spoiled.
       const message = error instanceof Error ? error.message : String(error);
       throw new WorkerCrashedError(`The encoder crashed: ${message}`);
@@ -178,6 +229,14 @@ export class WorkerPool {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** Comlink carries only an error's name and message across. */
+function routeError(error: unknown): Error {
+  if (isAbortError(error)) return error as Error;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  return new WebCodecsRouteError(message, name === 'WebCodecsUnsupportedError');
 }
 
 /**

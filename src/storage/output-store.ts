@@ -30,6 +30,10 @@ export interface OutputRecord {
   /** The last lines of ffmpeg's log. */
   logTail: string[];
   upload?: StoredUpload;
+  /** The engine that made the output (absent in records from before the WebCodecs route). */
+  engine?: 'webcodecs' | 'ffmpeg';
+  /** The output was probed and holds what the preset promises. */
+  verified?: boolean;
 }
 
 export interface StorageUsage {

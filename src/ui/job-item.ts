@@ -79,6 +79,7 @@ export class JobItem {
     setAttr(root, 'data-source', job.sourceName);
     setAttr(root, 'data-preset', job.presetId);
     setAttr(root, 'data-upload', job.upload);
+    setAttr(root, 'data-engine', job.state === 'queued' ? null : job.engine);
     setText(this.title, `${job.sourceName} → ${job.outputName}`);
     setText(this.badge, STATE_LABELS[job.state]);
     setAttr(this.badge, 'data-state', job.state);
@@ -87,7 +88,7 @@ export class JobItem {
     // The attribute, not only the property: tests and assistive tools read it.
     setAttr(this.progress, 'value', Math.round(value * 1000) / 1000);
     this.progress.hidden = job.state === 'failed' || job.state === 'canceled';
-    setText(this.meta, jobMeta(job));
+    setText(this.meta, withEngine(jobMeta(job), job));
 
     const message = job.state === 'failed' ? job.error : job.upload === 'upload-failed' ? job.uploadError : null;
     setAttr(this.alert, 'role', message ? 'alert' : null);
@@ -133,6 +134,16 @@ function jobMeta(job: Job): string {
     case 'canceled':
       return `${preset} · canceled`;
   }
+}
+
+const ENGINE_NAMES = { webcodecs: 'WebCodecs', ffmpeg: 'ffmpeg.wasm' } as const;
+
+/** The detail line's engine part: "WebCodecs", "ffmpeg.wasm (why)", and "verified" once checked. */
+function withEngine(meta: string, job: Job): string {
+  if (!job.engine || job.state === 'queued') return meta;
+  const bits = [meta, job.engineNote ? `${ENGINE_NAMES[job.engine]} (${job.engineNote})` : ENGINE_NAMES[job.engine]];
+  if (job.verified) bits.push('verified');
+  return bits.join(' · ');
 }
 
 function uploadLine(job: Job): string {

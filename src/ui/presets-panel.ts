@@ -4,7 +4,8 @@ import type { SourceInfo } from '../presets/source-info';
 import { estimateBatch, type EstimateItem } from '../report/estimate';
 import type { CustomPresetsForm } from './custom-presets-form';
 import { h, setText } from './dom';
-import { formatClock } from './format';
+import { COPIES_WHILE_STORING } from '../storage/storage-budget';
+import { formatBytes, formatClock } from './format';
 
 /** This device's speed per preset (learnt from its past jobs, or a stated default). */
 export interface SpeedBook {
@@ -19,6 +20,11 @@ export class PresetsPanel {
   private readonly encodeHint = h('span', { class: 'hint' });
   private readonly estimate = h('span', { class: 'hint estimate', 'data-estimate-seconds': null });
   private readonly workersInput = h('input', { type: 'number', id: 'workers', min: 1, max: 16, step: 1 });
+  /** Engine: Auto (WebCodecs where it can, else ffmpeg.wasm) or ffmpeg.wasm only. */
+  private readonly engineSelect = h('select', { id: 'engine' }, h('option', { value: 'auto' }, 'Auto'), h('option', { value: 'ffmpeg' }, 'ffmpeg.wasm only'));
+  /** Whether the new outputs fit in the browser's storage; where outputs go. */
+  private readonly storageFit = h('p', { class: 'hint storage-fit' });
+  private storageFitAsked = 0;
 
   /** `onChange` is called when the ticks change (the hint and other panels depend on them). */
   constructor(
@@ -45,6 +51,8 @@ export class PresetsPanel {
       if (Number.isFinite(n) && n >= 1) batch.setWorkers(n);
       this.workersInput.value = String(batch.workers);
     });
+    this.engineSelect.value = batch.engineMode;
+    this.engineSelect.addEventListener('change', () => batch.setEngineMode(this.engineSelect.value === 'ffmpeg' ? 'ffmpeg' : 'auto'));
     this.encodeButton.addEventListener('click', () => batch.encode(this.tickedPresets()));
 
     this.element = h(
@@ -53,7 +61,10 @@ export class PresetsPanel {
       h('h2', { id: 'presets-title' }, '2. Presets'),
       this.fieldset,
       custom?.element,
-      h('div', { class: 'run-bar' }, h('label', { for: 'workers', class: 'workers' }, 'Workers', this.workersInput), this.encodeButton, this.encodeHint, this.estimate),
+      h('div', { class: 'run-bar' }, h('label', { for: 'workers', class: 'workers' }, 'Workers', this.workersInput),
+        h('label', { for: 'engine', class: 'engine' }, 'Engine', this.engineSelect),
+        this.encodeButton, this.encodeHint, this.estimate),
+      this.storageFit,
     );
   }
 
@@ -78,6 +89,22 @@ export class PresetsPanel {
             : `${fresh} new job${fresh === 1 ? '' : 's'}`,
     );
     this.renderEstimate(fresh > 0 ? ticked : []);
+    void this.renderStorageFit(fresh > 0 ? ticked : []);
+  }
+
+  /** Before Encode: about how much the new outputs take, against what the browser has free. */
+  private async renderStorageFit(ticked: readonly PresetId[]): Promise<void> {
+    const asked = ++this.storageFitAsked;
+    const { bytes, freeBytes } = await this.batch.estimateOutputs(ticked);
+    if (asked !== this.storageFitAsked) return; // a newer render answered first
+    const inMemory =
+      this.batch.outputsOnDisk === false ? ' This browser cannot write outputs to disk, so each one is held in memory and must stay under 2 GB.' : '';
+    const tight = freeBytes !== null && bytes * COPIES_WHILE_STORING > freeBytes;
+    this.storageFit.classList.toggle('warning', tight);
+    this.storageFit.hidden = bytes === 0 && !inMemory;
+    const free = freeBytes === null ? '' : `; ${formatBytes(freeBytes)} free in this browser's storage`;
+    const fit = tight ? ' Not all of them fit: a job that cannot fit fails alone, one that fits after others waits for them.' : '';
+    setText(this.storageFit, bytes > 0 ? `Outputs: about ${formatBytes(bytes)}${free}.${fit}${inMemory}` : inMemory.trim());
   }
 
   /** Before Encode: the new jobs' wall time on this many workers, from probed durations and learnt speeds. */

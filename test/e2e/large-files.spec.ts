@@ -81,20 +81,20 @@ test('mp4-remux of a 2.3 GB MP4 gives an output above 2 GiB with the same stream
     expect(durationOf(outProbe)).toBeCloseTo(durationOf(inProbe), 1);
     const boxes = (await topLevelBoxes(file)).map((box) => box.type);
     expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
-    // Nothing left in the scratch folder once the output is stored.
-    const scratchFiles = await page.evaluate(async () => {
-      const root = await navigator.storage.getDirectory();
-      const names: string[] = [];
-      const walk = async (folder: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
-        for await (const [name, handle] of folder.entries()) {
-          if (handle.kind === 'file') names.push(prefix + name);
-          else await walk(handle, `${prefix}${name}/`);
-        }
-      };
-      await walk(root, '');
-      return names;
-    });
-    expect(scratchFiles).toEqual([]);
+    // Nothing left in the scratch folder once the output is stored (removed just after).
+    const scratchFiles = (): Promise<string[]> =>
+      page.evaluate(async () => {
+        const names: string[] = [];
+        const walk = async (folder: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+          for await (const [name, handle] of folder.entries()) {
+            if (handle.kind === 'file') names.push(prefix + name);
+            else await walk(handle, `${prefix}${name}/`);
+          }
+        };
+        await walk(await navigator.storage.getDirectory(), '');
+        return names;
+      });
+    await expect.poll(scratchFiles, { timeout: 10_000 }).toEqual([]);
   } finally {
     await context.close();
     await removeDir(source);

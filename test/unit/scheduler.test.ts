@@ -29,6 +29,9 @@ function makeJob(patch: Partial<Job> = {}): Job {
     uploadSpeed: null,
     uploadError: null,
     uploadLocation: null,
+    engine: null,
+    engineNote: null,
+    verified: false,
     ...patch,
   };
 }

@@ -1,0 +1,89 @@
+import { fitHeight } from '../presets/presets';
+import type { SourceInfo } from '../presets/source-info';
+import { codecName } from './engine-router';
+
+/** What a built-in preset promises of its output, given the source. */
+interface Promise_ {
+  /** ffprobe's codec name of the video, or null for an audio-only preset. */
+  video: string | null;
+  /** ffprobe's codec name of the audio (when the source has audio). */
+  audio: string;
+  /** Size as shown, or null when the preset keeps the source's picture as it is. */
+  size: { width: number; height: number } | null;
+  /** Fixed-size presets (the recipe's `-s`) set the coded size; the others the shown size. */
+  coded: boolean;
+}
+
+function promiseOf(presetId: string, source: SourceInfo): Promise_ | null {
+  const video = source.video;
+  switch (presetId) {
+    case 'flv-320x240':
+      return { video: 'flv1', audio: 'mp3', size: { width: 320, height: 240 }, coded: true };
+    case 'mp4-mpeg4-320x180':
+      return { video: 'mpeg4', audio: 'aac', size: { width: 320, height: 180 }, coded: true };
+    case 'mp4-h264-720p':
+    case 'mp4-h264-480p':
+      return { video: 'h264', audio: 'aac', size: video ? fitHeight(video, presetId === 'mp4-h264-720p' ? 720 : 480) : null, coded: false };
+    case 'webm-vp9-720p':
+      return { video: 'vp9', audio: 'opus', size: video ? fitHeight(video, 720) : null, coded: false };
+    case 'mp3-audio':
+      return { video: null, audio: 'mp3', size: null, coded: false };
+    case 'mp4-remux':
+      return {
+        video: video?.codec ?? null,
+        audio: source.audio?.codec ?? 'aac',
+        size: video ? { width: video.displayWidth, height: video.displayHeight } : null,
+        coded: false,
+      };
+    default:
+      return null;
+  }
+}
+
+/** Allowed gap between the output's and the source's duration: 1 % or 0.2 s, whichever is larger. */
+export function durationTolerance(sourceSec: number): number {
+  return Math.max(0.01 * sourceSec, 0.2);
+}
+
+/**
+ * Checks a probed output against what its preset promises for this source: a video stream
+ * iff it is a video preset, an audio stream iff the source has audio, the codecs, the size
+ * (as `fitHeight` plans it, or the recipe's fixed size), and the duration within 1 % or
+ * 0.2 s of the source's. Null when all hold, else a sentence saying what is wrong.
+ * Custom presets promise nothing checkable beyond being readable.
+ *
+ * @example
+ * verifyOutput('mp4-h264-720p', source, describeSource(report)); // null, or "The output … has no audio track …"
+ */
+export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null): string | null {
+  const fail = (what: string): string => `The output failed its check: ${what}.`;
+  if (!output || (!output.video && !output.audio)) return fail('ffprobe found no picture or sound in it');
+  const promise = promiseOf(presetId, source);
+  if (!promise) return null;
+
+  if (promise.video === null) {
+    if (output.video) return fail('it has a video track though the preset is audio only');
+  } else {
+    if (!output.video) return fail('it has no video track');
+    if (output.video.codec !== promise.video) return fail(`its video is ${codecName(output.video.codec)}, not ${codecName(promise.video)}`);
+    if (promise.size) {
+      const width = promise.coded ? output.video.width : output.video.displayWidth;
+      const height = promise.coded ? output.video.height : output.video.displayHeight;
+      if (width !== promise.size.width || height !== promise.size.height) {
+        return fail(`its picture is ${width}×${height}, not the planned ${promise.size.width}×${promise.size.height}`);
+      }
+    }
+  }
+
+  if (source.audio && !output.audio) return fail('it has no audio track though the source has one');
+  if (!source.audio && output.audio) return fail('it has an audio track though the source has none');
+  if (output.audio && output.audio.codec !== promise.audio) return fail(`its audio is ${codecName(output.audio.codec)}, not ${codecName(promise.audio)}`);
+
+  const expected = source.durationSec;
+  if (expected !== null && expected > 0) {
+    const got = output.durationSec;
+    if (got === null) return fail('it does not say how long it lasts');
+    if (Math.abs(got - expected) > durationTolerance(expected)) return fail(`it lasts ${got.toFixed(2)} s where the source lasts ${expected.toFixed(2)} s`);
+  }
+  return null;
+}
