@@ -15,6 +15,8 @@ interface StatsJob {
   startedAt: number | null;
   endedAt: number | null;
   error: string | null;
+  engine?: string | null;
+  outputSize?: number | null;
 }
 
 interface PageStats {
@@ -59,6 +61,9 @@ export interface AppJob {
   slots: number;
   partsSec: number[];
   joinSec: number | null;
+  /** 'webcodecs' or 'ffmpeg' (the route the job's output came from). */
+  engine: string | null;
+  outputBytes: number | null;
 }
 
 export interface AppRun {
@@ -229,6 +234,8 @@ export async function runApp(options: {
         startSec: ((j.startedAt ?? clickedAt) - clickedAt) / 1000,
         endSec: ((j.endedAt ?? Date.now()) - clickedAt) / 1000,
         execSec: times.execSec,
+        engine: j.engine ?? null,
+        outputBytes: j.outputSize ?? null,
         slots: Math.max(1, times.partsSec.length),
         partsSec: times.partsSec,
         joinSec: times.joinSec,

@@ -10,6 +10,8 @@ import { CustomPresetLibrary } from './jobs/custom-preset-library';
 import { CustomPresetStore } from './storage/custom-preset-store';
 import { AppView } from './ui/app-view';
 import { UploadController } from './jobs/upload-controller';
+import { UpdateBanner } from './ui/update-banner';
+import { registerServiceWorker } from './service-worker';
 import './ui/styles.css';
 
 const createWorker = (): Worker => new Worker(new URL('../workers/ffmpeg.worker.ts', import.meta.url), { type: 'module', name: 'ffmpeg' });
@@ -54,12 +56,17 @@ const speeds = new SpeedLearner(batch, new SpeedStore(), splitAbove > 0 ? splitA
 // Your own presets (issue 9, part 2): behind ?customPresets=1 until the engine runs them.
 const customPresets = params.get('customPresets') === '1' ? new CustomPresetLibrary(new CustomPresetStore()) : null;
 new AppView(root, batch, uploads, speeds, customPresets);
+// Offline (issue 11): the service worker precaches the app; a waiting deployment is applied only on the person's click, never under a running batch.
+const applyUpdate = registerServiceWorker({ show: () => updateBanner.show() });
+const updateBanner = new UpdateBanner(batch, applyUpdate);
+root.prepend(updateBanner.element);
 
 // Read by the benchmark: core load times (ms) and each job's timing.
 Object.assign(window, {
   ffbatchStats: {
     coreLoads,
-    jobs: () => batch.listJobs().map(({ id, sourceName, presetId, state, startedAt, endedAt, error }) => ({ id, sourceName, presetId, state, startedAt, endedAt, error })),
+    jobs: () =>
+      batch.listJobs().map(({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, outputSize }) => ({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, outputSize })),
   },
 });
 

@@ -81,19 +81,20 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
 
     const preset = presetById(job.presetId);
     const { scratch, budget } = deps;
+    const info = source.info;
     const plan: EncodePlan = {
       job,
       source,
-      info: source.info,
+      info,
       preset,
       input: { name: workerInputName(source.file.name), data: source.file },
       context,
       scratchFolder: () => scratch?.folderForRun(job.id),
-      support: () => supportOf(source, source.info ?? plan.info),
+      support: () => supportOf(source, info),
     };
     let release = (): void => {};
     try {
-      if (budget) release = await reserveStorage(budget, preset, source.info, source.file.size, context.signal);
+      if (budget) release = await reserveStorage(budget, preset, info, source.file.size, context.signal);
       return await encodeAndStore(deps, plan);
     } finally {
       release();

@@ -109,6 +109,11 @@ describe('assignLanes', () => {
     expect(lanes).toBe(3);
   });
 
+  it('jobs that failed at once, starting with real ones, take no extra lane', () => {
+    const { lanes } = assignLanes([job('real1', 0, 10), job('real2', 0, 12), job('bad1', 0, 0), job('bad2', 0, 0)], 2, T0);
+    expect(lanes).toBe(2);
+  });
+
   it('lets a job start on a lane the moment the previous one ended', () => {
     const { bars, lanes } = assignLanes([job('a', 0, 5), job('b', 5, 9)], 1, T0);
     expect(lanes).toBe(1);

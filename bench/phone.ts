@@ -1,0 +1,85 @@
+/**
+ * `npm run bench -- --part phone`: phone-like footage through `mp4-h264-720p` by each route.
+ * Sources: 45 s of 1080p30 H.264 at ~12 Mb/s + AAC, made from the fixtures (looped, scaled
+ * with lanczos and cropped to 16:9) and cached in bench/out/phone. The page runs them with
+ * `?engine=auto` (WebCodecs where it can) and `?engine=ffmpeg`; native ffmpeg runs the same
+ * preset arguments, the faster of one `-threads 1` process per core and all threads one job
+ * at a time. One extra source goes to `webm-vp9-720p` by each route.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runApp, type AppRun } from './browser';
+import { runNative, type BenchJob, type NativeRun } from './native';
+import { run } from './proc';
+
+const PHONE_FIXTURES = ['flower.mp4', 'friday.mp4', 'mdn-chroma-keying-video.ogv', 'trailer_big_buck_bunny.flv'];
+const SECONDS = 45;
+
+export async function makePhoneSources(fixturesDir: string, dir: string, count: number): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const sources: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const fixture = PHONE_FIXTURES[i % PHONE_FIXTURES.length] ?? 'flower.mp4';
+    const target = join(dir, `phone-${i + 1}.mp4`);
+    if (!existsSync(target)) {
+      await run('ffmpeg', [
+        '-v', 'error', '-nostdin', '-y', '-stream_loop', '-1', '-i', join(fixturesDir, fixture), '-t', String(SECONDS),
+        '-vf', 'scale=1920:1080:force_original_aspect_ratio=increase:flags=lanczos,crop=1920:1080,fps=30,setsar=1',
+        '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '12M', '-maxrate', '12M', '-bufsize', '24M', '-pix_fmt', 'yuv420p',
+        '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2', '-movflags', '+faststart', target,
+      ]);
+    }
+    sources.push(target);
+  }
+  return sources;
+}
+
+function summarizeRoute(r: AppRun, mediaSec: number): Record<string, unknown> {
+  return {
+    wallSec: r.wallSec,
+    realTime: mediaSec / r.wallSec,
+    engines: r.jobs.map((j) => j.engine),
+    outputBytes: r.jobs.map((j) => j.outputBytes),
+    peakPssMiB: r.peakPssMiB,
+    foreignCores: r.foreignCores,
+    error: r.error,
+  };
+}
+
+export async function benchPhone(options: { baseUrl: string; fixturesDir: string; outDir: string; sources: number; workers: number; log: (line: string) => void }): Promise<Record<string, unknown>> {
+  const log = (line: string): void => options.log(line);
+  log(`phone: making ${options.sources + 1} × ${SECONDS} s 1080p30 H.264 sources (cached)`);
+  const all = await makePhoneSources(options.fixturesDir, join(options.outDir, 'phone'), options.sources + 1);
+  const batch = all.slice(0, options.sources);
+  const vp9Source = all.slice(-1);
+  const mediaSec = batch.length * SECONDS;
+  const result: Record<string, unknown> = { sourceSeconds: SECONDS, sources: batch.length };
+
+  for (const [preset, files] of [['mp4-h264-720p', batch], ['webm-vp9-720p', vp9Source]] as const) {
+    const seconds = files.length * SECONDS;
+    const routes: Record<string, unknown> = {};
+    for (const engine of ['auto', 'ffmpeg'] as const) {
+      log(`phone: ffbatch ?engine=${engine}, ${files.length} × ${preset}, ${options.workers} workers`);
+      const r = await runApp({ baseUrl: `${options.baseUrl}?engine=${engine}`, files, presets: [preset], workers: options.workers, timeoutMs: 40 * 60_000 });
+      routes[engine] = summarizeRoute(r, seconds);
+      log(`  → ${r.wallSec.toFixed(1)} s, engines ${r.jobs.map((j) => j.engine).join(',')}${r.error ? `, ERROR ${r.error}` : ''}`);
+    }
+    const jobs: BenchJob[] = files.map((source) => ({ source, presetId: preset }));
+    const natives: NativeRun[] = [];
+    for (const [concurrency, threads] of [[options.workers, '1'], [1, 'auto']] as const) {
+      log(`phone: native ffmpeg, ${concurrency} process(es), threads ${threads}`);
+      natives.push(await runNative(jobs, { concurrency, threads, outDir: join(options.outDir, 'phone-native') }));
+    }
+    const nativeBest = Math.min(...natives.map((n) => n.wallSec));
+    const auto = (routes['auto'] as { wallSec: number }).wallSec;
+    const ffmpegOnly = (routes['ffmpeg'] as { wallSec: number }).wallSec;
+    result[preset] = {
+      routes,
+      native: natives.map((n) => ({ concurrency: n.concurrency, threads: n.threads, wallSec: n.wallSec })),
+      ratios: { autoSpeedupOverFfmpeg: ffmpegOnly / auto, autoOverNativeBest: auto / nativeBest, ffmpegOverNativeBest: ffmpegOnly / nativeBest },
+      mediaSec: seconds,
+    };
+    log(`  → ${preset}: auto ${auto.toFixed(1)} s, ffmpeg-only ${ffmpegOnly.toFixed(1)} s, native best ${nativeBest.toFixed(1)} s`);
+  }
+  return { ...result, mediaSecBatch: mediaSec };
+}
