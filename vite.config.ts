@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite';
 import { ffmpegCoreStackPlugin } from './scripts/ffmpeg-core-exports';
+import { pwaPlugin } from './scripts/pwa';
 
 export default defineConfig({
   // Relative URLs: dist/ works from any folder of any plain static host.
   base: './',
-  plugins: [ffmpegCoreStackPlugin()],
+  // pwaPlugin: the service worker and manifest that make the page work offline (scripts/pwa.ts).
+  plugins: [ffmpegCoreStackPlugin(), pwaPlugin()],
   // Workers are bundled apart: they get the plugin of their own.
   worker: { format: 'es', plugins: () => [ffmpegCoreStackPlugin()] },
   optimizeDeps: {

@@ -102,7 +102,7 @@ export function latestBatch<J extends ReportJob>(jobs: readonly J[], now: number
 export function assignLanes(jobs: readonly ReportJob[], workers: number, now: number): { bars: TimelineBar[]; lanes: number } {
   // Among jobs that start together, one that failed at once (no time on a worker) goes first:
   // it frees its lane at that instant instead of pushing a real job onto a new lane.
-  const instant = (job: ReportJob): number => (endOf(job, now) === job.startedAt ? 0 : 1);
+  const instant = (job: ReportJob & { startedAt: number }): number => (endOf(job, now) === job.startedAt ? 0 : 1);
   const started = jobs.filter(ran).sort((a, b) => a.startedAt - b.startedAt || instant(a) - instant(b));
   const origin = started[0]?.startedAt ?? 0;
   const laneFreeAt: number[] = Array.from({ length: Math.max(1, workers) }, () => -Infinity);
