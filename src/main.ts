@@ -2,11 +2,12 @@ import { Batch } from './jobs/batch';
 import { DEFAULT_SPLIT_POLICY } from './jobs/segment-plan';
 import { defaultPoolSize, WorkerPool } from './pool/worker-pool';
 import { OutputStore } from './storage/output-store';
+import { JobStore } from './storage/job-store';
 import { ScratchSpace } from './storage/scratch-space';
 import { StorageBudget } from './storage/storage-budget';
 import { SpeedStore } from './storage/speed-store';
 import { SpeedLearner } from './jobs/speed-learner';
-import { CustomPresetLibrary } from './jobs/custom-preset-library';
+import { coreChecks, CustomPresetLibrary } from './jobs/custom-preset-library';
 import { CustomPresetStore } from './storage/custom-preset-store';
 import { AppView } from './ui/app-view';
 import { UploadController } from './jobs/upload-controller';
@@ -45,6 +46,8 @@ const batch = new Batch({
   workers,
   engineMode,
   webcodecsFail,
+  // Issue 11: queued and running jobs are kept, so a reload brings them back interrupted.
+  jobStore: new JobStore(),
   ...(splitAbove > 0 ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec: splitAbove, minSegmentSec: Math.min(10, splitAbove / 2) } } : {}),
 });
 // Test and tuning knob: ?multipartThreshold=BYTES (S3 parts are at least 5 MiB).
@@ -53,8 +56,8 @@ const uploads = new UploadController(batch, store, Number.isFinite(threshold) &&
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html must have an element with id "app".');
 const speeds = new SpeedLearner(batch, new SpeedStore(), splitAbove > 0 ? splitAbove : DEFAULT_SPLIT_POLICY.splitAboveSec);
-// Your own presets (issue 9, part 2): behind ?customPresets=1 until the engine runs them.
-const customPresets = params.get('customPresets') === '1' ? new CustomPresetLibrary(new CustomPresetStore()) : null;
+// Your own presets (issue 9, part 2): checked against the core's own lists and dry-run in the probe worker.
+const customPresets = new CustomPresetLibrary(new CustomPresetStore(), { ...coreChecks(probePool), learntSpeed: (id) => speeds.learntSpeed(id) });
 new AppView(root, batch, uploads, speeds, customPresets);
 // Offline (issue 11): the service worker precaches the app; a waiting deployment is applied only on the person's click, never under a running batch.
 const applyUpdate = registerServiceWorker({ show: () => updateBanner.show() });
@@ -70,6 +73,10 @@ Object.assign(window, {
   },
 });
 
-void batch.restore().then(() => uploads.resumeInterrupted());
 void speeds.start();
-void customPresets?.load();
+// Custom presets first: restored outputs and interrupted jobs may name them.
+void customPresets
+  .load()
+  .catch(() => {})
+  .then(() => batch.restore())
+  .then(() => uploads.resumeInterrupted());

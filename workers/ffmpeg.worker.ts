@@ -15,6 +15,8 @@ import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
 import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
 import type {
+  CoreLists,
+  DryRunResult,
   FfmpegWorkerApi,
   LoadResult,
   LogSink,
@@ -158,6 +160,19 @@ function removeFiles(ffmpeg: FFmpegCoreModule, folder: string): void {
   }
 }
 
+/** Runs ffmpeg once in wasm memory and keeps its whole log (short runs only). */
+function execCollecting(ffmpeg: FFmpegCoreModule, args: string[]): DryRunResult {
+  const log: string[] = [];
+  logLine = (line) => log.push(line);
+  try {
+    ffmpeg.reset();
+    const exitCode = withRunStack(() => ffmpeg.exec('-nostdin', '-y', ...args));
+    return { exitCode, log };
+  } finally {
+    logLine = () => {};
+  }
+}
+
 const api: FfmpegWorkerApi = {
   async load(): Promise<LoadResult> {
     const outputsOnDisk = canWriteToOpfs();
@@ -224,6 +239,28 @@ const api: FfmpegWorkerApi = {
       // Idempotent: after an exception the handles must still be let go.
       await scratch?.close(new Set());
       removeFiles(ffmpeg, '/out');
+      removeFiles(ffmpeg, '/work');
+    }
+  },
+
+  async coreLists(): Promise<CoreLists> {
+    const ffmpeg = await ensureCore();
+    return {
+      encoders: execCollecting(ffmpeg, ['-hide_banner', '-encoders']).log.join('\n'),
+      filters: execCollecting(ffmpeg, ['-hide_banner', '-filters']).log.join('\n'),
+    };
+  },
+
+  async dryRun(steps: string[][]): Promise<DryRunResult> {
+    const ffmpeg = await ensureCore();
+    let result: DryRunResult = { exitCode: 0, log: [] };
+    try {
+      for (const args of steps) {
+        result = execCollecting(ffmpeg, args);
+        if (result.exitCode !== 0) break;
+      }
+      return result;
+    } finally {
       removeFiles(ffmpeg, '/work');
     }
   },

@@ -143,6 +143,21 @@ export interface WebCodecsEncodeResult {
   audio: 'encoded' | 'copied' | null;
 }
 
+/** The core's own lists, for checking custom presets (`parseEncoderList`, `parseFilterList`). */
+export interface CoreLists {
+  /** The text of `ffmpeg -hide_banner -encoders`. */
+  encoders: string;
+  /** The text of `ffmpeg -hide_banner -filters`. */
+  filters: string;
+}
+
+export interface DryRunResult {
+  /** The exit code of the last step run: 0 when every step succeeded. */
+  exitCode: number;
+  /** That step's log. */
+  log: string[];
+}
+
 /** Seconds of output made so far. */
 export type ProgressSink = (seconds: number) => void | Promise<void>;
 
@@ -154,6 +169,13 @@ export interface FfmpegWorkerApi {
   probe(input: MountedInput): Promise<ProbeResult>;
   /** Runs ffmpeg once. Log lines reach `onLog` while it runs. */
   run(request: RunRequest, onLog: LogSink): Promise<RunResult>;
+  /** The text of `-hide_banner -encoders` and `-filters`, read from the core itself. */
+  coreLists(): Promise<CoreLists>;
+  /**
+   * Runs each argument list in turn in wasm memory (MEMFS: write under `/work`, removed
+   * afterwards), stopping at the first that fails: a custom preset's dry run on a generated clip.
+   */
+  dryRun(steps: string[][]): Promise<DryRunResult>;
   /** What the browser's WebCodecs can do with `input` for each planned target. */
   webcodecsProbe(input: Blob, targets: WebCodecsTarget[]): Promise<WebCodecsSupport>;
   /**

@@ -3,13 +3,15 @@ import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
+import type { JobRecord, JobStore } from '../storage/job-store';
 import type { ScratchSpace } from '../storage/scratch-space';
 import type { StorageBudget } from '../storage/storage-budget';
 import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
-import { isFinished, type Job } from './job';
+import { isFinished, newJob, type Job, type JobState } from './job';
 import { outputName, uniqueNames } from './output-names';
+import { changedSentence, keyOf, matchInterrupted } from './resume-match';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from './segment-plan';
 import { workerInputName, type Source } from './source';
@@ -28,12 +30,16 @@ export interface BatchDeps {
   engineMode?: EngineMode;
   /** Test knob `?webcodecsFail=1`: every WebCodecs encode throws after its first progress. */
   webcodecsFail?: boolean;
+  /** Where jobs not yet finished are kept across reloads (issue 11); none: they are not kept. */
+  jobStore?: JobStore | null;
 }
 
 export interface AddedFile {
   file: File;
   /** Path within a dropped folder, when there is one. */
   displayName?: string;
+  /** Chromium: the file's handle (picker or drop), kept with its jobs for Resume. */
+  handle?: FileSystemFileHandle;
 }
 
 type Listener = () => void;
@@ -54,6 +60,13 @@ export class Batch {
   private workerCount: number;
   private mode: EngineMode;
   private onDisk: boolean | null = null;
+  /** Records of the interrupted jobs (from before the last reload), by job id. */
+  private readonly interrupted = new Map<string, JobRecord>();
+  /** The state each job's record was last written for, so progress ticks write nothing. */
+  private readonly persistedStates = new Map<string, JobState>();
+  /** Job-store writes, one after another (a delete never overtakes the put before it). */
+  private jobWrites: Promise<void> = Promise.resolve();
+  private note: string | null = null;
   /** Told of every output stored in this session (e.g. to upload it at once). */
   onOutputStored: ((job: Job, record: OutputRecord) => void) | null = null;
 
@@ -98,6 +111,7 @@ export class Batch {
         const record = this.records.get(job.id);
         if (record) this.onOutputStored?.(job, record);
       }
+      this.persistJob(job);
       this.changed();
     });
   }
@@ -188,15 +202,124 @@ export class Batch {
       this.outputUrls.set(record.id, URL.createObjectURL(blob));
       this.scheduler.adopt(jobFromRecord(record));
     }
+    // Jobs that were queued or running when the page went away come back interrupted, in their order.
+    for (const record of (await this.deps.jobStore?.list().catch(() => [])) ?? []) {
+      if (this.records.has(record.id) || this.scheduler.get(record.id)) {
+        // Its output was stored just before the page went: the job is done, not interrupted.
+        this.writeJob((store) => store.delete(record.id));
+        continue;
+      }
+      this.interrupted.set(record.id, record);
+      this.scheduler.adopt(jobFromInterrupted(record));
+    }
     this.changed();
   }
 
-  addFiles(files: readonly AddedFile[]): Source[] {
-    const added = files.map(({ file, displayName }) => {
+  /** A sentence about resuming (files that changed since, files to add again), or null. */
+  get resumeNote(): string | null {
+    return this.note;
+  }
+
+  interruptedCount(): number {
+    return this.scheduler.list().filter((job) => job.state === 'interrupted').length;
+  }
+
+  /**
+   * Resume: reads every interrupted job's file again through its kept handle (asking for
+   * read permission where needed) and requeues the jobs whose file is unchanged. Jobs
+   * without a usable handle wait for their file to be added again; the note says which.
+   */
+  async resume(): Promise<void> {
+    const waiting = (): JobRecord[] => [...this.interrupted.values()].filter((r) => this.scheduler.get(r.id)?.state === 'interrupted');
+    const files: AddedFile[] = [];
+    const tried = new Set<string>();
+    for (const record of waiting()) {
+      const handle: PermissionedHandle | undefined = record.handle;
+      const key = JSON.stringify(Object.values(keyOf(record.source)));
+      if (!handle || tried.has(key)) continue;
+      tried.add(key);
+      try {
+        const options = { mode: 'read' as const };
+        let permission = (await handle.queryPermission?.(options)) ?? 'granted';
+        if (permission !== 'granted') permission = (await handle.requestPermission?.(options)) ?? 'denied';
+        if (permission !== 'granted') continue;
+        files.push({ file: await handle.getFile(), displayName: record.source.displayName, handle: record.handle });
+      } catch {
+        // The file is gone or moved: it must be added again.
+      }
+    }
+    let changed: string[] = [];
+    if (files.length > 0) changed = this.addFiles(files).changed;
+    const left = [...new Set(waiting().map((r) => r.source.displayName))];
+    const sentences = [changedSentence(changed)];
+    if (left.length > 0) sentences.push(`Add ${left.length === 1 ? 'this file' : 'these files'} again to resume ${left.length === 1 ? 'its' : 'their'} jobs: ${left.join(', ')}.`);
+    this.note = sentences.filter(Boolean).join(' ') || null;
+    this.changed();
+  }
+
+  /** Writes a job's record when its state changes: kept while queued or running, removed when it ends. */
+  private persistJob(job: Job): void {
+    if (!this.deps.jobStore) return;
+    const last = this.persistedStates.get(job.id);
+    if (last === job.state) return;
+    this.persistedStates.set(job.id, job.state);
+    // An interrupted job's record stays as it was until the job is requeued or deleted.
+    if (job.state === 'interrupted') return;
+    if (job.state === 'queued' || job.state === 'running') {
+      const source = this.sources.get(job.sourceId);
+      if (!source) return;
+      const handle = source.handle ?? this.interrupted.get(job.id)?.handle;
+      const record: JobRecord = {
+        id: job.id,
+        source: { ...keyOf(source.file), displayName: source.displayName },
+        presetId: job.presetId,
+        outputName: job.outputName,
+        queuedAt: job.queuedAt,
+        state: job.state,
+        ...(handle ? { handle } : {}),
+      };
+      this.writeJob((store) => store.put(record));
+    } else if (last !== undefined) {
+      this.interrupted.delete(job.id);
+      this.writeJob((store) => store.delete(job.id));
+    }
+  }
+
+  private writeJob(write: (store: JobStore) => Promise<void>): void {
+    const store = this.deps.jobStore;
+    if (!store) return;
+    this.jobWrites = this.jobWrites.then(() => write(store)).catch((error: unknown) => console.warn('ffbatch: could not keep a job for after a reload', error));
+  }
+
+  /** Requeues the interrupted jobs whose file is among `added` (same name, size and time). */
+  private resumeWith(added: readonly Source[]): string[] {
+    const candidates = [...this.interrupted.values()].filter((r) => this.scheduler.get(r.id)?.state === 'interrupted');
+    if (candidates.length === 0) return [];
+    const { matched, changed } = matchInterrupted(candidates, added.map((source) => keyOf(source.file)));
+    for (const [index, ids] of matched) {
+      const source = added[index];
+      if (!source) continue;
+      for (const id of ids) {
+        const job = this.scheduler.get(id);
+        if (!job) continue;
+        source.handle ??= this.interrupted.get(id)?.handle;
+        this.scheduler.requeue(id, { sourceId: source.id, sourceName: source.file.name, cost: jobCost(source, job.presetId) });
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Adds sources; a file that is the same as an interrupted job's (name, size, time)
+   * requeues that job; `changed` names files that have an interrupted job's name but changed since.
+   */
+  addFiles(files: readonly AddedFile[]): Source[] & { changed: string[] } {
+    const added = files.map(({ file, displayName, handle }) => {
       const source: Source = {
         id: crypto.randomUUID(),
         file,
         displayName: displayName ?? file.name,
+        ...(handle ? { handle } : {}),
         info: null,
         problem: null,
         probing: true,
@@ -206,10 +329,12 @@ export class Batch {
       this.sources.set(source.id, source);
       return source;
     });
+    const changed = this.resumeWith(added);
+    if (changed.length > 0 || this.interruptedCount() === 0) this.note = changedSentence(changed);
     this.changed();
     // Load the encoders' cores while the person picks presets: the first job then starts at once.
     if (added.length > 0) this.deps.encodePool.warmUp();
-    return added;
+    return Object.assign(added, { changed });
   }
 
   removeSource(id: string): void {
@@ -273,32 +398,20 @@ export class Batch {
         const twin = existing.find((j) => j.sourceId === source.id && j.presetId === preset.id);
         if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
         if (twin) this.scheduler.remove(twin.id);
-        jobs.push({
-          id: crypto.randomUUID(),
-          sourceId: source.id,
-          sourceName: source.file.name,
-          presetId: preset.id,
-          outputName: outputName(source.file.name, preset, presets),
-          state: 'queued',
-          progress: 0,
-          speed: null,
-          etaSec: null,
-          queuedAt: now + jobs.length / 1000,
-          startedAt: null,
-          endedAt: null,
-          cost: jobCost(source, preset.id),
-          error: null,
-          log: [],
-          outputSize: null,
-          upload: null,
-          uploadProgress: null,
-          uploadSpeed: null,
-          uploadError: null,
-          uploadLocation: null,
-          engine: null,
-          engineNote: null,
-          verified: false,
-        });
+        jobs.push(
+          newJob(
+            {
+              id: crypto.randomUUID(),
+              sourceId: source.id,
+              sourceName: source.file.name,
+              presetId: preset.id,
+              outputName: outputName(source.file.name, preset, presets),
+              state: 'queued',
+              queuedAt: now + jobs.length / 1000,
+            },
+            { cost: jobCost(source, preset.id) },
+          ),
+        );
       }
     }
     // A job whose source is known to be unusable fails at once instead of waiting for a worker.
@@ -325,6 +438,16 @@ export class Batch {
   /** Removes a finished job; a stored output is deleted from storage too. */
   async deleteJob(jobId: string): Promise<void> {
     const job = this.scheduler.get(jobId);
+    if (job?.state === 'interrupted') {
+      // Never stored as an output: only its job record goes.
+      this.interrupted.delete(jobId);
+      this.persistedStates.delete(jobId);
+      this.writeJob((store) => store.delete(jobId));
+      this.scheduler.remove(jobId);
+      if (this.interruptedCount() === 0) this.note = null;
+      this.changed();
+      return;
+    }
     if (job && !isFinished(job)) return;
     await this.deps.store.delete(jobId);
     const url = this.outputUrls.get(jobId);
@@ -382,32 +505,40 @@ function jobCost(source: Source, presetId: PresetId): number {
 }
 
 function jobFromRecord(record: OutputRecord): Job {
-  return {
-    id: record.id,
-    sourceId: '',
-    sourceName: record.sourceName,
-    presetId: record.presetId,
-    outputName: record.outputName,
-    state: 'done',
+  const identity = { id: record.id, sourceId: '', sourceName: record.sourceName, presetId: record.presetId, outputName: record.outputName, state: 'done' as const, queuedAt: record.startedAt };
+  return newJob(identity, {
     progress: 1,
-    speed: null,
     etaSec: 0,
-    queuedAt: record.startedAt,
     startedAt: record.startedAt,
     endedAt: record.endedAt,
-    cost: 0,
-    error: null,
     log: [...record.logTail],
     outputSize: record.outputSize,
     upload: record.upload?.state ?? null,
     uploadProgress: record.upload?.state === 'uploaded' ? 1 : null,
-    uploadSpeed: null,
     uploadError: record.upload?.error ?? null,
     uploadLocation: record.upload?.location ?? null,
     engine: record.engine ?? null,
-    engineNote: null,
     verified: record.verified ?? false,
-  };
+  });
 }
+
+/** A job that was queued or running when the page went away: it starts again from the beginning when resumed. */
+function jobFromInterrupted(record: JobRecord): Job {
+  return newJob({
+    id: record.id,
+    sourceId: '',
+    sourceName: record.source.name,
+    presetId: record.presetId,
+    outputName: record.outputName,
+    state: 'interrupted',
+    queuedAt: record.queuedAt,
+  });
+}
+
+/** The File System Access permission calls (Chromium), not yet in TypeScript's DOM types. */
+type PermissionedHandle = FileSystemFileHandle & {
+  queryPermission?: (options: { mode: 'read' }) => Promise<PermissionState>;
+  requestPermission?: (options: { mode: 'read' }) => Promise<PermissionState>;
+};
 
 export const ALL_PRESET_IDS: readonly PresetId[] = PRESETS.map((p) => p.id);

@@ -1,4 +1,19 @@
-import { makeCustomPreset, importCustomPresets, exportCustomPresets, CustomPresetError, type CheckOptions, type CustomPreset } from '../presets/custom-preset';
+import {
+  makeCustomPreset,
+  importCustomPresets,
+  exportCustomPresets,
+  customPresetShape,
+  dryRunFailureLine,
+  dryRunSteps,
+  parseEncoderList,
+  parseFilterList,
+  CustomPresetError,
+  type CheckOptions,
+  type CustomPreset,
+} from '../presets/custom-preset';
+import { setCustomPresets, type Preset } from '../presets/presets';
+import { DEFAULT_SPEED_AT_COST_1 } from '../report/estimate';
+import type { WorkerPool } from '../pool/worker-pool';
 import type { CustomPresetStore } from '../storage/custom-preset-store';
 
 /** What the form sends: the fields as typed. */
@@ -17,6 +32,33 @@ export type DryRun = (preset: CustomPreset) => Promise<string | null>;
 type Listener = () => void;
 
 /**
+ * The checks that need the core, run in a worker of `pool`: the encoder and filter lists
+ * (asked once per page; unchecked if the worker cannot say) and the dry run.
+ */
+export function coreChecks(pool: Pick<WorkerPool, 'coreLists' | 'dryRun'>): { core: () => Promise<CheckOptions>; dryRun: DryRun } {
+  let lists: Promise<CheckOptions> | undefined;
+  const core = (): Promise<CheckOptions> => {
+    lists ??= pool.coreLists().then(
+      ({ encoders, filters }) => ({ encoders: parseEncoderList(encoders), filters: parseFilterList(filters) }),
+      () => {
+        lists = undefined; // asked again next time
+        return {};
+      },
+    );
+    return lists;
+  };
+  const dryRun: DryRun = async (preset) => {
+    try {
+      const { exitCode, log } = await pool.dryRun(dryRunSteps(preset));
+      return exitCode === 0 ? null : dryRunFailureLine(log, exitCode);
+    } catch (error) {
+      return `ffmpeg crashed (${error instanceof Error ? error.message : String(error)})`;
+    }
+  };
+  return { core, dryRun };
+}
+
+/**
  * The person's own presets: checked, dry-run, saved in IndexedDB, exported and imported.
  * The page lists them beside the built-in presets.
  */
@@ -26,7 +68,13 @@ export class CustomPresetLibrary {
 
   constructor(
     private readonly store: CustomPresetStore,
-    private readonly options: { dryRun?: DryRun; core?: () => Promise<CheckOptions>; now?: () => number } = {},
+    private readonly options: {
+      dryRun?: DryRun;
+      core?: () => Promise<CheckOptions>;
+      now?: () => number;
+      /** Media seconds per worker second this device measured for a preset, or null (SpeedLearner.learntSpeed). */
+      learntSpeed?: (presetId: string) => number | null;
+    } = {},
   ) {}
 
   async load(): Promise<void> {
@@ -75,6 +123,11 @@ export class CustomPresetLibrary {
   async importJson(json: string): Promise<CustomPreset[]> {
     const core = (await this.options.core?.()) ?? {};
     const added = importCustomPresets(json, new Set(this.presets.map((p) => p.id)), (this.options.now ?? Date.now)(), core);
+    // Dry-run too, all before any is saved: an import adds all of the file or none of it.
+    for (const preset of added) {
+      const failure = await this.options.dryRun?.(preset);
+      if (failure) throw new CustomPresetError(`${preset.name}: ffmpeg refused these arguments on a test clip: ${failure}`);
+    }
     for (const preset of added) await this.store.put(preset);
     this.presets = [...this.presets, ...added];
     this.emit();
@@ -82,6 +135,18 @@ export class CustomPresetLibrary {
   }
 
   private emit(): void {
+    // presetById (jobs, names, the estimate) knows the saved ones from here on.
+    setCustomPresets(this.presets.flatMap((p): Preset[] => {
+      try {
+        // The queue's cost, learnt from its runs: relative to the default speed of a preset of cost 1.
+        return [customPresetShape(p, () => {
+          const speed = this.options.learntSpeed?.(p.id) ?? null;
+          return speed ? DEFAULT_SPEED_AT_COST_1 / speed : null;
+        })];
+      } catch {
+        return [];
+      }
+    }));
     for (const listener of this.listeners) listener();
   }
 }

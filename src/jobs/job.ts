@@ -1,6 +1,9 @@
 import type { PresetId } from '../presets/presets';
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+/** `interrupted`: queued or running when the page was closed or reloaded; it waits for its file (never run by the scheduler). */
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
+
+export const INTERRUPTED_SENTENCE = 'The page was closed or reloaded before this job finished.';
 
 export type UploadState = 'uploading' | 'uploaded' | 'upload-failed';
 
@@ -41,6 +44,34 @@ export interface Job {
   engineNote: string | null;
   /** The output was probed and holds what the preset promises. */
   verified: boolean;
+}
+
+/** What a job is named by; everything else starts blank (see newJob). */
+export type JobIdentity = Pick<Job, 'id' | 'sourceId' | 'sourceName' | 'presetId' | 'outputName' | 'state' | 'queuedAt'>;
+
+/** A job with nothing run yet: no progress, times, output, upload or engine. `extra` overrides. */
+export function newJob(identity: JobIdentity, extra: Partial<Job> = {}): Job {
+  return {
+    ...identity,
+    progress: 0,
+    speed: null,
+    etaSec: null,
+    startedAt: null,
+    endedAt: null,
+    cost: 0,
+    error: null,
+    log: [],
+    outputSize: null,
+    upload: null,
+    uploadProgress: null,
+    uploadSpeed: null,
+    uploadError: null,
+    uploadLocation: null,
+    engine: null,
+    engineNote: null,
+    verified: false,
+    ...extra,
+  };
 }
 
 export function isFinished(job: Pick<Job, 'state'>): boolean {

@@ -128,10 +128,18 @@ export class Scheduler {
     this.update(job, { state: 'canceled', endedAt: this.now(), etaSec: null });
   }
 
-  /** Forgets a finished job. */
+  /** Forgets a finished or interrupted job. */
   remove(id: string): void {
     const job = this.jobs.get(id);
-    if (job && isFinished(job)) this.jobs.delete(id);
+    if (job && (isFinished(job) || job.state === 'interrupted')) this.jobs.delete(id);
+  }
+
+  /** Puts an interrupted job back in the queue (from the beginning), with `patch` (its new source). */
+  requeue(id: string, patch: Partial<Job>): void {
+    const job = this.jobs.get(id);
+    if (job?.state !== 'interrupted') return;
+    this.update(job, { ...patch, state: 'queued', progress: 0, speed: null, etaSec: null, startedAt: null, endedAt: null, error: null });
+    this.pump();
   }
 
   /** Changes a job's fields and tells the listeners (used by upload and storage too). */

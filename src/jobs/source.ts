@@ -6,6 +6,8 @@ export interface Source {
   file: File;
   /** Path inside a dropped folder, or the file's name. */
   displayName: string;
+  /** Chromium: the file's handle from the picker or a drop, kept with its jobs so Resume can read it again. */
+  handle?: FileSystemFileHandle;
   info: SourceInfo | null;
   /** Why the file cannot be encoded, in a sentence; null while fine or not yet probed. */
   problem: string | null;

@@ -33,6 +33,12 @@ export class SpeedLearner {
     this.batch.changed();
   }
 
+  /** Media seconds per worker second measured here for a preset, or null when it has not run here. */
+  learntSpeed(presetId: string): number | null {
+    const sample = this.speeds.get(presetId);
+    return sample && sample.encodeSeconds > 0 && sample.mediaSeconds > 0 ? sample.mediaSeconds / sample.encodeSeconds : null;
+  }
+
   /** Media seconds per worker second for a preset, and whether it was measured here. */
   speedOf(presetId: string): { speed: number; learnt: boolean } {
     let cost = 1;

@@ -1,5 +1,7 @@
 import * as Comlink from 'comlink';
 import type {
+  CoreLists,
+  DryRunResult,
   FfmpegWorkerApi,
   LoadResult,
   LogSink,
@@ -137,6 +139,16 @@ export class WorkerPool {
 
   probe(input: MountedInput, signal?: AbortSignal): Promise<ProbeResult> {
     return this.use((api) => api.probe(input), signal);
+  }
+
+  /** The core's encoder and filter lists (text), for checking custom presets. */
+  coreLists(signal?: AbortSignal): Promise<CoreLists> {
+    return this.use((api) => api.coreLists(), signal);
+  }
+
+  /** Runs the steps of a custom preset's dry run in one worker's memory. */
+  dryRun(steps: string[][], signal?: AbortSignal): Promise<DryRunResult> {
+    return this.use((api) => api.dryRun(steps), signal);
   }
 
   /** Asks a worker what the browser's WebCodecs can do with `input` for each target. */

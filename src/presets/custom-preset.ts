@@ -3,7 +3,7 @@
  * and the output, checked before they are saved. Pure: parsing, refusals, the recipe's old
  * spellings, the argument list, the dry run's arguments, export and import.
  */
-import { PresetMismatchError } from './presets';
+import { PresetMismatchError, type CustomPresetId, type Preset } from './presets';
 import { shellWords, ShellSyntaxError } from './shell-words';
 import type { SourceInfo } from './source-info';
 
@@ -40,7 +40,7 @@ export function containerById(id: string): Container | undefined {
 /** What is kept: the arguments as the person wrote them, and as words. */
 export interface CustomPreset {
   /** `custom-<slug>` */
-  id: string;
+  id: CustomPresetId;
   name: string;
   container: string;
   /** As written (quotes and all), for editing. */
@@ -69,10 +69,10 @@ export function slugOf(name: string): string {
 }
 
 /** `custom-<slug>`, with -2, -3 … when another preset has it (`own` keeps its id when edited). */
-export function customPresetId(name: string, taken: ReadonlySet<string>, own?: string): string {
+export function customPresetId(name: string, taken: ReadonlySet<string>, own?: string): CustomPresetId {
   const slug = slugOf(name);
   if (!slug) throw new CustomPresetError('Give the preset a name with at least one letter or digit.');
-  const base = `custom-${slug}`;
+  const base: CustomPresetId = `custom-${slug}`;
   if (base === own || !taken.has(base)) return base;
   for (let n = 2; ; n++) if (`${base}-${n}` === own || !taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
@@ -282,6 +282,31 @@ export function dryRunArgs(preset: Pick<CustomPreset, 'args' | 'container'>, cli
   return [...args.slice(0, -3), '-t', '1', ...args.slice(-3)];
 }
 
+/** Where the dry run writes, in the worker's memory (removed after it). */
+export const DRY_RUN_CLIP = '/work/dry-run-clip.mp4';
+
+/** The dry run's two ffmpeg runs: make the clip, then the preset on it (output in memory, one second). */
+export function dryRunSteps(preset: Pick<CustomPreset, 'args' | 'container'>): string[][] {
+  const container = containerById(preset.container);
+  if (!container) throw new CustomPresetError(`Unknown container "${preset.container}".`);
+  return [dryRunClipArgs(DRY_RUN_CLIP), dryRunArgs(preset, DRY_RUN_CLIP, `/work/dry-run-output.${container.extension}`)];
+}
+
+const LOG_NOISE = /^(Aborted\(\)|Conversion failed!?|frame=|size=|video:|\s*$)/;
+const LOG_ERROR = /error|invalid|unrecogni[sz]ed|unknown|not found|no such|cannot|can't|could not|unable|failed|incompatible|not supported|does not|must be|too (big|small|many|few)|out of range/i;
+
+/**
+ * ffmpeg's own line saying why the dry run failed: the first line that reads as an error
+ * (without the `@ 0x…` addresses and the worker's paths), else the last line of the log.
+ *
+ * @example
+ * dryRunFailureLine(["Unrecognized option 'crff'.", 'Error splitting the argument list: Option not found', 'Aborted()']); // "Unrecognized option 'crff'."
+ */
+export function dryRunFailureLine(log: readonly string[], exitCode: number): string {
+  const lines = log.map((line) => line.trim().replace(/ @ 0x[0-9a-f]+\]/g, ']').replace(/\/work\/dry-run-(clip|output)\.\w+/g, '(test clip)')).filter((line) => !LOG_NOISE.test(line));
+  return lines.find((line) => LOG_ERROR.test(line)) ?? lines.at(-1) ?? `ffmpeg stopped with exit code ${exitCode}.`;
+}
+
 /** Builds the record to save (throws CustomPresetError when a check refuses it). */
 export function makeCustomPreset(
   input: { name: string; container: string; argsText: string },
@@ -343,32 +368,29 @@ export function importCustomPresets(json: string, taken: ReadonlySet<string>, no
   });
 }
 
+/** A generous guess at a custom preset's output size: its settings are unknown, so the source's size × 1.5. */
+export const CUSTOM_ESTIMATE_FACTOR = 1.5;
+
 /**
- * A custom preset in the shape of a built-in one (Preset in presets.ts, less the fields the
- * engine side adds: the id's type, estimateBytes): run on ffmpeg.wasm whole, never split.
- * relativeCost starts at 1 and is meant to be replaced by the speed learnt from its runs.
+ * A custom preset in the shape of a built-in one: run on ffmpeg.wasm whole, never split
+ * (`parts: null`). Its relativeCost, which orders the queue, is `learntCost()` once its runs
+ * have taught one (read afresh each time), 1 until then.
  */
-export function customPresetShape(preset: CustomPreset): {
-  label: string;
-  summary: string;
-  container: string;
-  extension: string;
-  mimeType: string;
-  nameSuffix: string;
-  relativeCost: number;
-  args(source: SourceInfo, paths: { input: string; output: string }): string[];
-  parts: null;
-} {
+export function customPresetShape(preset: CustomPreset, learntCost: () => number | null = () => null): Preset {
   const container = containerById(preset.container);
   if (!container) throw new CustomPresetError(`Unknown container "${preset.container}".`);
   return {
+    id: preset.id,
     label: preset.name,
     summary: `${container.label} · ${preset.argsText}`,
     container: container.id,
     extension: container.extension,
     mimeType: container.mimeType,
     nameSuffix: preset.id.slice('custom-'.length),
-    relativeCost: 1,
+    get relativeCost() {
+      return learntCost() ?? 1;
+    },
+    estimateBytes: (_source: SourceInfo, sourceBytes: number) => Math.ceil(sourceBytes * CUSTOM_ESTIMATE_FACTOR),
     args(source, paths) {
       if (container.audioOnly && !source.audio) throw new PresetMismatchError(`This file has no audio track, so there is nothing to put in ${container.label}.`);
       if (!source.video && !source.audio) throw new PresetMismatchError('ffmpeg found no picture or sound in this file.');

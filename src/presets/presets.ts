@@ -1,6 +1,11 @@
 import type { SourceInfo, VideoInfo } from './source-info';
 
-export type PresetId =
+/** A person's own preset (src/presets/custom-preset.ts): `custom-<slug>`. */
+export type CustomPresetId = `custom-${string}`;
+
+export type PresetId = BuiltInPresetId | CustomPresetId;
+
+export type BuiltInPresetId =
   | 'flv-320x240'
   | 'mp4-mpeg4-320x180'
   | 'mp4-h264-720p'
@@ -331,13 +336,49 @@ export const PRESETS: readonly Preset[] = [
 ];
 
 const BY_ID = new Map<string, Preset>(PRESETS.map((p) => [p.id, p]));
+/** The person's own presets, as CustomPresetLibrary last listed them (`customPresetShape`). */
+let customById = new Map<string, Preset>();
 
-export function isPresetId(id: string): id is PresetId {
-  return BY_ID.has(id);
+/** Makes the saved custom presets known to presetById (called by CustomPresetLibrary on every change). */
+export function setCustomPresets(presets: readonly Preset[]): void {
+  customById = new Map(presets.filter((p) => isCustomPresetId(p.id)).map((p) => [p.id, p]));
 }
 
+export function isCustomPresetId(id: string): id is CustomPresetId {
+  return id.startsWith('custom-');
+}
+
+/** A built-in preset, or a custom one that is saved now. */
+export function isPresetId(id: string): id is PresetId {
+  return BY_ID.has(id) || customById.has(id);
+}
+
+/**
+ * A preset by id. A `custom-…` id no longer saved (deleted, or not loaded yet) gives a
+ * stand-in that names it and refuses every source, so its stored outputs still show.
+ */
 export function presetById(id: string): Preset {
-  const preset = BY_ID.get(id);
-  if (!preset) throw new TypeError(`presetId must be one of ${[...BY_ID.keys()].join(', ')}; got "${id}".`);
-  return preset;
+  const preset = BY_ID.get(id) ?? customById.get(id);
+  if (preset) return preset;
+  if (isCustomPresetId(id)) return missingCustomPreset(id);
+  throw new TypeError(`presetId must be one of ${[...BY_ID.keys()].join(', ')} or custom-…; got "${id}".`);
+}
+
+function missingCustomPreset(id: CustomPresetId): Preset {
+  const name = id.slice('custom-'.length);
+  return {
+    id,
+    label: name,
+    summary: 'a custom preset that is no longer saved',
+    container: 'bin',
+    extension: 'bin',
+    mimeType: 'application/octet-stream',
+    nameSuffix: name,
+    relativeCost: 1,
+    estimateBytes: () => 0,
+    args: () => {
+      throw new PresetMismatchError(`The custom preset "${name}" is no longer saved.`);
+    },
+    parts: null,
+  };
 }

@@ -1,5 +1,5 @@
 import type { Batch } from '../jobs/batch';
-import type { Job } from '../jobs/job';
+import { INTERRUPTED_SENTENCE, type Job } from '../jobs/job';
 import { presetById } from '../presets/presets';
 import { h, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from './format';
@@ -11,6 +11,7 @@ const STATE_LABELS: Record<Job['state'], string> = {
   done: 'Done',
   failed: 'Failed',
   canceled: 'Canceled',
+  interrupted: 'Interrupted',
 };
 
 /** One job of the list (`[data-job-id]`): state, progress, error, download, upload, log. */
@@ -87,13 +88,15 @@ export class JobItem {
     const value = job.state === 'done' ? 1 : job.progress;
     // The attribute, not only the property: tests and assistive tools read it.
     setAttr(this.progress, 'value', Math.round(value * 1000) / 1000);
-    this.progress.hidden = job.state === 'failed' || job.state === 'canceled';
+    this.progress.hidden = job.state === 'failed' || job.state === 'canceled' || job.state === 'interrupted';
     setText(this.meta, withEngine(jobMeta(job), job));
 
     const message = job.state === 'failed' ? job.error : job.upload === 'upload-failed' ? job.uploadError : null;
+    // An interrupted job says why, as a plain sentence (nothing failed).
+    const note = job.state === 'interrupted' ? INTERRUPTED_SENTENCE : null;
     setAttr(this.alert, 'role', message ? 'alert' : null);
-    this.alert.hidden = !message;
-    setText(this.alert, message ?? '');
+    this.alert.hidden = !message && !note;
+    setText(this.alert, message ?? note ?? '');
 
     setText(this.uploadLine, uploadLine(job));
     const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
@@ -106,7 +109,7 @@ export class JobItem {
     this.oneOff.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
     setText(this.cancelButton, job.upload === 'uploading' ? 'Stop upload' : 'Cancel');
     this.cancelButton.hidden = !(job.state === 'queued' || job.state === 'running' || job.upload === 'uploading');
-    this.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled') || job.upload === 'uploading';
+    this.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled' || job.state === 'interrupted') || job.upload === 'uploading';
     if (!this.log.hidden) setText(this.log, job.log.length ? job.log.join('\n') : 'No log yet.');
   }
 }
@@ -133,6 +136,8 @@ function jobMeta(job: Job): string {
       return preset;
     case 'canceled':
       return `${preset} · canceled`;
+    case 'interrupted':
+      return `${preset} · interrupted: press Resume or add the file again`;
   }
 }
 

@@ -13,6 +13,12 @@ export class JobsPanel {
   private readonly overall = h('progress', { class: 'overall', max: 1, value: 0, 'aria-label': 'Batch progress' });
   private readonly downloadAllButton = h('button', { type: 'button' }, 'Download all');
   private readonly deleteAllButton = h('button', { type: 'button', class: 'danger' }, 'Delete all outputs');
+  /** Shown while any job is interrupted (issue 11): reads the kept files again and requeues their jobs. */
+  private readonly resumeButton = h('button', { type: 'button', hidden: true }, 'Resume');
+  private readonly resumeNote = h('p', { class: 'resume-note', role: 'status', 'data-resume-note': true, hidden: true });
+  /** The page's own title, put back when no batch runs. */
+  private readonly baseTitle = document.title;
+  private batchActive = false;
   private readonly storage: StorageLine;
   private readonly items = new Map<string, JobItem>();
 
@@ -22,6 +28,7 @@ export class JobsPanel {
   ) {
     this.storage = new StorageLine(batch);
     this.downloadAllButton.addEventListener('click', () => void this.downloadAll());
+    this.resumeButton.addEventListener('click', () => void batch.resume());
     this.deleteAllButton.addEventListener('click', () => {
       if (confirm('Delete every stored output from this browser?')) void batch.deleteAllOutputs();
     });
@@ -29,7 +36,8 @@ export class JobsPanel {
       'section',
       { class: 'panel', 'aria-labelledby': 'jobs-title' },
       h('h2', { id: 'jobs-title' }, '3. Jobs and outputs'),
-      h('div', { class: 'jobs-bar' }, this.summary, this.overall, this.downloadAllButton, this.deleteAllButton),
+      h('div', { class: 'jobs-bar' }, this.summary, this.overall, this.resumeButton, this.downloadAllButton, this.deleteAllButton),
+      this.resumeNote,
       this.storage.element,
       this.empty,
       this.list,
@@ -56,25 +64,39 @@ export class JobsPanel {
         this.items.delete(id);
       }
     }
-    const counts = { queued: 0, running: 0, done: 0, failed: 0, canceled: 0 };
+    const counts = { queued: 0, running: 0, done: 0, failed: 0, canceled: 0, interrupted: 0 };
     let progressSum = 0;
     for (const job of jobs) {
       counts[job.state]++;
       progressSum += job.state === 'done' ? 1 : job.state === 'running' ? job.progress : 0;
     }
-    const active = jobs.filter((j) => j.state !== 'canceled' && j.state !== 'failed').length;
+    const active = jobs.filter((j) => j.state !== 'canceled' && j.state !== 'failed' && j.state !== 'interrupted').length;
     const phrases = [
       counts.running && `${counts.running} encoding`,
       counts.queued && `${counts.queued} queued`,
       counts.done && `${counts.done} done`,
       counts.failed && `${counts.failed} failed`,
       counts.canceled && `${counts.canceled} canceled`,
+      counts.interrupted && `${counts.interrupted} interrupted`,
     ].filter(Boolean);
     setText(this.summary, jobs.length === 0 ? '' : phrases.join(' · '));
     this.overall.hidden = counts.running + counts.queued === 0;
     this.overall.value = active > 0 ? progressSum / active : 0;
     this.downloadAllButton.disabled = counts.done === 0;
     this.deleteAllButton.disabled = counts.done === 0;
+    this.resumeButton.hidden = counts.interrupted === 0;
+    const note = this.batch.resumeNote;
+    this.resumeNote.hidden = !note;
+    setText(this.resumeNote, note ?? '');
+    this.showBatchProgress(counts.running + counts.queued > 0, this.overall.value, counts);
+  }
+
+  /** The title shows the running batch's progress ("42% · ffbatch"); one notification when it ends, if allowed. */
+  private showBatchProgress(running: boolean, fraction: number, counts: { done: number; failed: number; canceled: number }): void {
+    const title = running ? `${Math.floor(fraction * 100)}% · ffbatch` : this.baseTitle;
+    if (document.title !== title) document.title = title;
+    if (this.batchActive && !running) notifyBatchEnded(counts);
+    this.batchActive = running;
   }
 
   /** Called after every render of the page (the storage figures follow the jobs). */
@@ -91,5 +113,16 @@ export class JobsPanel {
       setText(this.downloadAllButton, 'Download all');
       this.render();
     }
+  }
+}
+
+/** Only where the person already allowed notifications: the page never asks unprompted. */
+function notifyBatchEnded(counts: { done: number; failed: number; canceled: number }): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  const parts = [`${counts.done} done`, counts.failed && `${counts.failed} failed`, counts.canceled && `${counts.canceled} canceled`].filter(Boolean);
+  try {
+    new Notification('ffbatch: the batch has ended', { body: parts.join(' · '), tag: 'ffbatch-batch' });
+  } catch {
+    // Some browsers allow notifications only from a service worker: the title already says it.
   }
 }

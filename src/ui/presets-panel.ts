@@ -68,7 +68,7 @@ export class PresetsPanel {
     );
   }
 
-  /** The ticked built-in presets (custom ones, `custom-…`, run once the engine takes them). */
+  /** The ticked presets, built-in and the person's own (`custom-…`, once saved). */
   tickedPresets(): PresetId[] {
     return [...this.fieldset.querySelectorAll<HTMLInputElement>('input[name=preset]:checked')].map((box) => box.value).filter(isPresetId);
   }

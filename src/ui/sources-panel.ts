@@ -1,7 +1,7 @@
 import type { AddedFile, Batch } from '../jobs/batch';
 import type { Source } from '../jobs/source';
 import { h } from './dom';
-import { filesFromDrop, filesFromFolderInput } from './file-drop';
+import { filesFromDrop, filesFromFolderInput, pickWithHandles } from './file-drop';
 import { formatBytes, formatClock } from './format';
 
 /** "1. Sources": the picker, the drop zone (the whole page) and the list of added files. */
@@ -23,11 +23,25 @@ export class SourcesPanel {
       folderInput.value = '';
     });
 
+    const addLabel = h('label', { for: 'add-files', class: 'button' }, 'Add files');
+    // Chromium: the picker that keeps file handles, so interrupted jobs can resume without adding the files again.
+    const pick = pickWithHandles();
+    if (pick) {
+      addLabel.addEventListener('click', (event) => {
+        event.preventDefault();
+        pick().then(
+          (files) => this.add(files),
+          (error: unknown) => {
+            if (!(error instanceof DOMException && error.name === 'AbortError')) fileInput.click();
+          },
+        );
+      });
+    }
     const dropZone = h(
       'div',
       { class: 'drop-zone' },
       h('p', {}, h('strong', {}, 'Drop files or folders here'), ' or '),
-      h('label', { for: 'add-files', class: 'button' }, 'Add files'),
+      addLabel,
       ' ',
       h('label', { for: 'add-folder', class: 'button' }, 'Add a folder'),
       fileInput,

@@ -12,7 +12,7 @@ export type PresetId = (typeof PRESET_IDS)[number];
 export const ALL_PRESET_IDS = [...PRESET_IDS, 'mp4-remux'] as const;
 export type AnyPresetId = (typeof ALL_PRESET_IDS)[number];
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
 
 /** One encode of a few seconds of wasm H.264 can take a minute on 2 cores: be generous. */
 export const ENCODE_TIMEOUT = 8 * 60_000;

@@ -9,6 +9,8 @@ import {
   customPresetShape,
   dryRunArgs,
   dryRunClipArgs,
+  dryRunFailureLine,
+  dryRunSteps,
   exportCustomPresets,
   filterNames,
   importCustomPresets,
@@ -20,6 +22,9 @@ import {
 } from '../../src/presets/custom-preset';
 import { quoteWords, shellWords, ShellSyntaxError } from '../../src/presets/shell-words';
 import { CustomPresetStore } from '../../src/storage/custom-preset-store';
+import { coreChecks, CustomPresetLibrary } from '../../src/jobs/custom-preset-library';
+import { isPresetId, presetById } from '../../src/presets/presets';
+import { loadCoreInNode } from '../support/node-core';
 
 describe('shellWords', () => {
   it('splits on blanks', () => {
@@ -249,4 +254,126 @@ describe('customPresetShape', () => {
     const silent = { durationSec: 10, video: { codec: 'h264' }, audio: null } as never;
     expect(() => shape.args(silent, { input: 'a', output: 'b' })).toThrow(/no audio track/);
   });
+});
+
+describe('running custom presets', () => {
+  it('estimates a generous output size from the source, and is never split', () => {
+    const shape = customPresetShape(makeCustomPreset({ name: 'Small', container: 'mp4', argsText: '-c:v libx264 -crf 28' }, new Set(), 1));
+    expect(shape.id).toBe('custom-small');
+    expect(shape.estimateBytes({ durationSec: 10, video: null, audio: null } as never, 1000)).toBe(1500);
+    expect(shape.parts).toBeNull();
+  });
+
+  it('are known to presetById once the library lists them, and stand in when deleted', async () => {
+    const library = new CustomPresetLibrary(new CustomPresetStore(), { now: () => 5 });
+    await library.load();
+    for (const p of library.list()) await library.delete(p.id);
+    expect(isPresetId('custom-run-me')).toBe(false);
+    await library.save({ name: 'Run me', container: 'webm', argsText: '-c:v libvpx-vp9 -crf 40 -b:v 0' });
+    expect(isPresetId('custom-run-me')).toBe(true);
+    expect(presetById('custom-run-me')).toMatchObject({ label: 'Run me', extension: 'webm', parts: null });
+    await library.delete('custom-run-me');
+    expect(isPresetId('custom-run-me')).toBe(false);
+    const gone = presetById('custom-run-me');
+    expect(gone.label).toBe('run-me');
+    expect(() => gone.args({ durationSec: 1, video: { codec: 'h264' }, audio: null } as never, { input: 'a', output: 'b' })).toThrow(/no longer saved/);
+    expect(() => presetById('nope')).toThrow(TypeError);
+  });
+});
+
+describe('the queue cost of a custom preset', () => {
+  it('is 1 until its runs here teach a speed, then relative to the default speed at cost 1', async () => {
+    let learnt: number | null = null;
+    const library = new CustomPresetLibrary(new CustomPresetStore(), { now: () => 9, learntSpeed: (id) => (id === 'custom-costly' ? learnt : null) });
+    await library.load();
+    await library.save({ name: 'Costly', container: 'mkv', argsText: '-c:v libx264 -preset slow' });
+    expect(presetById('custom-costly').relativeCost).toBe(1);
+    learnt = 2.7; // media seconds per worker second; the default at cost 1 is 5.4
+    expect(presetById('custom-costly').relativeCost).toBeCloseTo(2);
+    await library.delete('custom-costly');
+  });
+});
+
+describe('the library with a dry run', () => {
+  it('refuses to save or import what the dry run refuses, saving nothing', async () => {
+    const dryRun = (p: { args: string[] }) => Promise.resolve(p.args.includes('-crff') ? "Unrecognized option 'crff'." : null);
+    const library = new CustomPresetLibrary(new CustomPresetStore(), { dryRun, now: () => 7 });
+    await library.load();
+    for (const p of library.list()) await library.delete(p.id);
+    await expect(library.save({ name: 'Typo', container: 'mp4', argsText: '-c:v libx264 -crff 23' })).rejects.toThrow("ffmpeg refused these arguments on a test clip: Unrecognized option 'crff'.");
+    const file = JSON.stringify({ ffbatch: 'presets', version: 1, presets: [{ name: 'Good', container: 'mp4', argsText: '-crf 23' }, { name: 'Bad', container: 'mp4', argsText: '-crff 23' }] });
+    await expect(library.importJson(file)).rejects.toThrow("Bad: ffmpeg refused these arguments on a test clip: Unrecognized option 'crff'.");
+    expect(library.list()).toEqual([]);
+    await library.load();
+    expect(library.list()).toEqual([]);
+  });
+});
+
+describe('the dry run', () => {
+  it("picks ffmpeg's own error line, without addresses or the worker's paths", () => {
+    expect(dryRunFailureLine(["Unrecognized option 'crff'.", 'Error splitting the argument list: Option not found', 'Aborted()'], 1)).toBe("Unrecognized option 'crff'.");
+    expect(dryRunFailureLine(['Input #0, mov,mp4 from /work/dry-run-clip.mp4:', '[libx264 @ 0xdefba0] Error setting preset/tune fastt/(null).', 'Conversion failed!'], 1)).toBe('[libx264] Error setting preset/tune fastt/(null).');
+    expect(dryRunFailureLine(['Aborted()'], 234)).toBe('ffmpeg stopped with exit code 234.');
+  });
+
+  it('makes the clip, then runs the preset on it for one second into memory', () => {
+    const [clip, run] = dryRunSteps({ args: ['-c:v', 'flv'], container: 'flv' });
+    expect(clip?.at(-1)).toBe('/work/dry-run-clip.mp4');
+    expect(run).toEqual(['-i', '/work/dry-run-clip.mp4', '-c:v', 'flv', '-t', '1', '-f', 'flv', '/work/dry-run-output.flv']);
+  });
+
+  it("through a pool: lists asked once, null when ffmpeg accepts, else its line; a crash says so", async () => {
+    let listed = 0;
+    const pool = {
+      coreLists: () => {
+        listed++;
+        return Promise.resolve({ encoders: ' V....D libx264              libx264 H.264\n', filters: ' ..C scale             V->V       Scale the input video size.\n' });
+      },
+      dryRun: (steps: string[][]) =>
+        steps[1]?.includes('-crff')
+          ? Promise.resolve({ exitCode: 1, log: ["Unrecognized option 'crff'.", 'Aborted()'] })
+          : steps[1]?.includes('boom=1')
+            ? Promise.reject(new Error('memory access out of bounds'))
+            : Promise.resolve({ exitCode: 0, log: [] }),
+    };
+    const { core, dryRun } = coreChecks(pool);
+    expect((await core()).encoders?.has('libx264')).toBe(true);
+    await core();
+    expect(listed).toBe(1);
+    const preset = (argsText: string) => makeCustomPreset({ name: 'x', container: 'mp4', argsText }, new Set(), 1);
+    expect(await dryRun(preset('-c:v libx264 -crf 23'))).toBeNull();
+    expect(await dryRun(preset('-c:v libx264 -crff 23'))).toBe("Unrecognized option 'crff'.");
+    expect(await dryRun(preset('-metadata boom=1'))).toMatch(/crashed.*out of bounds/);
+  });
+
+  it('on the real core: the recipe commands as fixed pass, a typo fails with its line', async () => {
+    const core = await loadCoreInNode();
+    let log: string[] = [];
+    core.setLogger(({ message }) => log.push(message));
+    core.FS.mkdir('/work');
+    const exec = (args: string[]): { exitCode: number; log: string[] } => {
+      log = [];
+      core.reset();
+      return { exitCode: core.exec('-nostdin', '-y', ...args), log };
+    };
+    const encoders = parseEncoderList(exec(['-hide_banner', '-encoders']).log.join('\n'));
+    const filters = parseFilterList(exec(['-hide_banner', '-filters']).log.join('\n'));
+    for (const name of ['libx264', 'flv', 'mpeg4', 'aac', 'libmp3lame', 'libvpx-vp9', 'libopus']) expect(encoders.has(name), name).toBe(true);
+    expect(encoders.has('libfdk_aac')).toBe(false);
+    for (const name of ['scale', 'fps', 'testsrc2', 'sine', 'yadif']) expect(filters.has(name), name).toBe(true);
+    const dry = (container: string, argsText: string): { exitCode: number; log: string[] } => {
+      const preset = makeCustomPreset({ name: 'x', container, argsText }, new Set(), 1, undefined, { encoders, filters });
+      let result = { exitCode: 0, log: [] as string[] };
+      for (const step of dryRunSteps(preset)) {
+        result = exec(step);
+        if (result.exitCode !== 0) break;
+      }
+      return result;
+    };
+    expect(dry('flv', '-ar 44100 -b:a 56k -f flv -s 320x240 -b 200k -r 25').exitCode).toBe(0);
+    expect(dry('mp4', '-acodec aac -ab 128k -vcodec mpeg4 -b 1200k -mbd 2 -flags:v +mv4 -cmp 2 -subcmp 2 -s 320x180 -b 1200k -s 320x180 -r 25').exitCode).toBe(0);
+    const typo = dry('mp4', '-c:v libx264 -crff 23');
+    expect(typo.exitCode).not.toBe(0);
+    expect(dryRunFailureLine(typo.log, typo.exitCode)).toBe("Unrecognized option 'crff'.");
+  }, 60_000);
 });

@@ -1,39 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { abortError, JobStalledError } from '../../src/jobs/errors';
-import type { Job } from '../../src/jobs/job';
+import { newJob, type Job } from '../../src/jobs/job';
 import { Scheduler, type JobOutcome, type RunContext } from '../../src/jobs/scheduler';
 
 let nextId = 0;
 
 function makeJob(patch: Partial<Job> = {}): Job {
   nextId++;
-  return {
-    id: `job-${nextId}`,
-    sourceId: 'source-1',
-    sourceName: 'holiday.avi',
-    presetId: 'mp4-h264-480p',
-    outputName: 'holiday.mp4',
-    state: 'queued',
-    progress: 0,
-    speed: null,
-    etaSec: null,
-    queuedAt: nextId,
-    startedAt: null,
-    endedAt: null,
-    cost: 1,
-    error: null,
-    log: [],
-    outputSize: null,
-    upload: null,
-    uploadProgress: null,
-    uploadSpeed: null,
-    uploadError: null,
-    uploadLocation: null,
-    engine: null,
-    engineNote: null,
-    verified: false,
-    ...patch,
-  };
+  const identity = { id: `job-${nextId}`, sourceId: 'source-1', sourceName: 'holiday.avi', presetId: 'mp4-h264-480p' as const, outputName: 'holiday.mp4', state: 'queued' as const, queuedAt: nextId };
+  return newJob(identity, { cost: 1, ...patch });
 }
 
 interface Run {

@@ -93,6 +93,8 @@ class Lab {
           if (!worker) throw new Error(`worker ${index} is missing`);
           this.runs.push({ worker, request, log: (lines) => void onLog(lines), resolve, reject });
         }),
+      coreLists: () => Promise.reject(new Error('not used here')),
+      dryRun: () => Promise.reject(new Error('not used here')),
       webcodecsProbe: () => Promise.reject(new Error('not used here')),
       webcodecsEncode: () => Promise.reject(new Error('not used here')),
     };

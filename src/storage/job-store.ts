@@ -1,0 +1,64 @@
+/**
+ * Jobs not yet finished, kept across reloads so that a reload, a crash or a closed tab
+ * does not lose the batch (issue 11). One record per queued or running job, written when
+ * it is made and when it starts, removed when it ends. Finished outputs have records of
+ * their own in OutputStore; this store never touches them.
+ */
+import { clear, createStore, del, entries, set, type UseStore } from 'idb-keyval';
+import type { PresetId } from '../presets/presets';
+
+/** The file a job was made from, as far as it can be told apart from another. */
+export interface SourceKey {
+  name: string;
+  size: number;
+  lastModified: number;
+}
+
+export interface JobRecord {
+  /** The job's id (the id its output will be stored under). */
+  id: string;
+  source: SourceKey & {
+    /** Path inside a dropped folder, or the file's name. */
+    displayName: string;
+  };
+  presetId: PresetId;
+  outputName: string;
+  queuedAt: number;
+  state: 'queued' | 'running';
+  /** Chromium: the file's handle, where the picker or the drop gave one (structured-cloned by IndexedDB). */
+  handle?: FileSystemFileHandle;
+}
+
+export class JobStore {
+  private readonly store: UseStore;
+
+  constructor(namePrefix = 'ffbatch') {
+    this.store = createStore(`${namePrefix}-jobs`, 'jobs');
+  }
+
+  async put(record: JobRecord): Promise<void> {
+    try {
+      await set(record.id, record, this.store);
+    } catch (error) {
+      // A handle that cannot be cloned (some browsers) must not cost the job its record.
+      if (!record.handle) throw error;
+      const withoutHandle = { ...record };
+      delete withoutHandle.handle;
+      await set(record.id, withoutHandle, this.store);
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    await del(id, this.store);
+  }
+
+  /** Every record, in the order the jobs were made. */
+  async list(): Promise<JobRecord[]> {
+    const all = await entries<string, JobRecord>(this.store);
+    return all.map(([, record]) => record).sort((a, b) => a.queuedAt - b.queuedAt);
+  }
+
+  async clear(): Promise<void> {
+    await clear(this.store);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Interrupted jobs (issue 11): the matching rules, the job store, and the Batch that
+ * persists jobs as they change, brings them back interrupted, and requeues them when
+ * the same file is added again.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { Batch, type BatchDeps } from '../../src/jobs/batch';
+import type { Job } from '../../src/jobs/job';
+import { changedSentence, matchInterrupted, sameFile } from '../../src/jobs/resume-match';
+import { Scheduler, type JobOutcome } from '../../src/jobs/scheduler';
+import type { WorkerPool } from '../../src/pool/worker-pool';
+import { JobStore, type JobRecord } from '../../src/storage/job-store';
+import { OutputStore } from '../../src/storage/output-store';
+
+const FLOWER = { name: 'flower.mp4', size: 1_128_375, lastModified: 1_700_000_000_000 };
+const FRIDAY = { name: 'friday.mp4', size: 515_198, lastModified: 1_700_000_100_000 };
+
+describe('matchInterrupted', () => {
+  const jobs = [
+    { id: 'a', source: FLOWER },
+    { id: 'b', source: FRIDAY },
+    { id: 'c', source: FLOWER },
+  ];
+
+  it('a file with the same name, size and time resumes every job made from it, in order', () => {
+    const { matched, changed } = matchInterrupted(jobs, [FRIDAY, FLOWER]);
+    expect([...matched]).toEqual([
+      [0, ['b']],
+      [1, ['a', 'c']],
+    ]);
+    expect(changed).toEqual([]);
+  });
+
+  it('a different size is a changed file: named, not matched', () => {
+    const { matched, changed } = matchInterrupted(jobs, [{ ...FLOWER, size: FLOWER.size + 1000 }]);
+    expect(matched.size).toBe(0);
+    expect(changed).toEqual(['flower.mp4']);
+  });
+
+  it('a different last-modified time is a changed file too', () => {
+    const { matched, changed } = matchInterrupted(jobs, [{ ...FRIDAY, lastModified: FRIDAY.lastModified + 1 }]);
+    expect(matched.size).toBe(0);
+    expect(changed).toEqual(['friday.mp4']);
+  });
+
+  it('a file no interrupted job knows is neither matched nor named', () => {
+    const { matched, changed } = matchInterrupted(jobs, [{ name: 'other.mp4', size: 1, lastModified: 1 }]);
+    expect(matched.size).toBe(0);
+    expect(changed).toEqual([]);
+  });
+
+  it('the same name with a different size does not match by name alone; the unchanged twin still does', () => {
+    const { matched, changed } = matchInterrupted(jobs, [{ ...FLOWER, size: 3 }, FLOWER]);
+    expect([...matched]).toEqual([[1, ['a', 'c']]]);
+    expect(changed).toEqual(['flower.mp4']);
+  });
+
+  it('a file added twice resumes its jobs once', () => {
+    const { matched } = matchInterrupted(jobs, [FRIDAY, FRIDAY]);
+    expect([...matched]).toEqual([[0, ['b']]]);
+  });
+
+  it('sameFile compares all three; changedSentence names the files', () => {
+    expect(sameFile(FLOWER, { ...FLOWER })).toBe(true);
+    expect(sameFile(FLOWER, { ...FLOWER, name: 'Flower.mp4' })).toBe(false);
+    expect(changedSentence([])).toBeNull();
+    expect(changedSentence(['flower.mp4'])).toMatch(/^flower\.mp4 has changed since/);
+    expect(changedSentence(['a.mp4', 'b.mp4'])).toMatch(/^a\.mp4, b\.mp4 have changed since/);
+  });
+});
+
+let prefix = 0;
+function fresh(): string {
+  prefix++;
+  return `resume-test-${prefix}`;
+}
+
+function jobRecord(id: string, queuedAt: number, patch: Partial<JobRecord> = {}): JobRecord {
+  return { id, source: { ...FLOWER, displayName: FLOWER.name }, presetId: 'mp3-audio', outputName: 'flower.mp3', queuedAt, state: 'queued', ...patch };
+}
+
+describe('JobStore', () => {
+  it('keeps records across a new store over the same database, in the order jobs were made', async () => {
+    const name = fresh();
+    const store = new JobStore(name);
+    await store.put(jobRecord('late', 30));
+    await store.put(jobRecord('early', 10, { state: 'running' }));
+    await store.put(jobRecord('middle', 20));
+    const again = new JobStore(name);
+    expect((await again.list()).map((r) => [r.id, r.state])).toEqual([
+      ['early', 'running'],
+      ['middle', 'queued'],
+      ['late', 'queued'],
+    ]);
+    await again.delete('middle');
+    expect((await store.list()).map((r) => r.id)).toEqual(['early', 'late']);
+    expect(await new JobStore(fresh()).list()).toEqual([]);
+  });
+
+  it('a record whose handle cannot be stored is kept without it', async () => {
+    const store = new JobStore(fresh());
+    const handle = { kind: 'file', name: 'flower.mp4', getFile: () => Promise.resolve(null) } as unknown as FileSystemFileHandle;
+    await store.put(jobRecord('x', 1, { handle }));
+    const [stored] = await store.list();
+    expect(stored?.id).toBe('x');
+    expect(stored?.handle).toBeUndefined();
+  });
+});
+
+/** A Batch whose probes never end: jobs stay queued (never run), which is all these tests need. */
+function makeBatch(names: { jobs: string; outputs: string }): { batch: Batch; jobStore: JobStore; outputs: OutputStore } {
+  const pool = { probe: () => new Promise(() => {}), warmUp: () => {}, setSize: () => {} } as unknown as WorkerPool;
+  const jobStore = new JobStore(names.jobs);
+  const outputs = new OutputStore(names.outputs);
+  const deps: BatchDeps = { encodePool: pool, probePool: pool, store: outputs, scratch: null, budget: null, workers: 2, jobStore };
+  return { batch: new Batch(deps), jobStore, outputs };
+}
+
+function file(key: typeof FLOWER, extra = 0): File {
+  return new File([new Uint8Array(key.size + extra)], key.name, { lastModified: key.lastModified });
+}
+
+/** Lets queued job-store writes land. */
+async function writesDone(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+describe('Batch: jobs survive a reload as interrupted', () => {
+  it('persists queued jobs, restores them interrupted in order, and requeues them for the same file only', async () => {
+    const names = { jobs: fresh(), outputs: fresh() };
+    const first = makeBatch(names);
+    first.batch.addFiles([{ file: file(FLOWER) }, { file: file(FRIDAY) }]);
+    const made = first.batch.encode(['mp3-audio', 'flv-320x240']);
+    expect(made).toHaveLength(4);
+    await writesDone();
+    const stored = await first.jobStore.list();
+    expect(stored.map((r) => r.id)).toEqual(made.map((j) => j.id));
+    expect(stored[0]?.source).toEqual({ ...FLOWER, displayName: 'flower.mp4' });
+
+    // A done output of one of them was stored just before the page went: it comes back done, not interrupted.
+    const doneId = made[3]?.id ?? '';
+    await first.outputs.put(
+      { id: doneId, sourceName: 'friday.mp4', sourceSize: FRIDAY.size, sourceLastModified: FRIDAY.lastModified, presetId: 'flv-320x240', outputName: 'friday.flv', outputSize: 4, mimeType: 'video/x-flv', startedAt: 1, endedAt: 2, exitCode: 0, logTail: [] },
+      new Blob(['done']),
+    );
+
+    const second = makeBatch(names);
+    await second.batch.restore();
+    const states = (): [string, string][] => second.batch.listJobs().map((j) => [j.id, j.state]);
+    expect(states().filter(([, s]) => s === 'interrupted').map(([id]) => id)).toEqual(made.slice(0, 3).map((j) => j.id));
+    expect(second.batch.listJobs().find((j) => j.id === doneId)?.state).toBe('done');
+    expect(second.batch.interruptedCount()).toBe(3);
+    // The scheduler never runs an interrupted job.
+    expect(second.batch.scheduler.runningCount).toBe(0);
+    await writesDone();
+    expect((await second.jobStore.list()).map((r) => r.id)).not.toContain(doneId);
+
+    // Friday grew since: named, not matched.
+    const grown = second.batch.addFiles([{ file: file(FRIDAY, 100) }]);
+    expect(grown.changed).toEqual(['friday.mp4']);
+    expect(second.batch.resumeNote).toMatch(/friday\.mp4 has changed/);
+    expect(second.batch.interruptedCount()).toBe(3);
+
+    // The same flower: its two jobs are queued again on the new source.
+    const [flower] = second.batch.addFiles([{ file: file(FLOWER) }]);
+    const flowerJobs = second.batch.listJobs().filter((j) => j.sourceName === 'flower.mp4');
+    expect(flowerJobs.map((j) => j.state)).toEqual(['queued', 'queued']);
+    expect(flowerJobs.every((j) => j.sourceId === flower?.id && j.startedAt === null && j.progress === 0)).toBe(true);
+    expect(second.batch.interruptedCount()).toBe(1);
+    // Encode again with the same presets makes no twins of the requeued jobs: only the grown copy's two.
+    expect(second.batch.newJobCount(['mp3-audio', 'flv-320x240'])).toBe(2);
+
+    // Deleting the last interrupted job removes its record; the done output is untouched.
+    const left = second.batch.listJobs().find((j) => j.state === 'interrupted');
+    await second.batch.deleteJob(left?.id ?? '');
+    expect(second.batch.interruptedCount()).toBe(0);
+    await writesDone();
+    expect((await second.jobStore.list()).map((r) => r.id).sort()).toEqual(flowerJobs.map((j) => j.id).sort());
+    expect(await (await second.outputs.getBlob(doneId))?.text()).toBe('done');
+  });
+
+  it('a job record is removed when the job ends, whatever the end', async () => {
+    const names = { jobs: fresh(), outputs: fresh() };
+    const { batch, jobStore } = makeBatch(names);
+    batch.addFiles([{ file: file(FLOWER) }]);
+    const [job] = batch.encode(['mp3-audio']);
+    await writesDone();
+    expect(await jobStore.list()).toHaveLength(1);
+    batch.cancel(job?.id ?? '');
+    await writesDone();
+    expect(await jobStore.list()).toEqual([]);
+  });
+});
+
+describe('Scheduler: interrupted jobs', () => {
+  it('an adopted interrupted job never runs until requeued, then runs from the beginning', async () => {
+    const ran: string[] = [];
+    const scheduler = new Scheduler(
+      (job): Promise<JobOutcome> => {
+        ran.push(job.id);
+        return Promise.resolve({ outputSize: 1 });
+      },
+      { concurrency: 2 },
+    );
+    const job = { id: 'j', state: 'interrupted', progress: 0.4, startedAt: 5, queuedAt: 1, cost: 1, log: [] } as unknown as Job;
+    scheduler.adopt(job);
+    scheduler.wake();
+    expect(ran).toEqual([]);
+    scheduler.requeue('j', { sourceId: 's' });
+    expect(ran).toEqual(['j']);
+    expect(job.sourceId).toBe('s');
+    await Promise.resolve();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(job.state).toBe('done');
+  });
+});
