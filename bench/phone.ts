@@ -83,3 +83,19 @@ export async function benchPhone(options: { baseUrl: string; fixturesDir: string
   }
   return { ...result, mediaSecBatch: mediaSec };
 }
+
+/**
+ * `--part phone-workers`: how many WebCodecs jobs at once pay. The phone sources through
+ * `mp4-h264-720p` with `?engine=auto` on 1, 2 and 3 workers (a WebCodecs job takes one slot).
+ */
+export async function benchPhoneWorkers(options: { baseUrl: string; fixturesDir: string; outDir: string; sources: number; log: (line: string) => void }): Promise<Record<string, unknown>> {
+  const files = (await makePhoneSources(options.fixturesDir, join(options.outDir, 'phone'), options.sources + 1)).slice(0, options.sources);
+  const runs: Record<string, unknown>[] = [];
+  for (const workers of [1, 2, 3]) {
+    options.log(`phone-workers: ?engine=auto, ${files.length} × mp4-h264-720p, ${workers} worker(s)`);
+    const r = await runApp({ baseUrl: `${options.baseUrl}?engine=auto`, files, presets: ['mp4-h264-720p'], workers, timeoutMs: 20 * 60_000 });
+    runs.push({ workers, ...summarizeRoute(r, files.length * SECONDS), browserCpuSec: r.browserCpuSec, cpuByThread: r.cpuByThread });
+    options.log(`  → ${r.wallSec.toFixed(1)} s, browser CPU ${r.browserCpuSec.toFixed(0)} s, engines ${r.jobs.map((j) => j.engine).join(',')}`);
+  }
+  return { sources: files.length, sourceSeconds: SECONDS, runs };
+}

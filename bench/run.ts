@@ -7,7 +7,8 @@
  * Flags: --part batch|long|all|drift|large (drift: one worker, one source × flv 14 times;
  *        large: 1.2 and 2.5 GB MP4s through mp4-remux against ffmpeg -c copy, with PSS;
  *        phone: --sources × 45 s 1080p H.264 → mp4-h264-720p by ?engine=auto and =ffmpeg
- *        against native; none of these three is in all)  --sources N (60 s sources in the batch, default 8)
+ *        against native; phone-workers: the same sources by ?engine=auto on 1, 2 and 3
+ *        workers; none of these four is in all)  --sources N (60 s sources in the batch, default 8)
  *        --repeats N (medians)  --workers N (the "all workers" count; default: the
  *        browser's navigator.hardwareConcurrency)  --source-seconds N (length of the batch
  *        sources, default 60)  --skip-build (reuse bench/out/dist).
@@ -25,7 +26,7 @@ import { hardwareConcurrency, runApp, type AppRun } from './browser';
 import { assignLanes, speedupChart, timelineChart, type TimelineGroup } from './charts';
 import { makeInputs } from './inputs';
 import { benchLarge } from './large';
-import { benchPhone } from './phone';
+import { benchPhone, benchPhoneWorkers } from './phone';
 import { runNative, schedulerOrder, type BenchJob, type NativeRun } from './native';
 import { run, startForeignLoadMeter } from './proc';
 
@@ -40,7 +41,7 @@ const DRIFT_JOBS = 14;
 const PORT = Number(process.env['FFBATCH_BENCH_PORT'] ?? 4391);
 
 interface Options {
-  part: 'batch' | 'long' | 'all' | 'drift' | 'large' | 'phone';
+  part: 'batch' | 'long' | 'all' | 'drift' | 'large' | 'phone' | 'phone-workers';
   sources: number;
   repeats: number;
   workers: number | null;
@@ -60,8 +61,8 @@ function parseOptions(argv: readonly string[]): Options {
       return n;
     };
     if (flag === '--part') {
-      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift' && value !== 'large' && value !== 'phone') {
-        throw new Error(`--part is batch, long, all, drift, large or phone; got "${value}".`);
+      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift' && value !== 'large' && value !== 'phone' && value !== 'phone-workers') {
+        throw new Error(`--part is batch, long, all, drift, large, phone or phone-workers; got "${value}".`);
       }
       options.part = value;
       i++;
@@ -70,7 +71,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--workers') options.workers = count();
     else if (flag === '--source-seconds') options.sourceSeconds = count();
     else if (flag === '--skip-build') options.skipBuild = true;
-    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift|large|phone, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
+    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift|large|phone|phone-workers, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
   }
   return options;
 }
@@ -325,6 +326,12 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (options.part === 'phone-workers') {
+    results['phoneWorkers'] = await benchPhoneWorkers({ baseUrl, fixturesDir: FIXTURES, outDir: OUT, sources: options.sources, log });
+    writeFileSync(join(BENCH, 'phone-workers.json'), `${JSON.stringify(results, null, 2)}\n`);
+    server.close();
+    return;
+  }
   if (options.part === 'phone') {
     results['phone'] = await benchPhone({ baseUrl, fixturesDir: FIXTURES, outDir: OUT, sources: options.sources, workers: workersN, log });
     writeFileSync(join(BENCH, 'phone.json'), `${JSON.stringify(results, null, 2)}\n`);

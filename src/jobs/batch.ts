@@ -9,6 +9,7 @@ import type { StorageBudget } from '../storage/storage-budget';
 import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
+import { Gate } from './gate';
 import { isFinished, newJob, type Job, type JobState } from './job';
 import { outputName, uniqueNames } from './output-names';
 import { changedSentence, keyOf, matchInterrupted } from './resume-match';
@@ -30,6 +31,8 @@ export interface BatchDeps {
   engineMode?: EngineMode;
   /** Test knob `?webcodecsFail=1`: every WebCodecs encode throws after its first progress. */
   webcodecsFail?: boolean;
+  /** WebCodecs encodes at once; default: one per two cores (at least one). */
+  webcodecsAtOnce?: number;
   /** Where jobs not yet finished are kept across reloads (issue 11); none: they are not kept. */
   jobStore?: JobStore | null;
 }
@@ -40,6 +43,14 @@ export interface AddedFile {
   displayName?: string;
   /** Chromium: the file's handle (picker or drop), kept with its jobs for Resume. */
   handle?: FileSystemFileHandle;
+}
+
+/** Which jobs `Batch.encode` makes (the library API's `call` and `map`); default every source, fresh ids. */
+export interface EncodeOptions {
+  /** Only these sources (default: every source in the list). */
+  sourceIds?: readonly string[];
+  /** The id of the job for (source, preset); default a random UUID. */
+  makeId?: (sourceId: string, presetId: PresetId) => string;
 }
 
 type Listener = () => void;
@@ -82,6 +93,7 @@ export class Batch {
       probePool: deps.probePool,
       engineMode: () => this.mode,
       ...(deps.webcodecsFail ? { webcodecsFail: true } : {}),
+      webcodecsGate: new Gate(deps.webcodecsAtOnce ?? Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2))),
       sourceOf: (id) => this.sources.get(id),
       onStored: (job, record, blob) => {
         // Asked with the first output, when the person has something worth keeping.
@@ -388,12 +400,14 @@ export class Batch {
     return count;
   }
 
-  encode(presetIds: readonly PresetId[]): Job[] {
+  encode(presetIds: readonly PresetId[], options: EncodeOptions = {}): Job[] {
     const presets = presetIds.map(presetById);
     const existing = this.scheduler.list();
     const jobs: Job[] = [];
     const now = Date.now();
+    const only = options.sourceIds ? new Set(options.sourceIds) : null;
     for (const source of this.sources.values()) {
+      if (only && !only.has(source.id)) continue;
       for (const preset of presets) {
         const twin = existing.find((j) => j.sourceId === source.id && j.presetId === preset.id);
         if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
@@ -401,7 +415,7 @@ export class Batch {
         jobs.push(
           newJob(
             {
-              id: crypto.randomUUID(),
+              id: options.makeId?.(source.id, preset.id) ?? crypto.randomUUID(),
               sourceId: source.id,
               sourceName: source.file.name,
               presetId: preset.id,

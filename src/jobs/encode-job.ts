@@ -11,6 +11,7 @@ import { isAbortError, JobFailedError, throwIfAborted } from './errors';
 import { explainFailure, parseOutTime, parseSpeed, progressOf } from './ffmpeg-log';
 import type { Job } from './job';
 import type { JobRunner, RunContext } from './scheduler';
+import type { Gate } from './gate';
 import { DEFAULT_SPLIT_POLICY, planSegments, segmentCount, type Segment, type SplitPolicy } from './segment-plan';
 import { workerInputName, type Source } from './source';
 
@@ -34,6 +35,8 @@ export interface EncodeRunnerDeps {
   engineMode?: () => EngineMode;
   /** Test knob `?webcodecsFail=1`: the WebCodecs encode throws after its first progress. */
   webcodecsFail?: boolean;
+  /** How many WebCodecs encodes run at once (one keeps the codec threads on every core of a small machine). */
+  webcodecsGate?: Gate;
   store: Pick<OutputStore, 'put'>;
   /** Null where the browser has no OPFS: outputs then come back from wasm memory. */
   scratch: Scratch | null;
@@ -142,6 +145,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     else {
       const parts = preset.parts?.(info) ?? null;
       const segments = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
+      context.update({ slots: segments });
       output = parts && segments > 1 ? await encodeSplit(deps.pool, plan, parts, segments) : await encodeWhole(deps.pool, plan);
     }
   } catch (error) {
@@ -234,6 +238,8 @@ async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Pr
   const target = planWebCodecsTarget(preset.id, { ...info, video });
   context.update({ engine: 'webcodecs', engineNote: null });
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} at ${Math.round(target.videoBitrate / 1000)} kb/s.`]);
+  if (deps.webcodecsGate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
+  const release = (await deps.webcodecsGate?.acquire(context.signal)) ?? (() => {});
   const startedAt = performance.now();
   let reason: string;
   try {
@@ -258,6 +264,8 @@ async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Pr
     if (isAbortError(error) && context.signal.aborted) throw error;
     throwIfAborted(context.signal);
     reason = error instanceof WebCodecsRouteError || error instanceof Error ? error.message : String(error);
+  } finally {
+    release();
   }
   context.onLog([`[ffbatch] WebCodecs route failed: ${reason}; encoding with ffmpeg.wasm instead.`]);
   context.onProgress({ progress: 0, speed: null });

@@ -44,6 +44,8 @@ export interface Job {
   engineNote: string | null;
   /** The output was probed and holds what the preset promises. */
   verified: boolean;
+  /** Workers the job held at once: the segments of a split job, else 1 (the report draws a bar for each). */
+  slots: number;
 }
 
 /** What a job is named by; everything else starts blank (see newJob). */
@@ -70,6 +72,7 @@ export function newJob(identity: JobIdentity, extra: Partial<Job> = {}): Job {
     engine: null,
     engineNote: null,
     verified: false,
+    slots: 1,
     ...extra,
   };
 }

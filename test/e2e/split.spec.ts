@@ -52,7 +52,7 @@ async function setWorkers(page: Page, n: number): Promise<void> {
   await input.dispatchEvent('change');
 }
 
-async function encodeOne(page: Page, file: string, presetId: string): Promise<{ path: string; log: string }> {
+async function encodeOne(page: Page, file: string, presetId: string): Promise<{ path: string; log: string; id: string }> {
   const before = await page.locator('[data-job-id][data-state]').count();
   await page.getByLabel('Add files').setInputFiles(file);
   const box = page.locator(`input[name=preset][value=${presetId}]`);
@@ -60,6 +60,7 @@ async function encodeOne(page: Page, file: string, presetId: string): Promise<{ 
   await page.getByRole('button', { name: 'Encode' }).click();
   const job = page.locator('[data-job-id][data-state]').nth(before);
   await expect(job).toHaveAttribute('data-state', /done|failed/, { timeout: 300_000 });
+  const id = (await job.getAttribute('data-job-id')) ?? '';
   await job.getByRole('button', { name: 'Log' }).click();
   const log = await job.locator('pre').innerText();
   await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
@@ -68,7 +69,7 @@ async function encodeOne(page: Page, file: string, presetId: string): Promise<{ 
   await download.saveAs(saved);
   // Leave the source list empty, so the next Encode makes one job only.
   for (const remove of await page.getByRole('button', { name: /^Remove / }).all()) await remove.click();
-  return { path: saved, log };
+  return { path: saved, log, id };
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -82,6 +83,8 @@ test('a long file split across 2 workers matches the one-worker encode', async (
     await setWorkers(page, 2);
     const split = await encodeOne(page, TRAILER, presetId);
     expect(split.log).toContain('split into 2 segments');
+    // The report draws the split job on both workers' lanes.
+    await expect(page.locator(`[data-report] svg [data-job-id="${split.id}"]`)).toHaveCount(2);
 
     const a = probeStreams(whole.path);
     const b = probeStreams(split.path);
