@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'bench/out', '.tmp'] },
+  { ignores: ['dist', 'lib', 'node_modules', 'test-results', 'playwright-report', 'bench/out', '.tmp'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
   ['build', 'npm', ['run', 'build']],
+  ['build:lib', 'npm', ['run', 'build:lib']],
   ['unit', 'npx', ['vitest', 'run']],
   ['e2e', 'npx', ['playwright', 'test']],
 ];

@@ -1,10 +1,6 @@
-import { Batch } from './jobs/batch';
+import { createBatch, deviceWorkerCount } from './api/create-batch';
 import { DEFAULT_SPLIT_POLICY } from './jobs/segment-plan';
-import { defaultPoolSize, WorkerPool } from './pool/worker-pool';
-import { OutputStore } from './storage/output-store';
 import { JobStore } from './storage/job-store';
-import { ScratchSpace } from './storage/scratch-space';
-import { StorageBudget } from './storage/storage-budget';
 import { SpeedStore } from './storage/speed-store';
 import { SpeedLearner } from './jobs/speed-learner';
 import { coreChecks, CustomPresetLibrary } from './jobs/custom-preset-library';
@@ -15,35 +11,22 @@ import { UpdateBanner } from './ui/update-banner';
 import { registerServiceWorker } from './service-worker';
 import './ui/styles.css';
 
-const createWorker = (): Worker => new Worker(new URL('../workers/ffmpeg.worker.ts', import.meta.url), { type: 'module', name: 'ffmpeg' });
-
 const coreLoads: number[] = [];
-const workers = defaultPoolSize(navigator.hardwareConcurrency, (navigator as Navigator & { deviceMemory?: number }).deviceMemory);
-const store = new OutputStore();
-const onCoreLoaded = ({ loadMs, outputsOnDisk }: { loadMs: number; outputsOnDisk: boolean }): void => {
-  coreLoads.push(loadMs);
-  batch.setOutputsOnDisk(outputsOnDisk && scratch !== null);
-};
-const encodePool = new WorkerPool({ size: workers, createWorker, onCoreLoaded });
-const probePool = new WorkerPool({ size: 1, maxTasksPerWorker: 50, createWorker, onCoreLoaded });
+const workers = deviceWorkerCount();
 // Tuning and test knob: ?splitAbove=SECONDS (sources longer than this are split across workers).
 const params = new URLSearchParams(location.search);
 // Test knob: ?quotaBytes=BYTES lowers the storage the page counts on below the browser's quota.
 const quotaCap = Number(params.get('quotaBytes'));
-// Scratch left by closed or crashed tabs is removed here, before any job runs.
-const scratch = await ScratchSpace.open(() => store.copiesFiles());
-const budget = new StorageBudget(() => store.usage(), quotaCap > 0 ? quotaCap : null);
 const splitAbove = Number(params.get('splitAbove'));
 // Test and benchmark knobs: ?engine=auto|ffmpeg (the Engine select's first value); ?webcodecsFail=1 makes every WebCodecs encode fail after its first progress (the fallback path).
 const engineMode = params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto';
 const webcodecsFail = params.get('webcodecsFail') === '1';
-const batch = new Batch({
-  encodePool,
-  probePool,
-  store,
-  scratch,
-  budget,
+// Pools, store, scratch and budget are wired where the library API wires its own (src/api/create-batch.ts);
+// scratch left by closed or crashed tabs is removed there, before any job runs.
+const { batch, store, probePool } = await createBatch({
   workers,
+  onCoreLoaded: ({ loadMs }) => coreLoads.push(loadMs),
+  quotaBytes: quotaCap > 0 ? quotaCap : null,
   engineMode,
   webcodecsFail,
   // Issue 11: queued and running jobs are kept, so a reload brings them back interrupted.

@@ -18,7 +18,14 @@ import type {
 } from '../../workers/protocol';
 import { abortError, isAbortError, JobFailedError } from '../jobs/errors';
 
-/** The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker. */
+/**
+ * The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof WorkerCrashedError) console.warn('the encoder crashed:', error.message);
+ * ```
+ */
 export class WorkerCrashedError extends Error {
   override name = 'WorkerCrashedError';
 }

@@ -51,7 +51,15 @@ export interface CustomPreset {
   updatedAt: number;
 }
 
-/** A check refused the arguments; `message` is the sentence the form shows. */
+/**
+ * A check refused the arguments; `message` is the sentence the form shows.
+ *
+ * @example
+ * ```ts
+ * try { encoder.call(file, { name: 'x', container: 'mp4', args: '-ab 56' }); }
+ * catch (error) { if (error instanceof CustomPresetError) alert(error.message); } // "… write -b:a 56k …"
+ * ```
+ */
 export class CustomPresetError extends Error {
   override name = 'CustomPresetError';
 }

@@ -3,6 +3,14 @@ import type { SourceInfo, VideoInfo } from './source-info';
 /** A person's own preset (src/presets/custom-preset.ts): `custom-<slug>`. */
 export type CustomPresetId = `custom-${string}`;
 
+/**
+ * A preset's id: a built-in one (`mp4-h264-720p`…) or `custom-…`.
+ *
+ * @example
+ * ```ts
+ * const id: PresetId = 'webm-vp9-720p';
+ * ```
+ */
 export type PresetId = BuiltInPresetId | CustomPresetId;
 
 export type BuiltInPresetId =
@@ -20,6 +28,14 @@ export interface PresetPaths {
   output: string;
 }
 
+/**
+ * One output recipe: container, codecs and ffmpeg arguments for a probed source.
+ *
+ * @example
+ * ```ts
+ * const mp3 = PRESETS.find((p: Preset) => p.id === 'mp3-audio'); // { label, extension: 'mp3', mimeType: 'audio/mpeg', … }
+ * ```
+ */
 export interface Preset {
   id: PresetId;
   label: string;
@@ -58,7 +74,15 @@ export interface PresetParts {
   fps: number | null;
 }
 
-/** The source lacks what the preset needs (e.g. no audio for an MP3). */
+/**
+ * The source lacks what the preset needs (e.g. no audio for an MP3). The library reports it
+ * as a failed job (`JobFailedError` with this sentence).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof PresetMismatchError) console.warn(error.message);
+ * ```
+ */
 export class PresetMismatchError extends Error {
   override name = 'PresetMismatchError';
 }
@@ -234,6 +258,15 @@ const remuxArgs: Preset['args'] = (source, { input, output }) => {
   ];
 };
 
+/**
+ * The built-in presets, in the page's order.
+ *
+ * @example
+ * ```ts
+ * import { PRESETS } from 'ffbatch';
+ * select.append(...PRESETS.map((p) => new Option(`${p.label} (.${p.extension})`, p.id)));
+ * ```
+ */
 export const PRESETS: readonly Preset[] = [
   {
     id: 'flv-320x240',
@@ -344,13 +377,21 @@ export function setCustomPresets(presets: readonly Preset[]): void {
   customById = new Map(presets.filter((p) => isCustomPresetId(p.id)).map((p) => [p.id, p]));
 }
 
+/** Presets of the library API's callers (`encoder.call(file, { name, container, args })`), kept for the page's life. */
+const apiById = new Map<string, Preset>();
+
+/** Makes custom presets given to the library API known to presetById (never cleared by setCustomPresets). */
+export function addCustomPresets(presets: readonly Preset[]): void {
+  for (const preset of presets) if (isCustomPresetId(preset.id)) apiById.set(preset.id, preset);
+}
+
 export function isCustomPresetId(id: string): id is CustomPresetId {
   return id.startsWith('custom-');
 }
 
 /** A built-in preset, or a custom one that is saved now. */
 export function isPresetId(id: string): id is PresetId {
-  return BY_ID.has(id) || customById.has(id);
+  return BY_ID.has(id) || customById.has(id) || apiById.has(id);
 }
 
 /**
@@ -358,7 +399,7 @@ export function isPresetId(id: string): id is PresetId {
  * stand-in that names it and refuses every source, so its stored outputs still show.
  */
 export function presetById(id: string): Preset {
-  const preset = BY_ID.get(id) ?? customById.get(id);
+  const preset = BY_ID.get(id) ?? customById.get(id) ?? apiById.get(id);
   if (preset) return preset;
   if (isCustomPresetId(id)) return missingCustomPreset(id);
   throw new TypeError(`presetId must be one of ${[...BY_ID.keys()].join(', ')} or custom-…; got "${id}".`);

@@ -14,6 +14,15 @@ export interface StoredUpload {
   resume?: unknown;
 }
 
+/**
+ * A stored output's record (its bytes are kept apart): what `encoder.files.list()` gives.
+ *
+ * @example
+ * ```ts
+ * const [first]: OutputRecord[] = await encoder.files.list();
+ * console.log(first?.outputName, first?.outputSize, first?.mimeType);
+ * ```
+ */
 export interface OutputRecord {
   /** The job's id. */
   id: string;
@@ -45,7 +54,15 @@ export interface StorageUsage {
   persisted: boolean | null;
 }
 
-/** IndexedDB refused the write, usually because the origin's quota is full. */
+/**
+ * IndexedDB refused the write, usually because the origin's quota is full.
+ *
+ * @example
+ * ```ts
+ * try { await encoder.files.put('clip.mp4', blob); }
+ * catch (error) { if (error instanceof StorageFullError) alert(error.message); }
+ * ```
+ */
 export class StorageFullError extends Error {
   override name = 'StorageFullError';
 }

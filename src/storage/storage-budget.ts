@@ -11,7 +11,14 @@ export interface StorageFigures {
   quotaBytes: number | null;
 }
 
-/** The job's output cannot fit in what the browser grants this page. */
+/**
+ * The job's output cannot fit in what the browser grants this page (the job then fails with this sentence).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof StorageBudgetError) console.log(error.neededBytes, error.freeBytes);
+ * ```
+ */
 export class StorageBudgetError extends Error {
   override name = 'StorageBudgetError';
   constructor(

@@ -69,7 +69,14 @@ export interface UploadOptions {
   transport?: Transport;
 }
 
-/** Where the object ended up. */
+/**
+ * Where the object ended up.
+ *
+ * @example
+ * ```ts
+ * const { location, key }: UploadResult = await upload(blob, { endpoint });
+ * ```
+ */
 export interface UploadResult {
   /** The object's URL (no query string). */
   location: string;

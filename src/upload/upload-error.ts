@@ -1,6 +1,13 @@
 import type { TransportResponse } from './transport';
 
-/** Why an upload failed, for the UI to pick its wording and for retry decisions. */
+/**
+ * Why an upload failed, for the UI to pick its wording and for retry decisions.
+ *
+ * @example
+ * ```ts
+ * const hint: Partial<Record<UploadFailureReason, string>> = { cors: 'Set the bucket CORS rules.' };
+ * ```
+ */
 export type UploadFailureReason = 'network' | 'signature' | 'expired' | 'cors' | 'quota' | 'http' | 'bad-endpoint';
 
 /** Sentences shown to the person, one per reason (some call sites say more). */
@@ -20,6 +27,12 @@ export const UPLOAD_MESSAGES = {
 /**
  * An upload that failed for a reason other than an abort. `message` is a human sentence and
  * never contains a presigned URL (query strings are stripped).
+ *
+ * @example
+ * ```ts
+ * try { await upload(blob, { endpoint }); }
+ * catch (error) { if (error instanceof UploadError && error.reason === 'cors') alert(error.message); }
+ * ```
  */
 export class UploadError extends Error {
   override name = 'UploadError';

@@ -1,0 +1,82 @@
+/**
+ * The one place that wires a Batch: worker pools, output store, OPFS scratch, storage budget.
+ * The page (src/main.ts) and the library API (createEncoder) both build theirs here.
+ */
+import { Batch, type BatchDeps } from '../jobs/batch';
+import { defaultPoolSize, WorkerPool } from '../pool/worker-pool';
+import { OutputStore } from '../storage/output-store';
+import { ScratchSpace } from '../storage/scratch-space';
+import { StorageBudget } from '../storage/storage-budget';
+import type { LoadResult } from '../../workers/protocol';
+
+/** Options of {@link createBatch}; every one has a default that suits a page. */
+export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFail' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce'> {
+  /** Encode workers; default one per core, fewer on devices that report little memory. */
+  workers?: number;
+  /** Makes one ffmpeg worker; default the bundled `workers/ffmpeg.worker.ts`. */
+  createWorker?: () => Worker;
+  /** Told of each core load (the benchmark reads the times). */
+  onCoreLoaded?: (load: LoadResult) => void;
+  /** A lower quota than the browser's, in bytes (the page's `?quotaBytes=`); default none. */
+  quotaBytes?: number | null;
+  /** Prefix of the IndexedDB databases holding the outputs; default `ffbatch`. */
+  storeName?: string;
+}
+
+/** A Batch and the parts it was built from (the page hands some of them to other models). */
+export interface BatchParts {
+  batch: Batch;
+  encodePool: WorkerPool;
+  probePool: WorkerPool;
+  store: OutputStore;
+  scratch: ScratchSpace | null;
+}
+
+/** The bundled ffmpeg worker, found next to this module (Vite bundles it as a chunk of its own). */
+export function bundledWorker(): Worker {
+  return new Worker(new URL('../../workers/ffmpeg.worker.ts', import.meta.url), { type: 'module', name: 'ffmpeg' });
+}
+
+/** The number of encode workers that suits this device (one per core, fewer with little memory). */
+export function deviceWorkerCount(): number {
+  if (typeof navigator === 'undefined') return 1;
+  return defaultPoolSize(navigator.hardwareConcurrency, (navigator as Navigator & { deviceMemory?: number }).deviceMemory);
+}
+
+/**
+ * Builds a Batch with its pools and storage. Scratch left by closed or crashed tabs is
+ * removed before it resolves, so before any job runs.
+ */
+export async function createBatch(options: BatchOptions = {}): Promise<BatchParts> {
+  const workers = options.workers ?? deviceWorkerCount();
+  const createWorker = options.createWorker ?? bundledWorker;
+  const store = new OutputStore(options.storeName);
+  // Filled once the scratch is open; a core that loads sooner is told to the batch when it exists.
+  const made: { batch?: Batch; scratch: ScratchSpace | null } = { scratch: null };
+  const onCoreLoaded = (load: LoadResult): void => {
+    options.onCoreLoaded?.(load);
+    made.batch?.setOutputsOnDisk(load.outputsOnDisk && made.scratch !== null);
+  };
+  const encodePool = new WorkerPool({ size: workers, createWorker, onCoreLoaded });
+  const probePool = new WorkerPool({ size: 1, maxTasksPerWorker: 50, createWorker, onCoreLoaded });
+  const scratch = await ScratchSpace.open(() => store.copiesFiles());
+  made.scratch = scratch;
+  const quota = options.quotaBytes ?? null;
+  const budget = new StorageBudget(() => store.usage(), quota !== null && quota > 0 ? quota : null);
+  const batch = new Batch({
+    encodePool,
+    probePool,
+    store,
+    scratch,
+    budget,
+    workers,
+    ...(options.engineMode ? { engineMode: options.engineMode } : {}),
+    ...(options.webcodecsFail ? { webcodecsFail: true } : {}),
+    ...(options.jobStore ? { jobStore: options.jobStore } : {}),
+    ...(options.splitPolicy ? { splitPolicy: options.splitPolicy } : {}),
+    ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+    ...(options.webcodecsAtOnce ? { webcodecsAtOnce: options.webcodecsAtOnce } : {}),
+  });
+  made.batch = batch;
+  return { batch, encodePool, probePool, store, scratch };
+}

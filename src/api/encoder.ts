@@ -1,0 +1,439 @@
+/**
+ * The library API (issue 10): `createEncoder()` → `call` / `map` / job handles / `files` / `close`.
+ * A thin layer over the page's own model (Batch), built by createBatch like the page's.
+ */
+import type { Batch } from '../jobs/batch';
+import { abortError, JobFailedError } from '../jobs/errors';
+import { isFinished, type Job } from '../jobs/job';
+import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
+import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
+import type { OutputRecord, OutputStore } from '../storage/output-store';
+import { createBatch, type BatchParts } from './create-batch';
+
+/**
+ * Options of {@link createEncoder}.
+ *
+ * @example
+ * ```ts
+ * createEncoder({ workers: 2, engine: 'ffmpeg', assetsURL: '/static/ffbatch/' });
+ * ```
+ */
+export interface EncoderOptions {
+  /** Encode workers, at least 1; default one per core (fewer on devices with little memory). */
+  workers?: number;
+  /**
+   * Where the library's assets (`ffmpeg.worker.js`, the ffmpeg core's `.js` and `.wasm`) are
+   * served from, e.g. `'/ffbatch/'` or `'https://cdn.example.com/ffbatch/0.1.0/'`. Default: next
+   * to the library module, where a bundler (Vite) puts them.
+   */
+  assetsURL?: string | URL;
+  /** `'auto'` (default): the browser's own encoders (WebCodecs) where they can, else ffmpeg.wasm; `'ffmpeg'`: ffmpeg.wasm only. */
+  engine?: 'auto' | 'ffmpeg';
+  /** Advanced and for tests: makes one ffmpeg worker (overrides `assetsURL`). */
+  createWorker?: () => Worker;
+  /** Prefix of the IndexedDB databases holding the outputs; default `ffbatch` (the page's own). */
+  storeName?: string;
+}
+
+/**
+ * A preset of your own: a container and ffmpeg arguments written as on a command line
+ * between the input and the output. Checked as the page's form checks it (no `-i`, no
+ * output path, no filters that open files).
+ *
+ * @example
+ * ```ts
+ * encoder.call(file, { name: 'Small 360p', container: 'mp4', args: '-c:v libx264 -crf 28 -vf scale=-2:360 -c:a aac -b:a 96k' });
+ * ```
+ */
+export interface CustomPresetInput {
+  name: string;
+  /** `mp4`, `mov`, `mkv`, `webm`, `flv`, `avi`, `mp3`, `m4a`, `ogg`, `opus`, `wav` or `flac`. */
+  container: string;
+  args: string;
+}
+
+/**
+ * A built-in preset id (see `PRESETS`) or a preset of your own.
+ *
+ * @example
+ * ```ts
+ * const presets: PresetChoice[] = ['mp3-audio', { name: 'Tiny', container: 'webm', args: '-c:v libvpx-vp9 -crf 40 -b:v 0 -c:a libopus' }];
+ * ```
+ */
+export type PresetChoice = PresetId | CustomPresetInput;
+
+/**
+ * The state of a job, as `job.status` says it.
+ *
+ * @example
+ * ```ts
+ * job.addEventListener('statechange', () => { if (job.status === 'done') notify(); });
+ * ```
+ */
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+
+/**
+ * What `job.result()` resolves to.
+ *
+ * @example
+ * ```ts
+ * const { blob, name } = await job.result();
+ * Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: name }).click();
+ * ```
+ */
+export interface JobResult {
+  /** The output, stored in IndexedDB (also listed by `encoder.files`). */
+  blob: Blob;
+  /** File name, after the source's (`holiday.avi` → `holiday.mp4`). */
+  name: string;
+  /** MIME type, e.g. `video/mp4`. */
+  type: string;
+  /** ffmpeg's log of the job. */
+  log: string[];
+}
+
+/**
+ * `{ signal }`: an AbortSignal that stops the call (it then rejects with an AbortError DOMException).
+ *
+ * @example
+ * ```ts
+ * const jobs = encoder.map(files, ['mp3-audio'], { signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
+export interface SignalOption {
+  signal?: AbortSignal;
+}
+
+/**
+ * One encode. An EventTarget: `progress` while it runs, `statechange` on every change of `status`.
+ *
+ * @example
+ * ```ts
+ * const job = encoder.call(file, 'mp3-audio');
+ * job.addEventListener('progress', () => (label.textContent = `${Math.round(job.progress * 100)} %, ${job.eta ?? '?'} s left`));
+ * cancelButton.onclick = () => job.cancel();
+ * ```
+ */
+export interface EncoderJob extends EventTarget {
+  readonly id: string;
+  readonly status: JobStatus;
+  /** 0..1. */
+  readonly progress: number;
+  /** Times real time, while running; null before the encoder says. */
+  readonly speed: number | null;
+  /** Seconds left, estimated; null until there is enough to go on. */
+  readonly eta: number | null;
+  /** The sentence saying why, once failed. */
+  readonly error: string | null;
+  result(options?: SignalOption): Promise<JobResult>;
+  cancel(): void;
+  addEventListener(type: 'progress' | 'statechange', listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+}
+
+/**
+ * The stored outputs (IndexedDB), the API's `files`.
+ *
+ * @example
+ * ```ts
+ * for (const record of await encoder.files.list()) console.log(record.outputName, record.outputSize);
+ * const blob = await encoder.files.get(job.id);
+ * ```
+ */
+export interface EncoderFiles {
+  /** Every stored output's record (not its bytes), oldest first. */
+  list(): Promise<OutputRecord[]>;
+  /** A stored output's bytes, or undefined. */
+  get(id: string): Promise<Blob | undefined>;
+  /** Stores a Blob of your own under `name`; resolves to its record (its `id` for `get`/`delete`). */
+  put(name: string, blob: Blob): Promise<OutputRecord>;
+  /** Removes a stored output (record and bytes). */
+  delete(id: string): Promise<void>;
+}
+
+/**
+ * What {@link createEncoder} returns.
+ *
+ * @example
+ * ```ts
+ * const encoder: Encoder = createEncoder();
+ * const results = await Promise.all(encoder.map(files, ['mp4-h264-480p']).map((job) => job.result()));
+ * await encoder.close();
+ * ```
+ */
+export interface Encoder {
+  /** One job: `file` encoded with `preset`. */
+  call(file: Blob, preset: PresetChoice, options?: SignalOption): EncoderJob;
+  /** Every (file × preset) pair, file by file. */
+  map(files: Iterable<Blob>, presets: Iterable<PresetChoice>, options?: SignalOption): EncoderJob[];
+  readonly files: EncoderFiles;
+  /** Cancels every unfinished job and ends every worker. */
+  close(): Promise<void>;
+}
+
+const STATUSES = new Set<string>(['queued', 'running', 'done', 'failed', 'canceled']);
+
+class JobHandle extends EventTarget implements EncoderJob {
+  private job: Job | null = null;
+  private lastStatus: JobStatus = 'queued';
+  private lastProgress = 0;
+  private readonly ended: Promise<void>;
+  private end!: () => void;
+  /** Canceled before the batch had it. */
+  private canceledEarly = false;
+
+  constructor(
+    readonly id: string,
+    private readonly parts: Promise<BatchParts>,
+  ) {
+    super();
+    this.ended = new Promise((resolve) => (this.end = resolve));
+  }
+
+  get status(): JobStatus {
+    if (this.canceledEarly) return 'canceled';
+    const state = this.job?.state;
+    return state && STATUSES.has(state) ? (state as JobStatus) : 'queued';
+  }
+
+  get progress(): number {
+    return this.job?.progress ?? 0;
+  }
+
+  get speed(): number | null {
+    return this.job?.speed ?? null;
+  }
+
+  get eta(): number | null {
+    return this.job?.etaSec ?? null;
+  }
+
+  get error(): string | null {
+    return this.job?.error ?? null;
+  }
+
+  /** Called with the batch's job on each change of one of its fields. */
+  update(job: Job): void {
+    this.job = job;
+    if (job.progress !== this.lastProgress) {
+      this.lastProgress = job.progress;
+      this.dispatchEvent(new Event('progress'));
+    }
+    const status = this.status;
+    if (status !== this.lastStatus) {
+      this.lastStatus = status;
+      this.dispatchEvent(new Event('statechange'));
+    }
+    if (isFinished(job)) this.end();
+  }
+
+  cancelEarly(): void {
+    this.canceledEarly = true;
+    this.lastStatus = 'canceled';
+    this.dispatchEvent(new Event('statechange'));
+    this.end();
+  }
+
+  cancel(): void {
+    if (this.status === 'done' || this.status === 'failed' || this.status === 'canceled') return;
+    if (!this.job) {
+      this.cancelEarly();
+      return;
+    }
+    void this.parts.then(({ batch }) => batch.cancel(this.id));
+  }
+
+  async result(options: SignalOption = {}): Promise<JobResult> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    if (signal) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(signal.reason instanceof DOMException ? signal.reason : abortError('Waiting for the job was stopped.'));
+        signal.addEventListener('abort', onAbort, { once: true });
+        void this.ended.then(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    } else {
+      await this.ended;
+    }
+    const job = this.job;
+    if (this.status === 'canceled' || !job) throw abortError();
+    if (job.state === 'failed') throw new JobFailedError(job.error ?? 'The job failed.', [...job.log]);
+    const { store } = await this.parts;
+    const [blob, record] = await Promise.all([store.getBlob(job.id), store.getRecord(job.id)]);
+    if (!blob) throw new JobFailedError('The output is no longer stored (it was deleted).', [...job.log]);
+    return { blob, name: job.outputName, type: record?.mimeType ?? blob.type, log: [...job.log] };
+  }
+}
+
+/**
+ * Makes an encoder: a pool of ffmpeg.wasm workers (plus the browser's own encoders where
+ * they can), outputs kept in IndexedDB. Workers start on the first job.
+ *
+ * @example
+ * ```ts
+ * import { createEncoder } from 'ffbatch';
+ * const encoder = createEncoder({ workers: 2 });
+ * const job = encoder.call(input.files[0], 'mp4-h264-720p');
+ * job.addEventListener('progress', () => (bar.value = job.progress));
+ * const { blob, name } = await job.result();
+ * await encoder.close();
+ * ```
+ */
+export function createEncoder(options: EncoderOptions = {}): Encoder {
+  checkOptions(options);
+  const createWorker = options.createWorker ?? (options.assetsURL !== undefined ? workerAt(options.assetsURL) : undefined);
+  const parts = createBatch({
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(createWorker ? { createWorker } : {}),
+    ...(options.storeName ? { storeName: options.storeName } : {}),
+    engineMode: options.engine ?? 'auto',
+  });
+  const handles = new Map<string, JobHandle>();
+  void parts.then(({ batch }) =>
+    batch.scheduler.subscribe((job) => {
+      handles.get(job.id)?.update(job);
+    }),
+  );
+  let closed = false;
+
+  const start = (files: Blob[], presets: PresetChoice[], signal: AbortSignal | undefined): JobHandle[] => {
+    if (closed) throw new Error('This encoder is closed: make another with createEncoder().');
+    signal?.throwIfAborted();
+    const presetIds = presets.map((preset, i) => presetIdOf(preset, `presets[${i}]`));
+    const keyed = files.map((file) => ({ file: asFile(file), ids: presetIds.map(() => crypto.randomUUID()) }));
+    const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts)));
+    for (const handle of made) handles.set(handle.id, handle);
+    void parts.then(({ batch }) => enqueue(batch, keyed, presetIds, made));
+    signal?.addEventListener('abort', () => made.forEach((h) => h.cancel()), { once: true });
+    return made;
+  };
+
+  const enqueue = (batch: Batch, keyed: { file: File; ids: string[] }[], presetIds: PresetId[], made: JobHandle[]): void => {
+    const sources = batch.addFiles(keyed.map(({ file }) => ({ file })));
+    const idOf = new Map<string, string>();
+    sources.forEach((source, i) => presetIds.forEach((presetId, j) => idOf.set(`${source.id} ${presetId}`, keyed[i]?.ids[j] ?? crypto.randomUUID())));
+    const wanted = made.filter((h) => h.status !== 'canceled');
+    const jobs = batch.encode(presetIds, { sourceIds: sources.map((s) => s.id), makeId: (sourceId, presetId) => idOf.get(`${sourceId} ${presetId}`) ?? crypto.randomUUID() });
+    for (const job of jobs) {
+      const handle = handles.get(job.id);
+      if (!handle) continue;
+      if (!wanted.includes(handle)) batch.cancel(job.id);
+      handle.update(job);
+    }
+  };
+
+  return {
+    call(file, preset, callOptions = {}) {
+      checkBlob(file, 'file');
+      const [job] = start([file], [preset], callOptions.signal);
+      if (!job) throw new Error('No job was made.');
+      return job;
+    },
+    map(files, presets, mapOptions = {}) {
+      if (!isIterable(files)) throw new TypeError('files must be an array (or iterable) of Files or Blobs.');
+      if (!isIterable(presets)) throw new TypeError('presets must be an array (or iterable) of preset ids or custom presets.');
+      const fileList = [...files];
+      fileList.forEach((file, i) => checkBlob(file, `files[${i}]`));
+      return start(fileList, [...presets], mapOptions.signal);
+    },
+    files: {
+      list: async () => (await parts).store.list(),
+      get: async (id) => (await parts).store.getBlob(id),
+      put: async (name, blob) => putFile((await parts).store, name, blob),
+      delete: async (id) => (await parts).batch.deleteJob(id),
+    },
+    async close() {
+      closed = true;
+      const { encodePool, probePool } = await parts;
+      for (const handle of handles.values()) handle.cancel();
+      await Promise.all([...handles.values()].map((h) => h.result().catch(() => {})));
+      encodePool.terminateAll();
+      probePool.terminateAll();
+    },
+  };
+}
+
+/** The worker served from `assetsURL` (the library build names it `ffmpeg.worker.js`). */
+function workerAt(assetsURL: string | URL): () => Worker {
+  const base = new URL(String(assetsURL), typeof location === 'undefined' ? undefined : location.href);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  const url = new URL('ffmpeg.worker.js', base);
+  return () => new Worker(url, { type: 'module', name: 'ffmpeg' });
+}
+
+function checkOptions(options: EncoderOptions): void {
+  if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
+    throw new TypeError(`options.workers, when provided, must be a whole number of at least 1 (got ${String(options.workers)}).`);
+  }
+  if (options.engine !== undefined && options.engine !== 'auto' && options.engine !== 'ffmpeg') {
+    throw new TypeError(`options.engine, when provided, must be 'auto' or 'ffmpeg' (got ${JSON.stringify(options.engine)}).`);
+  }
+  if (options.assetsURL !== undefined && typeof options.assetsURL !== 'string' && !(options.assetsURL instanceof URL)) {
+    throw new TypeError('options.assetsURL, when provided, must be a string or a URL.');
+  }
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.iterator in value;
+}
+
+function checkBlob(value: unknown, field: string): asserts value is Blob {
+  if (!(value instanceof Blob)) throw new TypeError(`${field} must be a File or a Blob.`);
+}
+
+/** A Blob without a name becomes a File named `input` (the output is named after it). */
+function asFile(blob: Blob): File {
+  return blob instanceof File ? blob : new File([blob], 'input', { type: blob.type });
+}
+
+/** A preset id, checked; a custom preset object is checked and made known to the engine. */
+function presetIdOf(preset: unknown, field: string): PresetId {
+  if (typeof preset === 'string') {
+    if (!isPresetId(preset)) throw new TypeError(`${field} must be a preset id of PRESETS or a custom preset object (got "${preset}").`);
+    return preset;
+  }
+  if (typeof preset !== 'object' || preset === null) throw new TypeError(`${field} must be a preset id (string) or a custom preset object.`);
+  const { name, container, args } = preset as Partial<CustomPresetInput>;
+  if (typeof name !== 'string' || name.trim() === '') throw new TypeError(`${field}.name must be a non-empty string.`);
+  if (typeof container !== 'string' || !containerById(container)) throw new TypeError(`${field}.container must be a container id such as 'mp4' (got ${JSON.stringify(container)}).`);
+  if (typeof args !== 'string') throw new TypeError(`${field}.args must be a string of ffmpeg arguments.`);
+  const words = checkCustomArgs(args);
+  const slug = slugOf(name) || 'preset';
+  const id: CustomPresetId = `custom-api-${slug}-${hashOf(`${container} ${args}`)}`;
+  const now = Date.now();
+  // Outputs are named after the preset's name (`holiday-small-360p.mp4`), not its internal id.
+  addCustomPresets([{ ...customPresetShape({ id, name, container, argsText: args, args: words, createdAt: now, updatedAt: now }), nameSuffix: slug }]);
+  presetById(id);
+  return id;
+}
+
+function hashOf(text: string): string {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return (hash >>> 0).toString(36);
+}
+
+async function putFile(store: OutputStore, name: string, blob: Blob): Promise<OutputRecord> {
+  if (typeof name !== 'string' || name === '') throw new TypeError('name must be a non-empty string.');
+  checkBlob(blob, 'blob');
+  const now = Date.now();
+  const record: OutputRecord = {
+    id: crypto.randomUUID(),
+    sourceName: name,
+    sourceSize: blob.size,
+    sourceLastModified: blob instanceof File ? blob.lastModified : now,
+    // Not made by a preset: the id says so (the page never shows these records' presets).
+    presetId: 'custom-files-put',
+    outputName: name,
+    outputSize: blob.size,
+    mimeType: blob.type,
+    startedAt: now,
+    endedAt: now,
+    exitCode: 0,
+    logTail: [],
+  };
+  await store.put(record, blob);
+  return record;
+}

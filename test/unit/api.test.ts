@@ -1,0 +1,281 @@
+import 'fake-indexeddb/auto';
+import * as Comlink from 'comlink';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEncoder, JobFailedError, PRESETS, type Encoder, type EncoderJob } from '../../src/index';
+import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
+
+/** The page side of a MessageChannel with a fake FfmpegWorkerApi exposed by Comlink on the other, as in worker-pool.test.ts. */
+class FakeWorker {
+  private readonly page: MessagePort;
+  private readonly inside: MessagePort;
+  terminated = false;
+
+  constructor(api: FfmpegWorkerApi) {
+    const { port1, port2 } = new MessageChannel();
+    this.page = port1;
+    this.inside = port2;
+    Comlink.expose(api, port2);
+  }
+
+  postMessage(message: unknown, transfer: Transferable[] = []): void {
+    if (!this.terminated) this.page.postMessage(message, transfer);
+  }
+
+  addEventListener(type: string, listener: EventListener): void {
+    if (type !== 'message') return;
+    this.page.addEventListener('message', listener);
+    this.page.start();
+  }
+
+  removeEventListener(type: string, listener: EventListener): void {
+    if (type === 'message') this.page.removeEventListener('message', listener);
+  }
+
+  terminate(): void {
+    this.terminated = true;
+    this.page.close();
+    this.inside.close();
+  }
+}
+
+interface PendingRun {
+  request: RunRequest;
+  log(lines: string[]): void;
+  finish(): void;
+  fail(exitCode: number, lines: string[]): void;
+}
+
+/** A 10 s MP3 as ffprobe reports it: both the sources and the outputs of these tests. */
+const MP3_REPORT = {
+  streams: [{ index: 0, codec_type: 'audio', codec_name: 'mp3', channels: 2, sample_rate: '44100' }],
+  format: { format_name: 'mp3', duration: '10.000000' },
+};
+
+/** Fake ffmpeg workers: probes answer at once (a file of BAD_SIZE bytes is not media); runs wait for the test. */
+class Lab {
+  readonly workers: FakeWorker[] = [];
+  readonly runs: PendingRun[] = [];
+  private waiters: (() => void)[] = [];
+
+  readonly createWorker = (): Worker => {
+    const api: FfmpegWorkerApi = {
+      load: () => Promise.resolve({ loadMs: 5, outputsOnDisk: false }),
+      probe: (input: MountedInput): Promise<ProbeResult> =>
+        Promise.resolve(input.data.size === BAD_SIZE ? { report: null, log: ['in.bin: Invalid data found when processing input'] } : { report: MP3_REPORT, log: [] }),
+      run: (request: RunRequest, onLog: LogSink): Promise<RunResult> =>
+        new Promise<RunResult>((resolve) => {
+          this.runs.push({
+            request,
+            log: (lines) => void onLog(lines),
+            finish: () => resolve({ exitCode: 0, outputs: [new Blob([new Uint8Array([0xff, 0xfb, 1, 2])], { type: 'audio/mpeg' })], writeFailure: null }),
+            fail: (exitCode, lines) => {
+              // As the real worker: its log lines reach the page before the run's result.
+              void Promise.resolve(onLog(lines)).then(() => resolve({ exitCode, outputs: [], writeFailure: null }));
+            },
+          });
+          this.waiters.splice(0).forEach((wake) => wake());
+        }),
+      coreLists: () => Promise.reject(new Error('not used here')),
+      dryRun: () => Promise.reject(new Error('not used here')),
+      webcodecsProbe: () => Promise.reject(new Error('not used here')),
+      webcodecsEncode: () => Promise.reject(new Error('not used here')),
+    };
+    const worker = new FakeWorker(api);
+    this.workers.push(worker);
+    return worker as unknown as Worker;
+  };
+
+  /** Resolves once `count` runs have started. */
+  async runsStarted(count: number): Promise<PendingRun[]> {
+    while (this.runs.length < count) await new Promise<void>((wake) => this.waiters.push(wake));
+    return this.runs.slice(0, count);
+  }
+}
+
+const BAD_SIZE = 13;
+let storeNumber = 0;
+let lab = new Lab();
+let encoder: Encoder | null = null;
+
+function makeEncoder(workers = 2): Encoder {
+  storeNumber++;
+  encoder = createEncoder({ workers, engine: 'ffmpeg', createWorker: lab.createWorker, storeName: `api-test-${storeNumber}` });
+  return encoder;
+}
+
+/** A source (the fake probe reports every file as a 10 s MP3 unless it has BAD_SIZE bytes). */
+function mp3(name = 'song.wav', size = 1000): File {
+  return new File([new Uint8Array(size)], name, { type: 'audio/wav' });
+}
+
+/** Every `statechange` of a job, as the statuses seen. */
+function statuses(job: EncoderJob): string[] {
+  const seen: string[] = [];
+  job.addEventListener('statechange', () => seen.push(job.status));
+  return seen;
+}
+
+beforeAll(() => {
+  // Node has no navigator before v21: no OPFS scratch, no storage estimate (as in an old browser).
+  if (typeof navigator === 'undefined') vi.stubGlobal('navigator', {});
+});
+
+afterEach(async () => {
+  await encoder?.close();
+  encoder = null;
+  for (const worker of lab.workers) worker.terminate();
+  lab = new Lab();
+});
+
+describe('createEncoder: arguments', () => {
+  it('refuses workers < 1, an unknown engine, an unknown preset and a non-Blob with TypeErrors naming the field', () => {
+    expect(() => createEncoder({ workers: 0 })).toThrow(/options\.workers/);
+    expect(() => createEncoder({ workers: 1.5 })).toThrow(TypeError);
+    expect(() => createEncoder({ engine: 'gpu' as 'auto' })).toThrow(/options\.engine/);
+    const enc = makeEncoder();
+    expect(() => enc.call(mp3(), 'mp4-h265' as 'mp3-audio')).toThrow(/presets\[0\].*mp4-h265/);
+    expect(() => enc.call('song.mp3' as unknown as File, 'mp3-audio')).toThrow(/^file must be a File or a Blob/);
+    expect(() => enc.map([mp3(), 42 as unknown as File], ['mp3-audio'])).toThrow(/files\[1\]/);
+    expect(() => enc.call(mp3(), { name: 'x', container: 'exe', args: '-c:a copy' })).toThrow(/presets\[0\]\.container/);
+    expect(lab.runs).toHaveLength(0);
+  });
+
+  it('exports the built-in presets', () => {
+    expect(PRESETS.map((p) => p.id)).toContain('mp3-audio');
+  });
+});
+
+describe('createEncoder: jobs', () => {
+  it('call: queued → running → done, with progress events, and result() gives the stored blob, name, type and log', async () => {
+    const enc = makeEncoder();
+    const job = enc.call(mp3('holiday.wav'), 'mp3-audio');
+    expect(job.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(job.status).toBe('queued');
+    const seen = statuses(job);
+    const progress: number[] = [];
+    job.addEventListener('progress', () => progress.push(job.progress));
+
+    const [run] = await lab.runsStarted(1);
+    expect(run?.request.args).toContain('libmp3lame');
+    expect(job.status).toBe('running');
+    run?.log(['size=  100kB time=00:00:05.00 bitrate= 160.0kbits/s speed=2.50x']);
+    await vi.waitFor(() => expect(job.progress).toBeCloseTo(0.5, 2));
+    expect(job.speed).toBe(2.5);
+    run?.finish();
+
+    const result = await job.result();
+    expect(seen).toEqual(['running', 'done']);
+    expect(progress.at(-1)).toBe(1);
+    expect(result.name).toBe('holiday.mp3');
+    expect(result.type).toBe('audio/mpeg');
+    expect(result.blob.size).toBe(4);
+    expect(result.log.join('\n')).toContain('time=00:00:05.00');
+    expect(job.status).toBe('done');
+  });
+
+  it('map: one job per (file × preset), file by file, each named apart', async () => {
+    const enc = makeEncoder(4);
+    const jobs = enc.map([mp3('a.wav'), mp3('b.wav')], ['mp3-audio', { name: 'Low', container: 'mp3', args: '-c:a libmp3lame -b:a 64k' }]);
+    expect(jobs).toHaveLength(4);
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(4);
+    const runs = await lab.runsStarted(4);
+    expect(runs.filter((r) => r.request.args.includes('64k'))).toHaveLength(2);
+    runs.forEach((r) => r.finish());
+    const names = (await Promise.all(jobs.map((j) => j.result()))).map((r) => r.name);
+    // Two MP3s of one source: a short preset suffix tells them apart.
+    expect(names.slice(0, 2)).toEqual(['a-audio.mp3', 'a-low.mp3']);
+    expect(names[2]).toMatch(/^b/);
+  });
+
+  it('a file that is not media fails its own job: result() rejects with JobFailedError, its sentence and the log', async () => {
+    const enc = makeEncoder();
+    const [bad, good] = enc.map([mp3('bad.bin', BAD_SIZE), mp3('good.wav')], ['mp3-audio']);
+    if (!bad || !good) throw new Error('two jobs expected');
+    const error: unknown = await bad.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as JobFailedError).message).toMatch(/^This is not a video or audio file/);
+    expect(bad.status).toBe('failed');
+    expect(bad.error).toBe((error as JobFailedError).message);
+    const [run] = await lab.runsStarted(1);
+    run?.finish();
+    await expect(good.result()).resolves.toMatchObject({ name: 'good.mp3' });
+  });
+
+  it('an encode that fails rejects result() with JobFailedError carrying ffmpeg’s log', async () => {
+    const enc = makeEncoder(1);
+    const job = enc.call(mp3(), 'mp3-audio');
+    const [run] = await lab.runsStarted(1);
+    run?.fail(1, ['Unknown encoder libmp3lame']);
+    const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.log.join('\n')).toContain('Unknown encoder');
+  });
+
+  it('cancel() of a running job: status canceled, result() rejects with an AbortError DOMException', async () => {
+    const enc = makeEncoder();
+    const job = enc.call(mp3(), 'mp3-audio');
+    const seen = statuses(job);
+    await lab.runsStarted(1);
+    job.cancel();
+    const error: unknown = await job.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe('AbortError');
+    expect(job.status).toBe('canceled');
+    expect(seen).toEqual(['running', 'canceled']);
+  });
+
+  it('cancel() at once, and a signal that fires, stop jobs before any run', async () => {
+    const enc = makeEncoder(1);
+    const first = enc.call(mp3(), 'mp3-audio');
+    first.cancel();
+    expect(first.status).toBe('canceled');
+    const controller = new AbortController();
+    const second = enc.call(mp3(), 'mp3-audio', { signal: controller.signal });
+    controller.abort();
+    await expect(first.result()).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(second.result()).rejects.toMatchObject({ name: 'AbortError' });
+    expect(lab.runs).toHaveLength(0);
+  });
+
+  it('result({ signal }) stops waiting without canceling the job', async () => {
+    const enc = makeEncoder();
+    const job = enc.call(mp3(), 'mp3-audio');
+    const controller = new AbortController();
+    const waiting = job.result({ signal: controller.signal });
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    const [run] = await lab.runsStarted(1);
+    run?.finish();
+    await expect(job.result()).resolves.toMatchObject({ name: 'song.mp3' });
+  });
+});
+
+describe('createEncoder: files', () => {
+  it('list, get, put and delete the stored outputs', async () => {
+    const enc = makeEncoder();
+    const job = enc.call(mp3('tune.wav'), 'mp3-audio');
+    const [run] = await lab.runsStarted(1);
+    run?.finish();
+    await job.result();
+    const mine = await enc.files.put('notes.txt', new Blob(['hello'], { type: 'text/plain' }));
+    const list = await enc.files.list();
+    expect(list.map((r) => r.outputName).sort()).toEqual(['notes.txt', 'tune.mp3']);
+    expect(list.find((r) => r.outputName === 'tune.mp3')?.id).toBe(job.id);
+    expect(await (await enc.files.get(mine.id))?.text()).toBe('hello');
+    await enc.files.delete(job.id);
+    expect((await enc.files.list()).map((r) => r.id)).toEqual([mine.id]);
+    expect(await enc.files.get(job.id)).toBeUndefined();
+    await expect(enc.files.put('', new Blob([]))).rejects.toThrow(TypeError);
+  });
+
+  it('close() cancels unfinished jobs and ends the workers; a closed encoder takes no new job', async () => {
+    const enc = makeEncoder();
+    const job = enc.call(mp3(), 'mp3-audio');
+    await lab.runsStarted(1);
+    await enc.close();
+    encoder = null;
+    expect(job.status).toBe('canceled');
+    expect(lab.workers.every((w) => w.terminated)).toBe(true);
+    expect(() => enc.call(mp3(), 'mp3-audio')).toThrow(/closed/);
+  });
+});
