@@ -281,6 +281,20 @@ describe('running custom presets', () => {
   });
 });
 
+describe('editing a saved custom preset', () => {
+  it('replaces it (no copy left behind), with the new arguments, and survives a reload', async () => {
+    const library = new CustomPresetLibrary(new CustomPresetStore(), { now: () => 11 });
+    await library.load();
+    for (const p of library.list()) await library.delete(p.id);
+    const first = await library.save({ name: 'Small', container: 'mp4', argsText: '-c:v libx264 -crf 30' });
+    const edited = await library.save({ name: 'Small', container: 'mp4', argsText: '-c:v libx264 -crf 28' }, first.id);
+    expect(library.list().map((p) => [p.id, p.argsText])).toEqual([[edited.id, '-c:v libx264 -crf 28']]);
+    const reloaded = new CustomPresetLibrary(new CustomPresetStore(), { now: () => 12 });
+    await reloaded.load();
+    expect(reloaded.list().map((p) => p.argsText)).toEqual(['-c:v libx264 -crf 28']);
+  });
+});
+
 describe('the queue cost of a custom preset', () => {
   it('is 1 until its runs here teach a speed, then relative to the default speed at cost 1', async () => {
     let learnt: number | null = null;
