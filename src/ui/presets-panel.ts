@@ -21,7 +21,8 @@ export class PresetsPanel {
   private readonly estimate = h('span', { class: 'hint estimate', 'data-estimate-seconds': null });
   private readonly workersInput = h('input', { type: 'number', id: 'workers', min: 1, max: 16, step: 1 });
   /** Engine: Auto (WebCodecs where it can, else ffmpeg.wasm) or ffmpeg.wasm only. */
-  private readonly engineSelect = h('select', { id: 'engine' }, h('option', { value: 'auto' }, 'Auto'), h('option', { value: 'ffmpeg' }, 'ffmpeg.wasm only'));
+  // Named "Engine" exactly (the stable hook): a select inside its label would otherwise take its options' text into its name.
+  private readonly engineSelect = h('select', { id: 'engine', 'aria-label': 'Engine' }, h('option', { value: 'auto' }, 'Auto'), h('option', { value: 'ffmpeg' }, 'ffmpeg.wasm only'));
   /** Whether the new outputs fit in the browser's storage; where outputs go. */
   private readonly storageFit = h('p', { class: 'hint storage-fit' });
   private storageFitAsked = 0;

@@ -9,6 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { displaySize, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
 import { addFiles, downloadFromJob, ENCODE_TIMEOUT, jobFor, pressEncode, tickPresets, waitForAllFinished, type AnyPresetId } from './app-page';
 
@@ -127,4 +128,35 @@ test('a WebCodecs encode that fails falls back to ffmpeg.wasm by itself (?webcod
   const out = countFrames(got.file);
   expect.soft(out.video?.codec).toBe('h264');
   expect.soft(out.audio?.codec).toBe('aac');
+});
+
+test('Engine → "ffmpeg.wasm only" keeps a job the fast route could take on ffmpeg.wasm', async ({ page }) => {
+  await openWith(page, '?engine=auto');
+  await page.getByLabel('Engine', { exact: true }).selectOption('ffmpeg');
+  await encode(page, 'flower.mp4', ['mp4-h264-480p']);
+  const job = jobFor(page, 'flower.mp4', 'mp4-h264-480p');
+  await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
+  await expect(job).toHaveAttribute('data-engine', 'ffmpeg');
+  expect(await logOf(job)).toContain('[ffbatch] Engine: ffmpeg.wasm');
+  const out = countFrames((await downloadFromJob(page, job, outDir)).file);
+  expect(out.video).toMatchObject({ codec: 'h264', width: 854, height: 480 });
+});
+
+test('a phone clip filmed upright (rotation 90) comes out upright on the fast route: shown 406×720, never sideways', async ({ page }) => {
+  // flower.mp4 (960×540) with a 90° display rotation, as phones store portrait video.
+  const rotated = `${outDir}/portrait.mp4`;
+  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-i', fixture('flower.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+  await openWith(page, '?engine=auto');
+  await addFiles(page, [rotated]);
+  await tickPresets(page, ['mp4-h264-720p']);
+  await pressEncode(page);
+  await waitForAllFinished(page, 1, ENCODE_TIMEOUT);
+  const job = jobFor(page, 'portrait.mp4', 'mp4-h264-720p');
+  await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
+  await expect(job).toHaveAttribute('data-engine', 'webcodecs');
+  const file = (await downloadFromJob(page, job, outDir)).file;
+  const probe = await ffprobe(file);
+  const video = streamsOf(probe, 'video')[0];
+  expect(video && displaySize(video)).toEqual({ width: 406, height: 720 });
+  expect(countFrames(file).video?.frames).toBe(FLOWER.video?.frames);
 });
