@@ -3,7 +3,7 @@
  * the specs import it.
  */
 import path from 'node:path';
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Locator, type Page, type Request } from '@playwright/test';
 
 /** The encoding presets, which every fixture goes through in presets.spec.ts. */
 export const PRESET_IDS = ['flv-320x240', 'mp4-mpeg4-320x180', 'mp4-h264-720p', 'mp4-h264-480p', 'webm-vp9-720p', 'mp3-audio'] as const;
@@ -145,4 +145,24 @@ export async function downloadFromJob(page: Page, job: Locator, dir: string): Pr
   const file = path.join(dir, `${await job.getAttribute('data-job-id')}-${download.suggestedFilename()}`);
   await download.saveAs(file);
   return { file, suggestedFilename: download.suggestedFilename(), downloadAttribute };
+}
+
+/**
+ * Records every request of the page and its context (workers and the service worker report
+ * theirs there). `urls()` lists them once each; `foreign(origin)` those that left the origin
+ * (blob: and data: URLs never leave the machine).
+ */
+export function recordRequests(context: BrowserContext, page: Page): { requests(): Request[]; urls(): string[]; foreign(origin: string): string[] } {
+  const seen = new Map<Request, string>();
+  const record = (request: Request): void => {
+    seen.set(request, request.url());
+  };
+  context.on('request', record);
+  page.on('request', record);
+  const urls = (): string[] => [...new Set(seen.values())];
+  return {
+    requests: () => [...seen.keys()],
+    urls,
+    foreign: (origin) => urls().filter((url) => !url.startsWith('blob:') && !url.startsWith('data:') && new URL(url).origin !== origin),
+  };
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf, topLevelBoxes } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir, run } from '../support/media';
-import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, tickPresets, waitForAllFinished } from './app-page';
+import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, tickPresets, waitForAllFinished, type AnyPresetId } from './app-page';
 
 const GiB = 1024 ** 3;
 /** 5 s of 1080p at about 85 Mb/s, with the fixture's AAC. */
@@ -54,19 +54,24 @@ async function diskProfile(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page };
 }
 
+/** Converts one file with one preset through the page and downloads the output; returns its path. */
+async function convertOne(page: Page, source: string, preset: AnyPresetId): Promise<string> {
+  await openApp(page);
+  await addFiles(page, [source]);
+  await tickPresets(page, [preset]);
+  await pressEncode(page);
+  await waitForAllFinished(page, 1, LARGE_TIMEOUT);
+  const job = jobFor(page, path.basename(source), preset);
+  await expect(job).toHaveAttribute('data-state', 'done');
+  return (await downloadFromJob(page, job, dir)).file;
+}
+
 test('mp4-remux of a 2.3 GB MP4 gives an output above 2 GiB with the same streams, codecs and duration, fast start', async () => {
   test.setTimeout(LARGE_TIMEOUT);
   const source = await loopedSource('camera reel.mp4', 2.3e9);
   const { context, page } = await diskProfile();
   try {
-    await openApp(page);
-    await addFiles(page, [source]);
-    await tickPresets(page, ['mp4-remux']);
-    await pressEncode(page);
-    await waitForAllFinished(page, 1, LARGE_TIMEOUT);
-    const job = jobFor(page, 'camera reel.mp4', 'mp4-remux');
-    await expect(job).toHaveAttribute('data-state', 'done');
-    const { file } = await downloadFromJob(page, job, dir);
+    const file = await convertOne(page, source, 'mp4-remux');
 
     expect((await stat(file)).size).toBeGreaterThan(2 * GiB);
     const [inProbe, outProbe] = await Promise.all([ffprobe(source), ffprobe(file)]);
@@ -107,14 +112,7 @@ test('a 4.3 GB input through mp3-audio: read in place, the whole sound track con
   const { context, page } = await diskProfile();
   try {
     expect((await stat(source)).size).toBeGreaterThan(4 * GiB);
-    await openApp(page);
-    await addFiles(page, [source]);
-    await tickPresets(page, ['mp3-audio']);
-    await pressEncode(page);
-    await waitForAllFinished(page, 1, LARGE_TIMEOUT);
-    const job = jobFor(page, 'long take.mp4', 'mp3-audio');
-    await expect(job).toHaveAttribute('data-state', 'done');
-    const { file } = await downloadFromJob(page, job, dir);
+    const file = await convertOne(page, source, 'mp3-audio');
     const [inProbe, outProbe] = await Promise.all([ffprobe(source), ffprobe(file)]);
     expect(streamsOf(outProbe, 'audio').map((s) => s.codec_name)).toEqual(['mp3']);
     expect(streamsOf(outProbe, 'video')).toHaveLength(0);

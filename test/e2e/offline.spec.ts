@@ -12,10 +12,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { expect, test, type Page, type Request } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
-import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, readJobs, setWorkers, tickPresets, waitForAllFinished } from './app-page';
+import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, readJobs, recordRequests, setWorkers, tickPresets, waitForAllFinished } from './app-page';
 
 /** Names of cached requests (path only) across all of the origin's caches. */
 async function cachedPaths(page: Page): Promise<string[]> {
@@ -31,13 +31,8 @@ async function cachedPaths(page: Page): Promise<string[]> {
 test('after the first visit the page opens and encodes with the network off; no request to another origin', async ({ context, page, baseURL }) => {
   test.setTimeout(6 * 60_000);
   const origin = new URL(baseURL ?? 'http://127.0.0.1:4317/').origin;
-  const seen = new Map<Request, string>();
-  const record = (request: Request): void => {
-    seen.set(request, request.url());
-  };
   // context: the page, its workers and the service worker (Chromium reports its fetches there).
-  context.on('request', record);
-  page.on('request', record);
+  const traffic = recordRequests(context, page);
   const outDir = await makeTempDir('ffbatch-offline-');
 
   // First visit, online: the service worker installs, precaching the whole build.
@@ -105,11 +100,10 @@ test('after the first visit the page opens and encodes with the network off; no 
   await removeDir(outDir);
 
   // Not one request to another origin, online or off.
-  const urls = [...new Set(seen.values())];
+  const urls = traffic.urls();
   console.log(`[offline] ${urls.length} distinct URLs:\n  ${urls.join('\n  ')}\n[offline] jobs: ${(await readJobs(page)).map((j) => j.text.replace(/\s+/g, ' ')).join(' | ')}`);
   expect(urls.some((url) => url.endsWith('.wasm')), 'the core .wasm was requested').toBe(true);
-  const foreign = urls.filter((url) => !url.startsWith('blob:') && !url.startsWith('data:') && new URL(url).origin !== origin);
-  expect(foreign, 'requests outside the app origin').toEqual([]);
+  expect(traffic.foreign(origin), 'requests outside the app origin').toEqual([]);
 });
 
 /** The build under test (as in playwright.config.ts). */

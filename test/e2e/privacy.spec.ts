@@ -2,19 +2,14 @@
  * Not one request leaves the app's origin during a whole session (load, probe, encode,
  * download), workers included; the ffmpeg core's .wasm comes from the app's own origin.
  */
-import { expect, test, type Request } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { fixture, makeTempDir, removeDir } from '../support/media';
-import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, setWorkers, tickPresets, waitForAllFinished, type PresetId } from './app-page';
+import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, recordRequests, setWorkers, tickPresets, waitForAllFinished, type PresetId } from './app-page';
 
 test('every request stays on the app origin, workers included; the core wasm is served by the app', async ({ page, context, baseURL }) => {
   test.setTimeout(4 * 60_000);
   const origin = new URL(baseURL ?? 'http://127.0.0.1:4317/').origin;
-  const seen = new Map<Request, string>();
-  const record = (request: Request): void => {
-    seen.set(request, request.url());
-  };
-  context.on('request', record);
-  page.on('request', record);
+  const traffic = recordRequests(context, page);
   const workerUrls: string[] = [];
   page.on('worker', (worker) => workerUrls.push(worker.url()));
   const outDir = await makeTempDir('ffbatch-privacy-');
@@ -33,17 +28,16 @@ test('every request stays on the app origin, workers included; the core wasm is 
   }
   await removeDir(outDir);
 
-  const urls = [...new Set(seen.values())];
+  const urls = traffic.urls();
   console.log(`[privacy] ${urls.length} distinct URLs:\n  ${urls.join('\n  ')}`);
   expect(urls.length, 'requests were recorded at all').toBeGreaterThan(0);
-  const foreign = urls.filter((url) => !url.startsWith('blob:') && !url.startsWith('data:') && new URL(url).origin !== origin);
-  expect(foreign, 'requests outside the app origin').toEqual([]);
+  expect(traffic.foreign(origin), 'requests outside the app origin').toEqual([]);
 
   expect(workerUrls.length, 'the page started its workers').toBeGreaterThan(0);
   for (const url of workerUrls) expect(url.startsWith('blob:') || new URL(url).origin === origin, `worker script ${url}`).toBe(true);
 
   // The core's .wasm: requested from the app origin and served from it (200, application/wasm).
-  const wasmRequests = [...seen.keys()].filter((r) => new URL(r.url()).pathname.endsWith('.wasm'));
+  const wasmRequests = traffic.requests().filter((r) => new URL(r.url()).pathname.endsWith('.wasm'));
   expect(wasmRequests.length, 'the core .wasm was fetched (seen from the worker)').toBeGreaterThan(0);
   for (const request of wasmRequests) {
     expect(new URL(request.url()).origin).toBe(origin);
