@@ -18,9 +18,12 @@ const params = new URLSearchParams(location.search);
 // Test knob: ?quotaBytes=BYTES lowers the storage the page counts on below the browser's quota.
 const quotaCap = Number(params.get('quotaBytes'));
 const splitAbove = Number(params.get('splitAbove'));
-// Test and benchmark knobs: ?engine=auto|ffmpeg (the Engine select's first value); ?webcodecsFail=1 makes every WebCodecs encode fail after its first progress (the fallback path).
+// Test and benchmark knobs: ?engine=auto|ffmpeg (the Engine select's first value); ?webcodecsFail=throw (or 1)
+// makes every WebCodecs encode throw after its first progress, ?webcodecsFail=stall makes it hang there
+// (the fallback paths; a hang is then called after 4 s of silence instead of 30 s).
 const engineMode = params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto';
-const webcodecsFail = params.get('webcodecsFail') === '1';
+const faultKnob = params.get('webcodecsFail');
+const webcodecsFault = faultKnob === 'stall' ? 'stall' : faultKnob === 'throw' || faultKnob === '1' ? 'throw' : undefined;
 // Pools, store, scratch and budget are wired where the library API wires its own (src/api/create-batch.ts);
 // scratch left by closed or crashed tabs is removed there, before any job runs.
 const { batch, store, probePool } = await createBatch({
@@ -28,7 +31,10 @@ const { batch, store, probePool } = await createBatch({
   onCoreLoaded: ({ loadMs }) => coreLoads.push(loadMs),
   quotaBytes: quotaCap > 0 ? quotaCap : null,
   engineMode,
-  webcodecsFail,
+  ...(webcodecsFault ? { webcodecsFault } : {}),
+  ...(webcodecsFault === 'stall' ? { webcodecsStallMs: 4_000 } : {}),
+  // Test knob: ?truncateOutputs=1 cuts every output short before its check (the verification path).
+  ...(params.get('truncateOutputs') === '1' ? { truncateOutputs: true } : {}),
   // Issue 11: queued and running jobs are kept, so a reload brings them back interrupted.
   jobStore: new JobStore(),
   ...(splitAbove > 0 ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec: splitAbove, minSegmentSec: Math.min(10, splitAbove / 2) } } : {}),

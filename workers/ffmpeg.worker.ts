@@ -203,6 +203,25 @@ const api: FfmpegWorkerApi = {
     }
   },
 
+  async probeTail(input, fromSec) {
+    const ffmpeg = await ensureCore();
+    const log: string[] = [];
+    logLine = (line) => log.push(line);
+    mountInputs(ffmpeg, [input]);
+    try {
+      ffmpeg.reset();
+      const args = ['-v', 'error', '-read_intervals', `${Math.max(0, fromSec).toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
+      withRunStack(() => ffmpeg.ffprobe(...args, `/in/${input.name}`, '-o', '/work/tail.csv'));
+      if (!ffmpeg.FS.analyzePath('/work/tail.csv').exists) return { endSec: null, log };
+      const text = ffmpeg.FS.readFile('/work/tail.csv', { encoding: 'utf8' });
+      ffmpeg.FS.unlink('/work/tail.csv');
+      return { endSec: lastPacketEnd(text), log };
+    } finally {
+      unmountInputs(ffmpeg, [input]);
+      logLine = () => {};
+    }
+  },
+
   async run(request: RunRequest, onLog: LogSink): Promise<RunResult> {
     const ffmpeg = await ensureCore();
     const scratch: ScratchFiles | null = request.scratchFolder && canWriteToOpfs() ? await openScratchFiles(request.scratchFolder, request.outputs) : null;
@@ -285,7 +304,7 @@ const api: FfmpegWorkerApi = {
       const result = await transcodeWithWebCodecs(asFile(request.input), request.target, handle, {
         onProgress: (seconds) => {
           void onProgress(seconds);
-          if (request.failAfterFirstProgress && !forced) {
+          if (request.fault && !forced) {
             forced = true;
             stop.abort();
           }
@@ -293,13 +312,13 @@ const api: FfmpegWorkerApi = {
         signal: stop.signal,
         log: (line) => log.push(line),
       });
-      if (forced) throw new Error('failure forced by ?webcodecsFail=1');
+      if (forced) await forcedFault(request.fault);
       await log.flush();
       const [output] = await scratch.close(new Set([request.output]));
       if (!output) throw new Error('the fast route wrote no output file');
       return { output, durationSec: result.durationSec, videoFrames: result.videoFrames, audio: result.audio };
     } catch (error) {
-      if (forced) throw new Error('failure forced by ?webcodecsFail=1', { cause: error });
+      if (forced) await forcedFault(request.fault, error);
       throw error;
     } finally {
       await log.flush();
@@ -307,6 +326,24 @@ const api: FfmpegWorkerApi = {
     }
   },
 };
+
+/** The test knob's end of a WebCodecs encode: an error, or a hang until the page terminates this worker. */
+async function forcedFault(fault: WebCodecsRequest['fault'], cause?: unknown): Promise<never> {
+  if (fault === 'stall') await new Promise<never>(() => {});
+  throw new Error(`failure forced by ?webcodecsFail=${fault ?? 'throw'}`, { cause });
+}
+
+/** The largest `pts + duration` of ffprobe's `pts_time,duration_time` CSV lines; null when there is none. */
+function lastPacketEnd(csv: string): number | null {
+  let end: number | null = null;
+  for (const line of csv.split('\n')) {
+    const [pts, duration] = line.split(',').map(Number);
+    if (pts === undefined || !Number.isFinite(pts)) continue;
+    const packetEnd = pts + (duration !== undefined && Number.isFinite(duration) ? duration : 0);
+    end = end === null ? packetEnd : Math.max(end, packetEnd);
+  }
+  return end;
+}
 
 /** Mediabunny reads a Blob; the route names the file in its messages. */
 function asFile(input: Blob): File {

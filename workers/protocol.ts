@@ -75,6 +75,12 @@ export interface ProbeReport {
   format?: { format_name?: string; duration?: string; size?: string; bit_rate?: string };
 }
 
+export interface TailProbeResult {
+  /** The largest packet end (pts + duration) in seconds, or null when no packet was read. */
+  endSec: number | null;
+  log: string[];
+}
+
 export interface ProbeResult {
   /** Parsed ffprobe JSON; null when ffprobe could not read the file. */
   report: ProbeReport | null;
@@ -124,6 +130,9 @@ export interface WebCodecsSupport {
   encode: Partial<Record<WebCodecsPresetId, { video: boolean; audio: boolean }>>;
 }
 
+/** How the test knob breaks a WebCodecs encode: an error, or a hang (no progress, no end). */
+export type WebCodecsFault = 'throw' | 'stall';
+
 export interface WebCodecsRequest {
   /** The source, read through Mediabunny (a File or Blob; never copied whole). */
   input: Blob;
@@ -131,8 +140,8 @@ export interface WebCodecsRequest {
   /** Name of the output file inside `scratchFolder` (OPFS). */
   output: string;
   scratchFolder: string[];
-  /** Test knob (`?webcodecsFail=1`): throw after the first progress report. */
-  failAfterFirstProgress?: boolean;
+  /** Test knob (`?webcodecsFail=throw|stall`): after the first progress report, throw or go silent for good. */
+  fault?: WebCodecsFault;
 }
 
 export interface WebCodecsEncodeResult {
@@ -167,6 +176,11 @@ export interface FfmpegWorkerApi {
   load(): Promise<LoadResult>;
   /** Runs ffprobe on one input and returns its JSON report. */
   probe(input: MountedInput): Promise<ProbeResult>;
+  /**
+   * Reads the packets from `fromSec` to the end and returns where the last one ends (null
+   * when none could be read): a file cut short still claims its whole duration in its header.
+   */
+  probeTail(input: MountedInput, fromSec: number): Promise<TailProbeResult>;
   /** Runs ffmpeg once. Log lines reach `onLog` while it runs. */
   run(request: RunRequest, onLog: LogSink): Promise<RunResult>;
   /** The text of `-hide_banner -encoders` and `-filters`, read from the core itself. */

@@ -10,7 +10,7 @@ import { StorageBudget } from '../storage/storage-budget';
 import type { LoadResult } from '../../workers/protocol';
 
 /** Options of {@link createBatch}; every one has a default that suits a page. */
-export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFail' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce'> {
+export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFault' | 'webcodecsStallMs' | 'truncateOutputs' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce'> {
   /** Encode workers; default one per core, fewer on devices that report little memory. */
   workers?: number;
   /** Makes one ffmpeg worker; default the bundled `workers/ffmpeg.worker.ts`. */
@@ -71,7 +71,9 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
     budget,
     workers,
     ...(options.engineMode ? { engineMode: options.engineMode } : {}),
-    ...(options.webcodecsFail ? { webcodecsFail: true } : {}),
+    ...(options.webcodecsFault ? { webcodecsFault: options.webcodecsFault } : {}),
+    ...(options.webcodecsStallMs ? { webcodecsStallMs: options.webcodecsStallMs } : {}),
+    ...(options.truncateOutputs ? { truncateOutputs: true } : {}),
     ...(options.jobStore ? { jobStore: options.jobStore } : {}),
     ...(options.splitPolicy ? { splitPolicy: options.splitPolicy } : {}),
     ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),

@@ -16,6 +16,7 @@ import { changedSentence, keyOf, matchInterrupted } from './resume-match';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from './segment-plan';
 import { workerInputName, type Source } from './source';
+import type { WebCodecsFault } from '../../workers/protocol';
 
 export interface BatchDeps {
   encodePool: WorkerPool;
@@ -29,8 +30,12 @@ export interface BatchDeps {
   splitPolicy?: SplitPolicy;
   /** The Engine select's first value (`?engine=`); default Auto. */
   engineMode?: EngineMode;
-  /** Test knob `?webcodecsFail=1`: every WebCodecs encode throws after its first progress. */
-  webcodecsFail?: boolean;
+  /** Test knob `?webcodecsFail=throw|stall`: every WebCodecs encode throws, or hangs, after its first progress. */
+  webcodecsFault?: WebCodecsFault;
+  /** Silence after which a WebCodecs encode counts as hung (default 30 s). */
+  webcodecsStallMs?: number;
+  /** Test knob `?truncateOutputs=1`: every output is cut short before it is checked. */
+  truncateOutputs?: boolean;
   /** WebCodecs encodes at once; default: one per two cores (at least one). */
   webcodecsAtOnce?: number;
   /** Where jobs not yet finished are kept across reloads (issue 11); none: they are not kept. */
@@ -92,7 +97,9 @@ export class Batch {
       budget: deps.budget,
       probePool: deps.probePool,
       engineMode: () => this.mode,
-      ...(deps.webcodecsFail ? { webcodecsFail: true } : {}),
+      ...(deps.webcodecsFault ? { webcodecsFault: deps.webcodecsFault } : {}),
+      ...(deps.webcodecsStallMs ? { webcodecsStallMs: deps.webcodecsStallMs } : {}),
+      ...(deps.truncateOutputs ? { truncateOutputs: true } : {}),
       webcodecsGate: new Gate(deps.webcodecsAtOnce ?? Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2))),
       sourceOf: (id) => this.sources.get(id),
       onStored: (job, record, blob) => {

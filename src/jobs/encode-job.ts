@@ -3,9 +3,9 @@ import { presetById, PresetMismatchError, type Preset, type PresetParts } from '
 import { describeSource, type SourceInfo } from '../presets/source-info';
 import { StorageFullError, type OutputRecord, type OutputStore } from '../storage/output-store';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
-import type { MountedInput, RunRequest, WebCodecsSupport } from '../../workers/protocol';
+import type { MountedInput, RunRequest, WebCodecsFault, WebCodecsSupport } from '../../workers/protocol';
 import { chooseEngine, type EngineMode } from './engine-router';
-import { verifyOutput } from './verify-output';
+import { tailStartSec, verifyEnd, verifyOutput } from './verify-output';
 import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCodecsPresetId } from './webcodecs-plan';
 import { isAbortError, JobFailedError, throwIfAborted } from './errors';
 import { explainFailure, parseOutTime, parseSpeed, progressOf } from './ffmpeg-log';
@@ -16,6 +16,11 @@ import { DEFAULT_SPLIT_POLICY, planSegments, segmentCount, type Segment, type Sp
 import { workerInputName, type Source } from './source';
 
 const LOG_TAIL_LINES = 40;
+/**
+ * Silence after which a WebCodecs encode counts as hung. Progress comes with every frame
+ * (many a second); the first waits for the container to open and the codecs to configure.
+ */
+const WEBCODECS_STALL_MS = 30_000;
 /** Share of a split job's progress taken by the video segments; the rest is audio + join. */
 const SEGMENTS_SHARE = 0.9;
 
@@ -30,11 +35,15 @@ export interface Scratch {
 export interface EncodeRunnerDeps {
   pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode'>>;
   /** Probes every output before it is stored (verification); absent: outputs go unchecked. */
-  probePool?: Pick<WorkerPool, 'probe'>;
+  probePool?: Pick<WorkerPool, 'probe'> & Partial<Pick<WorkerPool, 'probeTail'>>;
   /** The Engine select: Auto (WebCodecs where the router allows) or ffmpeg.wasm only. Default ffmpeg. */
   engineMode?: () => EngineMode;
-  /** Test knob `?webcodecsFail=1`: the WebCodecs encode throws after its first progress. */
-  webcodecsFail?: boolean;
+  /** Test knob `?webcodecsFail=throw|stall`: the WebCodecs encode throws, or goes silent, after its first progress. */
+  webcodecsFault?: WebCodecsFault;
+  /** A WebCodecs encode with no progress for this long is stopped and the job goes to ffmpeg.wasm. */
+  webcodecsStallMs?: number;
+  /** Test knob `?truncateOutputs=1`: every output loses its last 40 % before it is checked (verification must catch it). */
+  truncateOutputs?: boolean;
   /** How many WebCodecs encodes run at once (one keeps the codec threads on every core of a small machine). */
   webcodecsGate?: Gate;
   store: Pick<OutputStore, 'put'>;
@@ -97,7 +106,7 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
     };
     let release = (): void => {};
     try {
-      if (budget) release = await reserveStorage(budget, preset, info, source.file.size, context.signal);
+      if (budget) release = await context.whileWaiting(reserveStorage(budget, preset, info, source.file.size, context.signal));
       return await encodeAndStore(deps, plan);
     } finally {
       release();
@@ -147,6 +156,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
       const segments = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
       context.update({ slots: segments });
       output = parts && segments > 1 ? await encodeSplit(deps.pool, plan, parts, segments) : await encodeWhole(deps.pool, plan);
+      output = damagedByKnob(deps, output);
     }
   } catch (error) {
     if (error instanceof PresetMismatchError) throw new JobFailedError(error.message);
@@ -239,32 +249,43 @@ async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Pr
   context.update({ engine: 'webcodecs', engineNote: null });
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} at ${Math.round(target.videoBitrate / 1000)} kb/s.`]);
   if (deps.webcodecsGate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
-  const release = (await deps.webcodecsGate?.acquire(context.signal)) ?? (() => {});
+  const release = deps.webcodecsGate ? await context.whileWaiting(deps.webcodecsGate.acquire(context.signal)) : () => {};
   const startedAt = performance.now();
+  // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
+  const stallMs = deps.webcodecsStallMs ?? WEBCODECS_STALL_MS;
+  const stall = new AbortController();
+  let watchdog = setTimeout(() => stall.abort(), stallMs);
+  const encodeSignal = AbortSignal.any([context.signal, stall.signal]);
   let reason: string;
   try {
     const result = await encode(
-      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFail ? { failAfterFirstProgress: true } : {}) },
+      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
       (seconds) => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => stall.abort(), stallMs);
         const elapsed = (performance.now() - startedAt) / 1000;
         context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: elapsed > 0.5 ? seconds / elapsed : null });
       },
       (lines) => context.onLog(lines.map((line) => `[webcodecs] ${line}`)),
-      context.signal,
+      encodeSignal,
     );
+    clearTimeout(watchdog);
     throwIfAborted(context.signal);
     context.onLog([`[ffbatch] WebCodecs made ${result.videoFrames} frames, ${result.durationSec.toFixed(2)} s, in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`]);
-    const problem = await checkOutput(deps, plan, result.output);
+    const output = damagedByKnob(deps, result.output);
+    const problem = await checkOutput(deps, plan, output);
     if (problem === null) {
       if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
-      return result.output;
+      return output;
     }
     reason = problem;
   } catch (error) {
     if (isAbortError(error) && context.signal.aborted) throw error;
     throwIfAborted(context.signal);
-    reason = error instanceof WebCodecsRouteError || error instanceof Error ? error.message : String(error);
+    if (stall.signal.aborted) reason = `the browser's codecs made no progress for ${Math.round(stallMs / 1000)} s`;
+    else reason = error instanceof WebCodecsRouteError || error instanceof Error ? error.message : String(error);
   } finally {
+    clearTimeout(watchdog);
     release();
   }
   context.onLog([`[ffbatch] WebCodecs route failed: ${reason}; encoding with ffmpeg.wasm instead.`]);
@@ -272,11 +293,24 @@ async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Pr
   return toFfmpeg(`WebCodecs failed: ${reason}`);
 }
 
-/** Null when the output holds what the preset promises, else the sentence; null too when there is no probe pool. */
+/** The output as the `?truncateOutputs=1` test knob leaves it: its first 60 % only. */
+function damagedByKnob(deps: EncodeRunnerDeps, output: Blob): Blob {
+  return deps.truncateOutputs ? output.slice(0, Math.floor(output.size * 0.6), output.type) : output;
+}
+
+/**
+ * Null when the output holds what the preset promises and its packets reach the end its
+ * header claims, else the sentence; null too when there is no probe pool.
+ */
 async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<string | null> {
   if (!deps.probePool) return null;
-  const { report } = await deps.probePool.probe({ name: `output.${plan.preset.extension}`, data: output }, plan.context.signal);
-  return verifyOutput(plan.preset.id, plan.info, report ? describeSource(report) : null);
+  const input = { name: `output.${plan.preset.extension}`, data: output };
+  const { report } = await deps.probePool.probe(input, plan.context.signal);
+  const probed = report ? describeSource(report) : null;
+  const problem = verifyOutput(plan.preset.id, plan.info, probed);
+  if (problem !== null || !probed || probed.durationSec === null || !deps.probePool.probeTail) return problem;
+  const { endSec } = await deps.probePool.probeTail(input, tailStartSec(probed.durationSec), plan.context.signal);
+  return verifyEnd(probed.durationSec, endSec);
 }
 
 /** Checks an ffmpeg.wasm output; a failed check fails the job with its sentence. False when unchecked. */

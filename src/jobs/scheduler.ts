@@ -15,6 +15,11 @@ export interface RunContext {
   onProgress: (update: RunProgress) => void;
   /** Changes other fields of the job (engine, verified…) and tells the listeners. */
   update: (patch: Partial<Job>) => void;
+  /**
+   * Awaits `waiting` with the stall watchdog paused: a job queued behind another for the
+   * WebCodecs gate or for storage is quiet, not stalled.
+   */
+  whileWaiting: <T>(waiting: Promise<T>) => Promise<T>;
 }
 
 export interface JobOutcome {
@@ -211,8 +216,10 @@ export class Scheduler {
     cancelSignal.addEventListener('abort', stopAttempt);
     let stalled = false;
     let watchdog: ReturnType<typeof setTimeout> | undefined;
+    let waits = 0;
     const feedWatchdog = (): void => {
       clearTimeout(watchdog);
+      if (waits > 0) return;
       watchdog = setTimeout(() => {
         stalled = true;
         attemptController.abort();
@@ -235,6 +242,16 @@ export class Scheduler {
           this.update(job, { progress, speed, etaSec: estimateRemaining(elapsedSec, progress) });
         },
         update: (patch) => this.update(job, patch),
+        whileWaiting: async (waiting) => {
+          waits++;
+          clearTimeout(watchdog);
+          try {
+            return await waiting;
+          } finally {
+            waits--;
+            feedWatchdog();
+          }
+        },
       });
     } catch (error) {
       if (stalled && !cancelSignal.aborted) throw new JobStalledError(Math.round(this.stallTimeoutMs / 1000));

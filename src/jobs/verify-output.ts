@@ -87,3 +87,26 @@ export function verifyOutput(presetId: string, source: SourceInfo, output: Sourc
   }
   return null;
 }
+
+/**
+ * Checks that an output's packets really reach the end its header claims: a file cut short
+ * (a write lost at its end, a truncated copy) often keeps a whole-length header, as a
+ * fast-start MP4 does. `endSec` is where its last packet ends, read from near the end
+ * (null when no packet could be read there). Null when they agree, else a sentence.
+ *
+ * @example
+ * verifyEnd(30, 14.9); // "The output failed its check: its packets stop at 14.90 s though it claims 30.00 s; the file is cut short."
+ */
+export function verifyEnd(claimedSec: number | null, endSec: number | null): string | null {
+  if (claimedSec === null || !(claimedSec > 0)) return null;
+  if (endSec === null) return 'The output failed its check: no packet could be read near its end; the file is cut short or damaged.';
+  if (endSec < claimedSec - durationTolerance(claimedSec)) {
+    return `The output failed its check: its packets stop at ${endSec.toFixed(2)} s though it claims ${claimedSec.toFixed(2)} s; the file is cut short.`;
+  }
+  return null;
+}
+
+/** Where to start reading for `verifyEnd`: a little before the claimed end, so that a seek lands on a key frame before it. */
+export function tailStartSec(claimedSec: number): number {
+  return Math.max(0, claimedSec - 2);
+}

@@ -7,6 +7,7 @@ import type {
   LogSink,
   MountedInput,
   ProbeResult,
+  TailProbeResult,
   ProgressSink,
   RunRequest,
   RunResult,
@@ -146,6 +147,11 @@ export class WorkerPool {
 
   probe(input: MountedInput, signal?: AbortSignal): Promise<ProbeResult> {
     return this.use((api) => api.probe(input), signal);
+  }
+
+  /** Where the packets of `input` really end, read from `fromSec` on (see FfmpegWorkerApi.probeTail). */
+  probeTail(input: MountedInput, fromSec: number, signal?: AbortSignal): Promise<TailProbeResult> {
+    return this.use((api) => api.probeTail(input, fromSec), signal);
   }
 
   /** The core's encoder and filter lists (text), for checking custom presets. */

@@ -114,8 +114,8 @@ test('an FLV goes to ffmpeg.wasm with the reason shown, and its output is verifi
   expect(await logOf(job)).toContain('[ffbatch] Engine: ffmpeg.wasm (FLV');
 });
 
-test('a WebCodecs encode that fails falls back to ffmpeg.wasm by itself (?webcodecsFail=1)', async ({ page }) => {
-  await openWith(page, '?engine=auto&webcodecsFail=1');
+test('a WebCodecs encode that fails falls back to ffmpeg.wasm by itself (?webcodecsFail=throw)', async ({ page }) => {
+  await openWith(page, '?engine=auto&webcodecsFail=throw');
   await encode(page, 'flower.mp4', ['mp4-h264-480p']);
   const job = jobFor(page, 'flower.mp4', 'mp4-h264-480p');
   await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
@@ -123,11 +123,40 @@ test('a WebCodecs encode that fails falls back to ffmpeg.wasm by itself (?webcod
   await expect(job).toContainText(/ffmpeg\.wasm \(WebCodecs failed: [^)]+\)/);
   await expect(job).toContainText('verified');
   const log = await logOf(job);
-  expect(log).toMatch(/\[ffbatch\] WebCodecs route failed: .*failure forced by \?webcodecsFail=1.*; encoding with ffmpeg\.wasm instead\./);
+  expect(log).toMatch(/\[ffbatch\] WebCodecs route failed: .*failure forced by \?webcodecsFail=throw.*; encoding with ffmpeg\.wasm instead\./);
   const got = await downloadFromJob(page, job, outDir);
   const out = countFrames(got.file);
   expect.soft(out.video?.codec).toBe('h264');
   expect.soft(out.audio?.codec).toBe('aac');
+});
+
+test('a WebCodecs encode that hangs is stopped by its watchdog and falls back to ffmpeg.wasm (?webcodecsFail=stall)', async ({ page }) => {
+  // The knob makes the worker go silent after its first frame and never end; the page calls that a hang after 4 s.
+  await openWith(page, '?engine=auto&webcodecsFail=stall');
+  await encode(page, 'flower.mp4', ['mp4-h264-480p']);
+  const job = jobFor(page, 'flower.mp4', 'mp4-h264-480p');
+  await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
+  await expect(job).toHaveAttribute('data-engine', 'ffmpeg');
+  await expect(job).toContainText(/ffmpeg\.wasm \(WebCodecs failed: the browser's codecs made no progress for 4 s\)/);
+  await expect(job).toContainText('verified');
+  expect(await logOf(job)).toContain("[ffbatch] WebCodecs route failed: the browser's codecs made no progress for 4 s; encoding with ffmpeg.wasm instead.");
+  const got = await downloadFromJob(page, job, outDir);
+  const out = countFrames(got.file);
+  expect.soft(out.video?.codec).toBe('h264');
+  expect.soft(out.video?.frames, 'every frame of the source').toBe(FLOWER.video?.frames);
+  expect.soft(out.audio?.codec).toBe('aac');
+});
+
+test('an output cut short fails its check on both routes: the job fails with the sentence, nothing is stored (?truncateOutputs=1)', async ({ page }) => {
+  await openWith(page, '?engine=auto&truncateOutputs=1');
+  await encode(page, 'flower.mp4', ['mp4-h264-480p']);
+  const job = jobFor(page, 'flower.mp4', 'mp4-h264-480p');
+  await expect(job, await job.innerText()).toHaveAttribute('data-state', 'failed');
+  await expect(job).toContainText(/The output failed its check: its packets stop at \d+\.\d\d s though it claims 5\.\d\d s; the file is cut short\./);
+  const log = await logOf(job);
+  // WebCodecs made it first: its check failed, so the job went to ffmpeg.wasm, whose output failed the same check.
+  expect(log).toMatch(/\[ffbatch\] WebCodecs route failed: The output failed its check: its packets stop at .*; encoding with ffmpeg\.wasm instead\./);
+  await expect(job.locator('a[download]'), 'no output was stored').toHaveCount(0);
 });
 
 test('Engine → "ffmpeg.wasm only" keeps a job the fast route could take on ffmpeg.wasm', async ({ page }) => {

@@ -371,6 +371,25 @@ describe('Scheduler: watchdog', () => {
     expect(runner.runs).toHaveLength(1);
   });
 
+  it('waiting (for the WebCodecs gate or storage) pauses the watchdog, which starts afresh after', async () => {
+    vi.useFakeTimers();
+    const runner = new FakeRunner();
+    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 2_000 });
+    const job = makeJob();
+    scheduler.enqueue([job]);
+    const run = runner.runOf(job);
+    let letThrough!: () => void;
+    const waited = run.context.whileWaiting(new Promise<void>((resolve) => (letThrough = resolve)));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(run.context.signal.aborted).toBe(false);
+    letThrough();
+    await waited;
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(run.context.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(run.context.signal.aborted).toBe(true);
+  });
+
   it('a run that stalls once and then works on the retry is done', async () => {
     vi.useFakeTimers();
     const runner = new FakeRunner();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationTolerance, verifyOutput } from '../../src/jobs/verify-output';
+import { durationTolerance, tailStartSec, verifyEnd, verifyOutput } from '../../src/jobs/verify-output';
 import type { SourceInfo, VideoInfo } from '../../src/presets/source-info';
 
 function video(over: Partial<VideoInfo> = {}): VideoInfo {
@@ -65,5 +65,28 @@ describe('verifyOutput', () => {
     expect(verifyOutput('mp4-remux', mkv, h264_720())).toMatch(/not the planned 1920×1080/);
     expect(verifyOutput('custom-tiny', info(), h264_720({ durationSec: 3 }))).toBeNull();
     expect(verifyOutput('custom-tiny', info(), null)).toMatch(/no picture or sound/);
+  });
+});
+
+describe('verifyEnd: the packets reach the end the header claims', () => {
+  it('a whole file passes, within the duration tolerance', () => {
+    expect(verifyEnd(30, 30.02)).toBeNull();
+    expect(verifyEnd(30, 29.75)).toBeNull(); // 1 % of 30 s is 0.3 s
+  });
+
+  it('a file cut short fails with where its packets stop and what it claims', () => {
+    expect(verifyEnd(30, 14.9)).toBe('The output failed its check: its packets stop at 14.90 s though it claims 30.00 s; the file is cut short.');
+    expect(verifyEnd(5.05, 4.8)).toMatch(/stop at 4\.80 s/); // 0.25 s short: over the 0.2 s floor
+  });
+
+  it('no packet near the end is a failure; no claimed duration is nothing to check', () => {
+    expect(verifyEnd(12, null)).toMatch(/no packet could be read near its end/);
+    expect(verifyEnd(null, null)).toBeNull();
+    expect(verifyEnd(0, null)).toBeNull();
+  });
+
+  it('reading starts 2 s before the claimed end, never before 0', () => {
+    expect(tailStartSec(30)).toBe(28);
+    expect(tailStartSec(1.5)).toBe(0);
   });
 });

@@ -93,6 +93,7 @@ class Lab {
           if (!worker) throw new Error(`worker ${index} is missing`);
           this.runs.push({ worker, request, log: (lines) => void onLog(lines), resolve, reject });
         }),
+      probeTail: () => Promise.reject(new Error('not used here')),
       coreLists: () => Promise.reject(new Error('not used here')),
       dryRun: () => Promise.reject(new Error('not used here')),
       webcodecsProbe: () => Promise.reject(new Error('not used here')),
