@@ -3,7 +3,8 @@
  * (DESIGN.md, "The page") and reads window.ffbatchStats for core loads and job times.
  * Every run gets a new browser with a fresh profile, so its first core load is cold.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { startBrowserSampler } from './proc';
 
@@ -64,6 +65,8 @@ export interface AppJob {
   /** 'webcodecs' or 'ffmpeg' (the route the job's output came from). */
   engine: string | null;
   outputBytes: number | null;
+  /** Where the output was saved, when the run was asked to save outputs. */
+  outputFile: string | null;
 }
 
 export interface AppRun {
@@ -173,6 +176,8 @@ export async function runApp(options: {
   reloads?: number;
   /** A small file to add after a reload, to make the page load a core. */
   reloadProbeFile?: string;
+  /** Download each done job's output into this folder (after the wall time is taken). */
+  saveOutputsTo?: string;
 }): Promise<AppRun> {
   const sampler = startBrowserSampler();
   const result: AppRun = {
@@ -236,6 +241,7 @@ export async function runApp(options: {
         execSec: times.execSec,
         engine: j.engine ?? null,
         outputBytes: j.outputSize ?? null,
+        outputFile: null,
         slots: Math.max(1, times.partsSec.length),
         partsSec: times.partsSec,
         joinSec: times.joinSec,
@@ -245,6 +251,19 @@ export async function runApp(options: {
     result.wallSec = ends.length > 0 ? Math.max(...ends) : NaN;
     const failed = result.jobs.filter((j) => j.state !== 'done');
     if (failed.length > 0 && !result.error) result.error = `${failed.length} job(s) not done: ${failed[0]?.state} ${failed[0]?.error ?? ''}`;
+
+    if (options.saveOutputsTo) {
+      mkdirSync(options.saveOutputsTo, { recursive: true });
+      for (const [index, job] of stats.jobs.entries()) {
+        const record = result.jobs[index];
+        if (job.state !== 'done' || !record) continue;
+        const link = page.locator(`[data-job-id="${job.id}"] a[download]`).first();
+        const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+        const file = join(options.saveOutputsTo, `${String(index + 1).padStart(2, '0')}-${download.suggestedFilename()}`);
+        await download.saveAs(file);
+        record.outputFile = file;
+      }
+    }
 
     for (let i = 0; i < (options.reloads ?? 0) && options.reloadProbeFile; i++) {
       await page.reload();

@@ -28,6 +28,8 @@ export interface NativeRun {
   threads: '1' | 'auto';
   wallSec: number;
   jobs: NativeJobTiming[];
+  /** The output files, in the order of the jobs given. */
+  outputs: string[];
 }
 
 const infoCache = new Map<string, SourceInfo>();
@@ -94,5 +96,5 @@ export async function runNative(jobs: readonly BenchJob[], options: { concurrenc
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, prepared.length) }, lane));
-  return { concurrency, threads, wallSec: (performance.now() - t0) / 1000, jobs: timings };
+  return { concurrency, threads, wallSec: (performance.now() - t0) / 1000, jobs: timings, outputs: prepared.map((item) => item.output) };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { runApp, type AppRun } from './browser';
 import { runNative, type BenchJob, type NativeRun } from './native';
 import { run } from './proc';
+import { psnrAgainstSource } from './quality';
 
 const PHONE_FIXTURES = ['flower.mp4', 'friday.mp4', 'mdn-chroma-keying-video.ogv', 'trailer_big_buck_bunny.flv'];
 const SECONDS = 45;
@@ -34,11 +35,22 @@ export async function makePhoneSources(fixturesDir: string, dir: string, count: 
   return sources;
 }
 
+/** PSNR (dB) of each output against its lanczos-scaled source, in job order; null where there is no output. */
+async function psnrOf(outputs: readonly (string | null)[], sources: readonly string[]): Promise<(number | null)[]> {
+  const values: (number | null)[] = [];
+  for (const [i, output] of outputs.entries()) {
+    const source = sources[i];
+    values.push(output && source ? Number((await psnrAgainstSource(output, source)).psnrDb.toFixed(2)) : null);
+  }
+  return values;
+}
+
 function summarizeRoute(r: AppRun, mediaSec: number): Record<string, unknown> {
   return {
     wallSec: r.wallSec,
     realTime: mediaSec / r.wallSec,
     engines: r.jobs.map((j) => j.engine),
+    sources: r.jobs.map((j) => j.sourceName),
     outputBytes: r.jobs.map((j) => j.outputBytes),
     peakPssMiB: r.peakPssMiB,
     foreignCores: r.foreignCores,
@@ -60,8 +72,12 @@ export async function benchPhone(options: { baseUrl: string; fixturesDir: string
     const routes: Record<string, unknown> = {};
     for (const engine of ['auto', 'ffmpeg'] as const) {
       log(`phone: ffbatch ?engine=${engine}, ${files.length} × ${preset}, ${options.workers} workers`);
-      const r = await runApp({ baseUrl: `${options.baseUrl}?engine=${engine}`, files, presets: [preset], workers: options.workers, timeoutMs: 40 * 60_000 });
-      routes[engine] = summarizeRoute(r, seconds);
+      const saveOutputsTo = join(options.outDir, 'phone-outputs', `${preset}-${engine}`);
+      const r = await runApp({ baseUrl: `${options.baseUrl}?engine=${engine}`, files, presets: [preset], workers: options.workers, timeoutMs: 40 * 60_000, saveOutputsTo });
+      // The page lists jobs in its own order: pair each output with its source by name.
+      const sourceOf = (name: string): string => files.find((f) => f.endsWith(`/${name}`)) ?? '';
+      const psnr = await psnrOf(r.jobs.map((j) => j.outputFile), r.jobs.map((j) => sourceOf(j.sourceName)));
+      routes[engine] = { ...summarizeRoute(r, seconds), psnrDb: psnr };
       log(`  → ${r.wallSec.toFixed(1)} s, engines ${r.jobs.map((j) => j.engine).join(',')}${r.error ? `, ERROR ${r.error}` : ''}`);
     }
     const jobs: BenchJob[] = files.map((source) => ({ source, presetId: preset }));
@@ -71,11 +87,13 @@ export async function benchPhone(options: { baseUrl: string; fixturesDir: string
       natives.push(await runNative(jobs, { concurrency, threads, outDir: join(options.outDir, 'phone-native') }));
     }
     const nativeBest = Math.min(...natives.map((n) => n.wallSec));
+    const nativeOutputs = natives.at(-1)?.outputs ?? [];
     const auto = (routes['auto'] as { wallSec: number }).wallSec;
     const ffmpegOnly = (routes['ffmpeg'] as { wallSec: number }).wallSec;
     result[preset] = {
       routes,
       native: natives.map((n) => ({ concurrency: n.concurrency, threads: n.threads, wallSec: n.wallSec })),
+      nativePsnrDb: await psnrOf(nativeOutputs, files),
       ratios: { autoSpeedupOverFfmpeg: ffmpegOnly / auto, autoOverNativeBest: auto / nativeBest, ffmpegOverNativeBest: ffmpegOnly / nativeBest },
       mediaSec: seconds,
     };
