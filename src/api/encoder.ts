@@ -23,8 +23,8 @@ export interface EncoderOptions {
   workers?: number;
   /**
    * Where the library's assets (`ffmpeg.worker.js`, the ffmpeg core's `.js` and `.wasm`) are
-   * served from, e.g. `'/ffbatch/'` or `'https://cdn.example.com/ffbatch/0.1.0/'`. Default: next
-   * to the library module, where a bundler (Vite) puts them.
+   * served from, e.g. `'/ffbatch/'`: on the page's own origin, since browsers start a worker
+   * only from there. Default: next to the library module.
    */
   assetsURL?: string | URL;
   /** `'auto'` (default): the browser's own encoders (WebCodecs) where they can, else ffmpeg.wasm; `'ffmpeg'`: ffmpeg.wasm only. */
