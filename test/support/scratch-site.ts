@@ -2,11 +2,13 @@
  * A site owner's Vite site in a temp folder, with ffbatch installed from the packed tarball
  * and everything installed offline from the npm cache (package.spec.ts).
  *
- * `npm ci` for this repository fills the cache with tarballs only, not with the registry's
- * package documents that `npm install` needs to resolve a version range. So the site gets a
+ * A cache filled by `npm ci` holds the tarballs, but not surely the registry's package
+ * documents that `npm install` reads to resolve a version range (here it held some, under
+ * other Accept headers, and `--offline` failed on @ffmpeg/core's). So the site gets a
  * package-lock.json first, written from this repository's own lock (the same versions, for
- * the site's dependencies and theirs): with it, `npm install --offline` needs nothing but the
- * cached tarballs and ffbatch's own.
+ * the site's dependencies and theirs) with every tarball's address: with it, `npm install
+ * --offline` needs nothing but the cached tarballs and ffbatch's own (checked against a copy
+ * of the cache with every package document taken out).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -50,6 +52,16 @@ export async function packLibrary(dir: string): Promise<string> {
   const [packed] = JSON.parse(output.slice(output.indexOf('['))) as { filename: string }[];
   if (!packed) throw new Error(`npm pack said nothing about its tarball:\n${output}`);
   return path.join(dir, packed.filename);
+}
+
+/** The package's name at a lock path (an aliased one says its real name). */
+function nameAt(at: string, entry: LockEntry): string {
+  return typeof entry['name'] === 'string' ? entry['name'] : at.slice(at.lastIndexOf('node_modules/') + 'node_modules/'.length);
+}
+
+/** The registry's address of a tarball, as npm writes it into a lock. */
+function registryTarball(name: string, version: string): string {
+  return `https://registry.npmjs.org/${name}/-/${name.slice(name.indexOf('/') + 1)}-${version}.tgz`;
 }
 
 /** Where Node would find `name` from the package at `from` (a lock path; '' is the root). */
@@ -110,6 +122,8 @@ export async function writeSiteLock(site: string, tarball: string): Promise<void
     const kept = { ...entry };
     delete kept['dev'];
     delete kept['devOptional'];
+    // Without `resolved`, npm asks the registry (or the cache) for the package's document to find the tarball.
+    if (kept['resolved'] === undefined && typeof kept.version === 'string') kept['resolved'] = registryTarball(nameAt(at, kept), kept.version);
     packages[at] = kept;
     need(at, entry);
   }
