@@ -34,7 +34,7 @@ interface JobRecord {
 interface TestApi {
   records: Record<string, JobRecord>;
   map(presets: string[]): string[];
-  call(index: number, preset: string): string;
+  call(index: number, preset: string | { name: string; container: string; args: string }): string;
   cancel(id: string): string;
   status(id: string): string;
   resultBase64(id: string): Promise<string>;
@@ -178,8 +178,9 @@ test('cancel() of a running job rejects with an AbortError, status canceled; a b
     { name: 'notes.mp4', mimeType: 'video/mp4', buffer: Buffer.from('Shopping list: milk, a new camera. This is a text note, not a film.\n'.repeat(40)) },
     await fixtureFile('good.mp3', 'audio/mpeg'),
   ], '?engine=ffmpeg');
-  // 33 s of FLV to VP9 on ffmpeg.wasm: long enough to be canceled while it runs.
-  const long = await page.evaluate(() => (window as unknown as { ffbatchTest: TestApi }).ffbatchTest.call(0, 'webm-vp9-720p'));
+  // 33 s of FLV to VP9 at libvpx's slowest settings (a preset of the site's own): minutes of work, so Cancel surely lands while it runs.
+  const slowest = { name: 'Slowest VP9', container: 'webm', args: '-c:v libvpx-vp9 -deadline good -cpu-used 0 -crf 30 -b:v 0 -an' };
+  const long = await page.evaluate((preset) => (window as unknown as { ffbatchTest: TestApi }).ffbatchTest.call(0, preset), slowest);
   await expect.poll(async () => (await recordsOf(page))[long]?.maxProgress ?? 0, { timeout: 60_000 }).toBeGreaterThan(0);
   expect(await page.evaluate((id) => (window as unknown as { ffbatchTest: TestApi }).ffbatchTest.status(id), long)).toBe('running');
   const [bad, good] = await page.evaluate(() => {
