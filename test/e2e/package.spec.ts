@@ -247,6 +247,9 @@ test('the upload form: converted in the browser with progress, a refused upload 
   expect([...form.keys()].sort()).toEqual(['key', 'title']);
   const key = form.get('key') ?? '';
   expect(key).toMatch(/^uploads\/.+\.mp4$/);
+  // Upload progress: the line before the PUT, and 100 % at its end (a 300 KB PUT on loopback may send no event between).
+  expect(statusTexts).toContain('Uploading…');
+  expect(statusTexts).toContain('Uploading… 100 %');
   expect(statusTexts).toContain('Uploaded.');
   expect(stack.proxy.requests.filter((r) => r.method === 'PUT' && r.fromBrowser).map((r) => r.outcome)).toEqual(['injected', 'injected', 'forwarded']);
   // One conversion only: the retry sent the result it already had.
