@@ -3,7 +3,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'lib', 'node_modules', 'test-results', 'playwright-report', 'bench/out', '.tmp'] },
+  // examples/*/dist and public/ffbatch hold built or copied files once an example is built in place.
+  { ignores: ['dist', 'lib', 'node_modules', 'test-results', 'playwright-report', 'bench/out', '.tmp', 'examples/*/dist', 'examples/*/public'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -23,8 +23,8 @@ export interface EncoderOptions {
   workers?: number;
   /**
    * Where the library's assets (`ffmpeg.worker.js`, the ffmpeg core's `.js` and `.wasm`) are
-   * served from, e.g. `'/ffbatch/'` or `'https://cdn.example.com/ffbatch/0.1.0/'`. Default: next
-   * to the library module, where a bundler (Vite) puts them.
+   * served from, e.g. `'/ffbatch/'`: on the page's own origin, since browsers start a worker
+   * only from there. Default: next to the library module.
    */
   assetsURL?: string | URL;
   /** `'auto'` (default): the browser's own encoders (WebCodecs) where they can, else ffmpeg.wasm; `'ffmpeg'`: ffmpeg.wasm only. */
@@ -174,6 +174,8 @@ const STATUSES = new Set<string>(['queued', 'running', 'done', 'failed', 'cancel
 
 class JobHandle extends EventTarget implements EncoderJob {
   private job: Job | null = null;
+  /** The batch holding the job, once it does: cancel() then acts at once. */
+  private batch: Batch | null = null;
   private lastStatus: JobStatus = 'queued';
   private lastProgress = 0;
   private readonly ended: Promise<void>;
@@ -212,8 +214,9 @@ class JobHandle extends EventTarget implements EncoderJob {
   }
 
   /** Called with the batch's job on each change of one of its fields. */
-  update(job: Job): void {
+  update(job: Job, batch: Batch): void {
     this.job = job;
+    this.batch = batch;
     if (job.progress !== this.lastProgress) {
       this.lastProgress = job.progress;
       this.dispatchEvent(new Event('progress'));
@@ -239,7 +242,9 @@ class JobHandle extends EventTarget implements EncoderJob {
       this.cancelEarly();
       return;
     }
-    void this.parts.then(({ batch }) => batch.cancel(this.id));
+    // Synchronous once the batch has the job, so `status` reads 'canceled' right after cancel().
+    if (this.batch) this.batch.cancel(this.id);
+    else void this.parts.then(({ batch }) => batch.cancel(this.id));
   }
 
   async result(options: SignalOption = {}): Promise<JobResult> {
@@ -293,15 +298,16 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   const handles = new Map<string, JobHandle>();
   void parts.then(({ batch }) =>
     batch.scheduler.subscribe((job) => {
-      handles.get(job.id)?.update(job);
+      handles.get(job.id)?.update(job, batch);
     }),
   );
   let closed = false;
 
-  const start = (files: Blob[], presets: PresetChoice[], signal: AbortSignal | undefined): JobHandle[] => {
+  /** `fieldOf` names a preset in errors: `preset` for call(), `presets[i]` for map(). */
+  const start = (files: Blob[], presets: PresetChoice[], signal: AbortSignal | undefined, fieldOf: (i: number) => string): JobHandle[] => {
     if (closed) throw new Error('This encoder is closed: make another with createEncoder().');
     signal?.throwIfAborted();
-    const presetIds = presets.map((preset, i) => presetIdOf(preset, `presets[${i}]`));
+    const presetIds = presets.map((preset, i) => presetIdOf(preset, fieldOf(i)));
     const keyed = files.map((file) => ({ file: asFile(file), ids: presetIds.map(() => crypto.randomUUID()) }));
     const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts)));
     for (const handle of made) handles.set(handle.id, handle);
@@ -320,14 +326,14 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       const handle = handles.get(job.id);
       if (!handle) continue;
       if (!wanted.includes(handle)) batch.cancel(job.id);
-      handle.update(job);
+      handle.update(job, batch);
     }
   };
 
   return {
     call(file, preset, callOptions = {}) {
       checkBlob(file, 'file');
-      const [job] = start([file], [preset], callOptions.signal);
+      const [job] = start([file], [preset], callOptions.signal, () => 'preset');
       if (!job) throw new Error('No job was made.');
       return job;
     },
@@ -336,7 +342,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       if (!isIterable(presets)) throw new TypeError('presets must be an array (or iterable) of preset ids or custom presets.');
       const fileList = [...files];
       fileList.forEach((file, i) => checkBlob(file, `files[${i}]`));
-      return start(fileList, [...presets], mapOptions.signal);
+      return start(fileList, [...presets], mapOptions.signal, (i) => `presets[${i}]`);
     },
     files: {
       list: async () => (await parts).store.list(),

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import * as Comlink from 'comlink';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEncoder, JobFailedError, PRESETS, type Encoder, type EncoderJob } from '../../src/index';
+import { createEncoder, JobFailedError, PRESETS, upload, type Encoder, type EncoderJob } from '../../src/index';
 import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
 
 /** The page side of a MessageChannel with a fake FfmpegWorkerApi exposed by Comlink on the other, as in worker-pool.test.ts. */
@@ -131,15 +131,32 @@ afterEach(async () => {
 
 describe('createEncoder: arguments', () => {
   it('refuses workers < 1, an unknown engine, an unknown preset and a non-Blob with TypeErrors naming the field', () => {
-    expect(() => createEncoder({ workers: 0 })).toThrow(/options\.workers/);
-    expect(() => createEncoder({ workers: 1.5 })).toThrow(TypeError);
-    expect(() => createEncoder({ engine: 'gpu' as 'auto' })).toThrow(/options\.engine/);
+    // Each: a TypeError (not a plain Error) whose message starts with the field's name.
+    const typeError = (run: () => unknown, field: RegExp): void => {
+      expect(run).toThrow(TypeError);
+      expect(run).toThrow(field);
+    };
+    typeError(() => createEncoder({ workers: 0 }), /^options\.workers/);
+    typeError(() => createEncoder({ workers: -2 }), /^options\.workers/);
+    typeError(() => createEncoder({ workers: 1.5 }), /^options\.workers/);
+    typeError(() => createEncoder({ engine: 'gpu' as 'auto' }), /^options\.engine/);
     const enc = makeEncoder();
-    expect(() => enc.call(mp3(), 'mp4-h265' as 'mp3-audio')).toThrow(/presets\[0\].*mp4-h265/);
-    expect(() => enc.call('song.mp3' as unknown as File, 'mp3-audio')).toThrow(/^file must be a File or a Blob/);
-    expect(() => enc.map([mp3(), 42 as unknown as File], ['mp3-audio'])).toThrow(/files\[1\]/);
-    expect(() => enc.call(mp3(), { name: 'x', container: 'exe', args: '-c:a copy' })).toThrow(/presets\[0\]\.container/);
+    typeError(() => enc.call(mp3(), 'mp4-h265' as 'mp3-audio'), /^preset must be a preset id.*mp4-h265/);
+    typeError(() => enc.map([mp3()], ['mp3-audio', 'mp4-h265' as 'mp3-audio']), /^presets\[1\] must be a preset id.*mp4-h265/);
+    typeError(() => enc.call('song.mp3' as unknown as File, 'mp3-audio'), /^file must be a File or a Blob/);
+    typeError(() => enc.map([mp3(), 42 as unknown as File], ['mp3-audio']), /^files\[1\] must be a File or a Blob/);
+    typeError(() => enc.call(mp3(), { name: 'x', container: 'exe', args: '-c:a copy' }), /^preset\.container/);
     expect(lab.runs).toHaveLength(0);
+  });
+
+  it('upload refuses a non-Blob and options without endpoint or url with TypeErrors naming the field, before any request', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    await expect(upload('clip.mp4' as unknown as Blob, { endpoint: 'https://sign.example.com' })).rejects.toThrow(/^blob must be a File or a Blob/);
+    await expect(upload(new Blob(['x']), {} as { url: string })).rejects.toThrow(/^options\.endpoint or options\.url/);
+    await expect(upload(new Blob(['x']), { endpoint: 'https://sign.example.com', name: '' })).rejects.toThrow(/^options\.name/);
+    await expect(upload(new Blob(['x']), { url: '' })).rejects.toBeInstanceOf(TypeError);
+    expect(fetchSpy).not.toHaveBeenCalled();
+    fetchSpy.mockRestore();
   });
 
   it('exports the built-in presets', () => {
