@@ -67,6 +67,8 @@ export interface AppJob {
   outputBytes: number | null;
   /** Where the output was saved, when the run was asked to save outputs. */
   outputFile: string | null;
+  /** The WebCodecs H.264 encoder's mean QP, from the job's log (null on other routes). */
+  meanQp: number | null;
 }
 
 export interface AppRun {
@@ -153,6 +155,11 @@ async function readLogs(page: Page): Promise<Map<string, string>> {
     await item.getByRole('button', { name: 'Log', exact: true }).click();
   }
   return logs;
+}
+
+function meanQpOf(log: string): number | null {
+  const match = /H\.264 mean QP ([\d.]+)/.exec(log);
+  return match ? Number(match[1]) : null;
 }
 
 async function setWorkers(page: Page, workers: number): Promise<void> {
@@ -242,6 +249,7 @@ export async function runApp(options: {
         engine: j.engine ?? null,
         outputBytes: j.outputSize ?? null,
         outputFile: null,
+        meanQp: meanQpOf(logs.get(j.id) ?? ''),
         slots: Math.max(1, times.partsSec.length),
         partsSec: times.partsSec,
         joinSec: times.joinSec,

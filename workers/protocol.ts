@@ -113,8 +113,10 @@ export interface WebCodecsTarget {
   /** Output size as shown (after rotation): `fitHeight` of the source's shown size. */
   width: number;
   height: number;
-  /** Video bits per second (`webCodecsVideoBitrate`). */
+  /** Video bits per second to start at (`webCodecsVideoBitrate`). */
   videoBitrate: number;
+  /** H.264 only: the mean QP the bitrate is steered to (`H264_TARGET_QP`); absent: the bitrate stays. */
+  targetQp?: number;
 }
 
 /** What the browser can do with one source, for the engine router (src/jobs/engine-router.ts). */

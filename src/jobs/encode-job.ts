@@ -247,7 +247,8 @@ async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Pr
 
   const target = planWebCodecsTarget(preset.id, { ...info, video });
   context.update({ engine: 'webcodecs', engineNote: null });
-  context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} at ${Math.round(target.videoBitrate / 1000)} kb/s.`]);
+  const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
+  context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
   if (deps.webcodecsGate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
   const release = deps.webcodecsGate ? await context.whileWaiting(deps.webcodecsGate.acquire(context.signal)) : () => {};
   const startedAt = performance.now();

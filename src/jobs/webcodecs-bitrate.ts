@@ -29,6 +29,23 @@ export const REFERENCE_BITRATE: Readonly<Record<WebCodecsVideoCodec, number>> = 
   vp9: 700_000,
 };
 
+/**
+ * The mean H.264 QP the WebCodecs route steers OpenH264's bitrate to (workers/bitrate-steer.ts),
+ * starting from `webCodecsVideoBitrate`. No fixed bitrate meets the quality target on both
+ * kinds of footage; a fixed QP nearly does, as x264's CRF does.
+ *
+ * Measured 2026-11-25 on the bench's phone sources (45 s, 1080p30, 12 Mb/s; phone-1 from
+ * flower.mp4, phone-2 from friday.mp4) → 1280×720, PSNR against the lanczos-scaled source,
+ * video bitrate; reference native x264 veryfast CRF 23: phone-1 833 kb/s 44.75 dB, phone-2
+ * 1224 kb/s 45.31 dB.
+ * - OpenH264 at a fixed 1.0 / 1.25 / 1.6 Mb/s: phone-1 QP 26.8 / 25.2 / 23.2, 43.63 / 44.30 /
+ *   45.13 dB; phone-2 QP 31.5 / 29.6 / 27.3, 41.78 / 42.89 / 44.09 dB (−2.4 dB at 1.25 Mb/s).
+ * - Steered to QP 26.3: phone-1 QP 26.31, 1123 kb/s (1.35×), 43.85 dB (−0.90); phone-2 QP 26.56,
+ *   1771 kb/s (1.45×), 44.47 dB (−0.84). Every frame kept, parameter sets unchanged.
+ * Lower targets buy PSNR with size: phone-2 would pass 1.5× below about QP 26.2.
+ */
+export const H264_TARGET_QP = 26.3;
+
 const REFERENCE_PIXEL_RATE = 1280 * 720 * 30;
 export const PIXEL_RATE_EXPONENT = 0.75;
 /** Frame rates outside this range are treated as its ends (a 2 fps slideshow still needs key frames; 240 fps slow motion is shown slowed down). */

@@ -1,7 +1,7 @@
 import { fitHeight } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsPresetId, WebCodecsTarget } from '../../workers/protocol';
-import { webCodecsVideoBitrate, type WebCodecsVideoCodec } from './webcodecs-bitrate';
+import { H264_TARGET_QP, webCodecsVideoBitrate, type WebCodecsVideoCodec } from './webcodecs-bitrate';
 
 /** The presets the WebCodecs route implements. */
 export const WEBCODECS_PRESETS = {
@@ -24,5 +24,6 @@ export function planWebCodecsTarget(presetId: WebCodecsPresetId, source: SourceI
   if (!source.video) throw new TypeError('source.video is required to plan a WebCodecs encode.');
   const { video, maxHeight } = WEBCODECS_PRESETS[presetId];
   const { width, height } = fitHeight(source.video, maxHeight);
-  return { presetId, width, height, videoBitrate: webCodecsVideoBitrate(video, width, height, source.video.fps) };
+  const videoBitrate = webCodecsVideoBitrate(video, width, height, source.video.fps);
+  return { presetId, width, height, videoBitrate, ...(video === 'avc' ? { targetQp: H264_TARGET_QP } : {}) };
 }

@@ -89,6 +89,13 @@ test('flower.mp4 → H.264 720p and VP9 720p go through WebCodecs, verified, eve
       await expect(job).toHaveAttribute('data-engine', 'webcodecs');
       await expect(job).toContainText('WebCodecs');
       await expect(job).toContainText('verified');
+      const log = await logOf(job);
+      if (presetId === 'mp4-h264-720p') {
+        // The QP of OpenH264's real output was read, frame by frame (the steering's input).
+        expect(log).toMatch(/steered to H\.264 QP 26\.3/);
+        expect(log).toMatch(/done: \d+ frames, .*H\.264 mean QP \d+\.\d\d/);
+        expect(log).not.toContain('QP not read');
+      }
       const got = await downloadFromJob(page, job, outDir);
       const out = countFrames(got.file);
       console.log(`[webcodecs] ${got.suggestedFilename}: ${JSON.stringify(out)}`);

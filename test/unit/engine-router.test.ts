@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseEngine, type WebCodecsSupport } from '../../src/jobs/engine-router';
 import { planWebCodecsTarget } from '../../src/jobs/webcodecs-plan';
+import { H264_TARGET_QP } from '../../src/jobs/webcodecs-bitrate';
 import type { SourceInfo } from '../../src/presets/source-info';
 
 const MP4 = 'mov,mp4,m4a,3gp,3g2,mj2';
@@ -102,10 +103,10 @@ describe('chooseEngine', () => {
 });
 
 describe('planWebCodecsTarget', () => {
-  it('sizes as the ffmpeg route (fitHeight) and takes the bitrate rule', () => {
-    expect(planWebCodecsTarget('mp4-h264-720p', source())).toEqual({ presetId: 'mp4-h264-720p', width: 1280, height: 720, videoBitrate: 1_250_000 });
-    expect(planWebCodecsTarget('mp4-h264-480p', source())).toMatchObject({ width: 854, height: 480 });
-    expect(planWebCodecsTarget('webm-vp9-720p', source()).videoBitrate).toBe(700_000);
+  it('sizes as the ffmpeg route (fitHeight) and takes the bitrate rule; H.264 is steered to the target QP, VP9 is not', () => {
+    expect(planWebCodecsTarget('mp4-h264-720p', source())).toEqual({ presetId: 'mp4-h264-720p', width: 1280, height: 720, videoBitrate: 1_250_000, targetQp: H264_TARGET_QP });
+    expect(planWebCodecsTarget('mp4-h264-480p', source())).toMatchObject({ width: 854, height: 480, targetQp: H264_TARGET_QP });
+    expect(planWebCodecsTarget('webm-vp9-720p', source())).toEqual({ presetId: 'webm-vp9-720p', width: 1280, height: 720, videoBitrate: 700_000 });
   });
 
   it('plans the shown size of a rotated source and never upscales', () => {

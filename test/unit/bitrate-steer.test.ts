@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { BitrateSteer, H264_STEERING } from '../../workers/bitrate-steer';
+
+const steer = (startBitrate = 1_000_000): BitrateSteer => new BitrateSteer({ ...H264_STEERING, startBitrate, targetQp: 26, windowFrames: 10 });
+
+function feed(s: BitrateSteer, qp: number, frames: number): (number | null)[] {
+  return Array.from({ length: frames }, () => s.add(qp));
+}
+
+describe('BitrateSteer', () => {
+  it('decides once a window is full: 6 QP above the target doubles the bitrate', () => {
+    const s = steer();
+    const answers = feed(s, 32, 10);
+    expect(answers.slice(0, 9)).toEqual(Array(9).fill(null));
+    expect(answers[9]).toBe(2_000_000);
+    expect(s.current).toBe(2_000_000);
+    expect(s.changes).toEqual([{ frame: 10, meanQp: 32, bitrate: 2_000_000 }]);
+  });
+
+  it('3 QP below the target cuts the bitrate by √2; on target nothing changes', () => {
+    const s = steer();
+    expect(feed(s, 23, 10)[9]).toBe(Math.round(1_000_000 / Math.SQRT2));
+    expect(feed(s, 26, 10)[9]).toBeNull();
+  });
+
+  it('small differences (inside the dead band) do not reconfigure the encoder', () => {
+    const s = steer();
+    expect(feed(s, 26.5, 10)[9]).toBeNull(); // 2^(0.5/6) = +5.9 %
+    expect(s.changes).toHaveLength(0);
+  });
+
+  it('stays within 0.5× and 2.5× of the start however hard or easy the content', () => {
+    const s = steer();
+    for (let i = 0; i < 5; i++) feed(s, 51, 10);
+    expect(s.current).toBe(2_500_000);
+    for (let i = 0; i < 8; i++) feed(s, 10, 10);
+    expect(s.current).toBe(500_000);
+  });
+
+  it('each window is judged on its own frames (the mean of 24 and 28 is on target)', () => {
+    const s = steer();
+    feed(s, 24, 5);
+    expect(feed(s, 28, 5)[4]).toBeNull();
+    expect(feed(s, 38, 10)[9], '12 QP over asks for 4×: capped at 2.5×').toBe(2_500_000);
+  });
+});
