@@ -47,6 +47,8 @@ export interface CoreOptions {
   mainScriptUrlOrBlob?: string;
   /** The .wasm's bytes, where it is not fetched (Node, in unit tests). */
   wasmBinary?: Uint8Array;
+  /** Emscripten's hook: instantiate the module ourselves (from a module compiled once); returns `{}` at once. */
+  instantiateWasm?: (imports: WebAssembly.Imports, receiveInstance: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
 }
 
 export type CreateFFmpegCore = (options: CoreOptions) => Promise<FFmpegCoreModule>;

@@ -82,13 +82,43 @@ function installRunStack(core: CoreInternals): void {
   };
 }
 
-async function loadCore(): Promise<FFmpegCoreModule> {
+/** Compiles the core's .wasm (streaming where the server sends application/wasm). */
+async function compileCore(url: string): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error; // a wrong MIME type: compile from the bytes
+    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+  }
+}
+
+/** The module this worker instantiated: compiled here, or handed over by the page from another worker. */
+let compiledHere: WebAssembly.Module | undefined;
+
+async function loadCore(handed?: WebAssembly.Module): Promise<FFmpegCoreModule> {
   const absoluteCoreURL = new URL(coreURL, self.location.href).href;
   const absoluteWasmURL = new URL(wasmURL, self.location.href).href;
-  const module = (await import(/* @vite-ignore */ absoluteCoreURL)) as { default: CreateFFmpegCore };
-  // The core finds its .wasm through this hash (its own locateFile convention).
+  const [module, compiled] = await Promise.all([
+    import(/* @vite-ignore */ absoluteCoreURL) as Promise<{ default: CreateFFmpegCore }>,
+    handed ? Promise.resolve(handed) : compileCore(absoluteWasmURL),
+  ]);
+  if (!handed) compiledHere = compiled;
+  // The core finds its .wasm through this hash (its own locateFile convention); it is not fetched
+  // again: instantiateWasm instantiates the compiled module, which every worker of the page shares
+  // (one compile, and code that V8 optimises once for all of them).
   const hash = btoa(JSON.stringify({ wasmURL: absoluteWasmURL, workerURL: '' }));
-  const created = await module.default({ mainScriptUrlOrBlob: `${absoluteCoreURL}#${hash}` });
+  let failInstantiate: (error: unknown) => void = () => {};
+  const instantiateFailed = new Promise<never>((_, reject) => (failInstantiate = reject));
+  const created = await Promise.race([
+    module.default({
+      mainScriptUrlOrBlob: `${absoluteCoreURL}#${hash}`,
+      instantiateWasm: (imports, receiveInstance) => {
+        WebAssembly.instantiate(compiled, imports).then((instance) => receiveInstance(instance, compiled), failInstantiate);
+        return {};
+      },
+    }),
+    instantiateFailed,
+  ]);
   created.setLogger(({ message }) => logLine(message));
   installRunStack(created);
   addReadAhead(created.FS.filesystems.WORKERFS as WorkerFs);
@@ -96,9 +126,9 @@ async function loadCore(): Promise<FFmpegCoreModule> {
   return created;
 }
 
-async function ensureCore(): Promise<FFmpegCoreModule> {
+async function ensureCore(handed?: WebAssembly.Module): Promise<FFmpegCoreModule> {
   if (core) return core;
-  loading ??= loadCore();
+  loading ??= loadCore(handed);
   core = await loading;
   return core;
 }
@@ -174,12 +204,12 @@ function execCollecting(ffmpeg: FFmpegCoreModule, args: string[]): DryRunResult 
 }
 
 const api: FfmpegWorkerApi = {
-  async load(): Promise<LoadResult> {
+  async load(compiled?: WebAssembly.Module): Promise<LoadResult> {
     const outputsOnDisk = canWriteToOpfs();
     if (core) return { loadMs: 0, outputsOnDisk };
     const started = performance.now();
-    await ensureCore();
-    return { loadMs: performance.now() - started, outputsOnDisk };
+    await ensureCore(compiled);
+    return { loadMs: performance.now() - started, outputsOnDisk, ...(compiledHere ? { compiled: compiledHere } : {}) };
   },
 
   async probe(input) {

@@ -93,6 +93,8 @@ export interface LoadResult {
   loadMs: number;
   /** Whether outputs can go to OPFS scratch files (else wasm memory, under 2 GB). */
   outputsOnDisk: boolean;
+  /** The core's compiled module, when this worker compiled it: the page hands it to the next workers. */
+  compiled?: WebAssembly.Module;
 }
 
 /**
@@ -175,7 +177,7 @@ export type ProgressSink = (seconds: number) => void | Promise<void>;
 /** What a worker exposes through Comlink. */
 export interface FfmpegWorkerApi {
   /** Loads the core (served from the app's own origin) once; later calls return at once. */
-  load(): Promise<LoadResult>;
+  load(compiled?: WebAssembly.Module): Promise<LoadResult>;
   /** Runs ffprobe on one input and returns its JSON report. */
   probe(input: MountedInput): Promise<ProbeResult>;
   /**

@@ -3,7 +3,7 @@
  * The page (src/main.ts) and the library API (createEncoder) both build theirs here.
  */
 import { Batch, type BatchDeps } from '../jobs/batch';
-import { defaultPoolSize, WorkerPool } from '../pool/worker-pool';
+import { defaultPoolSize, WorkerPool, type CompiledCore } from '../pool/worker-pool';
 import { OutputStore } from '../storage/output-store';
 import { ScratchSpace } from '../storage/scratch-space';
 import { StorageBudget } from '../storage/storage-budget';
@@ -57,8 +57,10 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
     options.onCoreLoaded?.(load);
     made.batch?.setOutputsOnDisk(load.outputsOnDisk && made.scratch !== null);
   };
-  const encodePool = new WorkerPool({ size: workers, createWorker, onCoreLoaded });
-  const probePool = new WorkerPool({ size: 1, maxTasksPerWorker: 50, createWorker, onCoreLoaded });
+  // One compile of the core for the page: both pools' workers instantiate the same module.
+  const compiledCore: CompiledCore = { module: null };
+  const encodePool = new WorkerPool({ size: workers, createWorker, onCoreLoaded, compiledCore });
+  const probePool = new WorkerPool({ size: 1, maxTasksPerWorker: 50, createWorker, onCoreLoaded, compiledCore });
   const scratch = await ScratchSpace.open(() => store.copiesFiles());
   made.scratch = scratch;
   const quota = options.quotaBytes ?? null;

@@ -39,6 +39,8 @@ export interface WorkerPoolOptions {
   createWorker: () => Worker;
   /** Told of each cold core load: how long it took (the page's stats, the benchmark) and where outputs go. */
   onCoreLoaded?: (load: LoadResult) => void;
+  /** Shared by the page's pools: the core is compiled by the first worker and handed to the others. */
+  compiledCore?: CompiledCore;
 }
 
 /** ffmpeg ran to the end but failed; its log says why. */
@@ -115,7 +117,7 @@ export class WorkerPool {
     for (let i = this.workerCount; i < Math.min(count, this.size); i++) {
       const slot = this.spawn();
       this.idle.push(slot);
-      void slot.api.load().then(
+      void this.load(slot).then(
         (load) => this.options.onCoreLoaded?.(load),
         () => {},
       );
@@ -229,6 +231,28 @@ export class WorkerPool {
     return { worker, api: Comlink.wrap<FfmpegWorkerApi>(worker), tasksRun: 0, crashed };
   }
 
+  /**
+   * Loads the core in `slot`'s worker. The first worker compiles the .wasm (32 MB) and hands
+   * the module back; the others wait for it and only instantiate it: one compile per page
+   * instead of one per worker, and V8's optimised code is shared by every instance.
+   */
+  private load(slot: Slot): Promise<LoadResult> {
+    const shared = this.options.compiledCore;
+    if (!shared) return slot.api.load();
+    if (!shared.module) {
+      const first = slot.api.load();
+      shared.module = first.then(
+        (loaded) => loaded.compiled ?? null,
+        () => {
+          shared.module = null; // the next worker tries again
+          return null;
+        },
+      );
+      return first;
+    }
+    return shared.module.then((compiled) => slot.api.load(compiled ?? undefined));
+  }
+
   private async runOn<T>(slot: Slot, task: Task<T>, signal?: AbortSignal): Promise<T> {
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -240,7 +264,7 @@ export class WorkerPool {
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const load = slot.api.load().then((loaded) => {
+      const load = this.load(slot).then((loaded) => {
         if (loaded.loadMs > 0) this.options.onCoreLoaded?.(loaded);
       });
       await Promise.race([load, aborted, slot.crashed]);
@@ -254,6 +278,11 @@ export class WorkerPool {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** The core's module as the first worker of the page compiled it (null when that failed: each worker then compiles its own). */
+export interface CompiledCore {
+  module: Promise<WebAssembly.Module | null> | null;
 }
 
 /** Comlink carries only an error's name and message across. */

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAbortError } from '../../src/jobs/errors';
-import { defaultPoolSize, FfmpegExitError, OutputWriteError, WorkerCrashedError, WorkerPool, type WorkerPoolOptions } from '../../src/pool/worker-pool';
+import { defaultPoolSize, FfmpegExitError, OutputWriteError, WorkerCrashedError, WorkerPool, type CompiledCore, type WorkerPoolOptions } from '../../src/pool/worker-pool';
 import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
 
 /**
@@ -73,15 +73,28 @@ class Lab {
   readonly probes: { worker: number; input: string }[] = [];
   /** Milliseconds the first load of each worker reports. */
   coldLoadMs = 1_700;
+  /** Each worker's first load, with the module the pool handed it. */
+  readonly coreLoads: { worker: number; handed: WebAssembly.Module | undefined }[] = [];
+  /** The module each worker would compile itself (a distinct empty module per worker). */
+  readonly compiledBy = new Map<number, WebAssembly.Module>();
+
+  compiledHere(worker: number): WebAssembly.Module {
+    const module = new WebAssembly.Module(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    this.compiledBy.set(worker, module);
+    return module;
+  }
 
   readonly createWorker = (): Worker => {
     const index = this.workers.length;
     let loaded = false;
     const api: FfmpegWorkerApi = {
-      load: () => {
+      load: (compiled?: WebAssembly.Module) => {
         const loadMs = loaded ? 0 : this.coldLoadMs;
+        const cold = !loaded;
         loaded = true;
-        return Promise.resolve({ loadMs, outputsOnDisk: true });
+        if (cold) this.coreLoads.push({ worker: index, handed: compiled });
+        // As the real worker: a worker that compiled the core itself hands the module back.
+        return Promise.resolve({ loadMs, outputsOnDisk: true, ...(cold && !compiled ? { compiled: this.compiledHere(index) } : {}) });
       },
       probe: (input: MountedInput): Promise<ProbeResult> => {
         this.probes.push({ worker: index, input: input.name });
@@ -185,6 +198,27 @@ describe('WorkerPool: workers', () => {
     await pool.probe({ name: 'a.mp4', data: new Blob(['x']) });
     await pool.probe({ name: 'b.mp4', data: new Blob(['x']) });
     expect(loads).toEqual([1_700]);
+  });
+
+  it('the core is compiled once: pools sharing a CompiledCore hand the first worker\'s module to every later worker', async () => {
+    const compiledCore: CompiledCore = { module: null };
+    const encode = lab.pool({ size: 2, compiledCore });
+    const probe = lab.pool({ size: 1, compiledCore });
+    encode.warmUp(2);
+    await probe.probe({ name: 'a.mp4', data: new Blob(['x']) });
+    await vi.waitFor(() => expect(lab.coreLoads).toHaveLength(3));
+    const compilers = lab.coreLoads.filter((load) => load.handed === undefined);
+    expect(compilers.map((load) => load.worker), 'only the first worker compiles').toEqual([0]);
+    expect([...lab.compiledBy.keys()]).toEqual([0]);
+    // The module crosses to each worker by structured clone (as postMessage does): a copy of the first.
+    for (const load of lab.coreLoads.slice(1)) expect(load.handed).toBeInstanceOf(WebAssembly.Module);
+  });
+
+  it('without a CompiledCore every worker compiles its own', async () => {
+    const pool = lab.pool({ size: 2 });
+    pool.warmUp(2);
+    await vi.waitFor(() => expect(lab.coreLoads).toHaveLength(2));
+    expect(lab.coreLoads.every((load) => load.handed === undefined)).toBe(true);
   });
 
   it('warmUp starts workers ahead of need, no more than the size', async () => {
