@@ -213,43 +213,17 @@ const api: FfmpegWorkerApi = {
   },
 
   async probe(input) {
-    const ffmpeg = await ensureCore();
-    const log: string[] = [];
-    logLine = (line) => log.push(line);
-    mountInputs(ffmpeg, [input]);
-    try {
-      ffmpeg.reset();
-      withRunStack(() => ffmpeg.ffprobe('-v', 'warning', '-show_format', '-show_streams', '-of', 'json', `/in/${input.name}`, '-o', '/work/probe.json'));
-      // ffprobe ends with an "Aborted()" and returns −1 even when it succeeded: read the file instead.
-      if (!ffmpeg.FS.analyzePath('/work/probe.json').exists) return { report: null, log };
-      const text = ffmpeg.FS.readFile('/work/probe.json', { encoding: 'utf8' });
-      ffmpeg.FS.unlink('/work/probe.json');
-      const report = JSON.parse(text) as ProbeReport;
-      const readable = (report.streams?.length ?? 0) > 0;
-      return { report: readable ? report : null, log };
-    } finally {
-      unmountInputs(ffmpeg, [input]);
-      logLine = () => {};
-    }
+    const { text, log } = await ffprobeTo(input, ['-v', 'warning', '-show_format', '-show_streams', '-of', 'json'], '/work/probe.json');
+    if (text === null) return { report: null, log };
+    const report = JSON.parse(text) as ProbeReport;
+    const readable = (report.streams?.length ?? 0) > 0;
+    return { report: readable ? report : null, log };
   },
 
   async probeTail(input, fromSec) {
-    const ffmpeg = await ensureCore();
-    const log: string[] = [];
-    logLine = (line) => log.push(line);
-    mountInputs(ffmpeg, [input]);
-    try {
-      ffmpeg.reset();
-      const args = ['-v', 'error', '-read_intervals', `${Math.max(0, fromSec).toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
-      withRunStack(() => ffmpeg.ffprobe(...args, `/in/${input.name}`, '-o', '/work/tail.csv'));
-      if (!ffmpeg.FS.analyzePath('/work/tail.csv').exists) return { endSec: null, log };
-      const text = ffmpeg.FS.readFile('/work/tail.csv', { encoding: 'utf8' });
-      ffmpeg.FS.unlink('/work/tail.csv');
-      return { endSec: lastPacketEnd(text), log };
-    } finally {
-      unmountInputs(ffmpeg, [input]);
-      logLine = () => {};
-    }
+    const args = ['-v', 'error', '-read_intervals', `${Math.max(0, fromSec).toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
+    const { text, log } = await ffprobeTo(input, args, '/work/tail.csv');
+    return { endSec: text === null ? null : lastPacketEnd(text), log };
   },
 
   async run(request: RunRequest, onLog: LogSink): Promise<RunResult> {
@@ -361,6 +335,29 @@ const api: FfmpegWorkerApi = {
 async function forcedFault(fault: WebCodecsRequest['fault'], cause?: unknown): Promise<never> {
   if (fault === 'stall') await new Promise<never>(() => {});
   throw new Error(`failure forced by ?webcodecsFail=${fault ?? 'throw'}`, { cause });
+}
+
+/**
+ * Runs ffprobe with `args` on one input, its report written to `outFile` (in wasm memory),
+ * and returns that text (null when ffprobe wrote none) and ffprobe's log.
+ */
+async function ffprobeTo(input: MountedInput, args: string[], outFile: string): Promise<{ text: string | null; log: string[] }> {
+  const ffmpeg = await ensureCore();
+  const log: string[] = [];
+  logLine = (line) => log.push(line);
+  mountInputs(ffmpeg, [input]);
+  try {
+    ffmpeg.reset();
+    withRunStack(() => ffmpeg.ffprobe(...args, `/in/${input.name}`, '-o', outFile));
+    // ffprobe ends with an "Aborted()" and returns −1 even when it succeeded: read the file instead.
+    if (!ffmpeg.FS.analyzePath(outFile).exists) return { text: null, log };
+    const text = ffmpeg.FS.readFile(outFile, { encoding: 'utf8' });
+    ffmpeg.FS.unlink(outFile);
+    return { text, log };
+  } finally {
+    unmountInputs(ffmpeg, [input]);
+    logLine = () => {};
+  }
 }
 
 /** The largest `pts + duration` of ffprobe's `pts_time,duration_time` CSV lines; null when there is none. */
