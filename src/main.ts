@@ -21,6 +21,8 @@ const splitAbove = Number(params.get('splitAbove'));
 // Test and benchmark knobs: ?engine=auto|ffmpeg (the Engine select's first value); ?webcodecsFail=1 makes every WebCodecs encode fail after its first progress (the fallback path).
 const engineMode = params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto';
 const webcodecsFail = params.get('webcodecsFail') === '1';
+// Test knob: ?holdSegment=N makes segment N of a split job wait, so a test can reload with the other segments finished.
+const holdSegment = Number(params.get('holdSegment'));
 // Pools, store, scratch and budget are wired where the library API wires its own (src/api/create-batch.ts);
 // scratch left by closed or crashed tabs is removed there, before any job runs.
 const { batch, store, probePool } = await createBatch({
@@ -31,6 +33,7 @@ const { batch, store, probePool } = await createBatch({
   webcodecsFail,
   // Issue 11: queued and running jobs are kept, so a reload brings them back interrupted.
   jobStore: new JobStore(),
+  ...(Number.isInteger(holdSegment) && holdSegment > 0 ? { holdSegment } : {}),
   ...(splitAbove > 0 ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec: splitAbove, minSegmentSec: Math.min(10, splitAbove / 2) } } : {}),
 });
 // Test and tuning knob: ?multipartThreshold=BYTES (S3 parts are at least 5 MiB).
