@@ -46,7 +46,7 @@ const speeds = new SpeedLearner(batch, new SpeedStore(), splitAbove > 0 ? splitA
 const customPresets = new CustomPresetLibrary(new CustomPresetStore(), { ...coreChecks(probePool), learntSpeed: (id) => speeds.learntSpeed(id) });
 new AppView(root, batch, uploads, speeds, customPresets);
 // Offline (issue 11): the service worker precaches the app; a waiting deployment is applied only on the person's click, never under a running batch.
-const applyUpdate = registerServiceWorker({ show: () => updateBanner.show() });
+const applyUpdate = registerServiceWorker({ show: () => updateBanner.show(), showTakenOver: () => updateBanner.showTakenOver() });
 const updateBanner = new UpdateBanner(batch, applyUpdate);
 root.prepend(updateBanner.element);
 
