@@ -40,19 +40,28 @@ async function savedPageIds(cache) {
   return saved ? await saved.json() : [];
 }
 
-/** On an update's install: copies the precached assets (the running deployment's) aside. */
+/**
+ * On an update's install: copies the precached assets (the running deployment's) aside.
+ * Which of them the new deployment drops is not known here, so all are copied; files the
+ * new precache still has are dropped from the copy once it is active (see prune).
+ */
 async function keepPreviousAssets() {
   // The first install has no previous deployment to keep.
   if (!self.registration.active) return;
-  const kept = await caches.open(PREVIOUS_ASSETS);
-  const prefix = assetsPath();
-  for (const name of await precacheNames()) {
-    const precache = await caches.open(name);
-    for (const request of await precache.keys()) {
-      if (!new URL(request.url).pathname.startsWith(prefix) || (await kept.match(request.url))) continue;
-      const response = await precache.match(request);
-      if (response) await kept.put(request.url, response);
+  try {
+    const kept = await caches.open(PREVIOUS_ASSETS);
+    const prefix = assetsPath();
+    for (const name of await precacheNames()) {
+      const precache = await caches.open(name);
+      for (const request of await precache.keys()) {
+        if (!new URL(request.url).pathname.startsWith(prefix) || (await kept.match(request.url))) continue;
+        const response = await precache.match(request);
+        if (response) await kept.put(request.url, response);
+      }
     }
+  } catch (error) {
+    // Storage full, say: the update must still install; old tabs then fetch from the host.
+    console.warn('ffbatch: could not keep the previous deployment’s files', error);
   }
 }
 
@@ -64,13 +73,25 @@ async function rememberOpenPages() {
   await kept.put(openPagesUrl(), new Response(JSON.stringify([...ids]), { headers: { 'content-type': 'application/json' } }));
 }
 
-/** Deletes the copy once no page that was open at the update is left. */
+/**
+ * Deletes the copy once no page that was open at the update is left. Until then, drops from
+ * it the files the current precache has too (unchanged between the deployments, such as the
+ * core's .wasm): only once this worker is activated, since during activation the precache
+ * still holds the previous deployment's files, which Workbox is about to delete.
+ */
 async function prunePreviousAssets() {
   if (!(await caches.has(PREVIOUS_ASSETS))) return;
   const kept = await caches.open(PREVIOUS_ASSETS);
   const saved = await savedPageIds(kept);
   const open = new Set(await openPageIds());
-  if (!saved.some((id) => open.has(id))) await caches.delete(PREVIOUS_ASSETS);
+  if (!saved.some((id) => open.has(id))) {
+    await caches.delete(PREVIOUS_ASSETS);
+    return;
+  }
+  if (self.serviceWorker?.state !== 'activated') return;
+  const current = new Set();
+  for (const name of await precacheNames()) for (const request of await (await caches.open(name)).keys()) current.add(request.url);
+  for (const request of await kept.keys()) if (current.has(request.url)) await kept.delete(request);
 }
 
 self.addEventListener('install', (event) => event.waitUntil(keepPreviousAssets()));

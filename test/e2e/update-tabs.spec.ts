@@ -5,7 +5,8 @@
  * tab B presses Update. The new service worker then controls tab A too, and its precache no
  * longer has A's worker chunk. Tab A must not reload under its batch, and must still start new
  * encode workers from its own (previous) files: canceling its running job ends that worker,
- * and the next job needs a fresh one. A reloads only on a click once idle, and the copy of the
+ * and the next jobs need fresh ones. A reloads only on a click once idle (a file is still
+ * listed), while an idle tab C with nothing listed reloads by itself; the copy of the
  * previous files is dropped once no page of that deployment is open.
  */
 import { createHash } from 'node:crypto';
@@ -79,7 +80,10 @@ test('Update in another tab: a running batch goes on, new workers still start fr
     await a.reload();
     const b = await context.newPage();
     await open(b, url);
-    for (const page of [a, b]) expect(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'controlled').toBe(true);
+    // Tab C stays idle with nothing listed: it may reload by itself once updated.
+    const c = await context.newPage();
+    await open(c, url);
+    for (const page of [a, b, c]) expect(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'controlled').toBe(true);
     let navigationsOfA = 0;
     a.on('framenavigated', (frame) => {
       if (frame === a.mainFrame()) navigationsOfA++;
@@ -104,6 +108,10 @@ test('Update in another tab: a running batch goes on, new workers still start fr
     await Promise.all([b.waitForEvent('load'), b.getByRole('button', { name: 'Update', exact: true }).click()]);
     await expect(b.locator('meta[name=ffbatch-deployment]')).toHaveAttribute('content', '2');
 
+    // Tab C, idle with nothing listed, reloaded by itself into deployment 2.
+    await expect(c.locator('meta[name=ffbatch-deployment]')).toHaveAttribute('content', '2', { timeout: 30_000 });
+    await c.close();
+
     // Tab A: told, not reloaded; its job runs on.
     await expect(bannerA).toHaveAttribute('data-update-from', 'other-tab', { timeout: 30_000 });
     await expect(bannerA).toHaveAttribute('data-update', 'waiting-for-batch');
@@ -116,6 +124,9 @@ test('Update in another tab: a running batch goes on, new workers still start fr
     expect(caches.precache.some((p) => p.endsWith(`/assets/${newWorker}`))).toBe(true);
     expect(caches.precache.some((p) => p.endsWith(`/assets/${oldWorker}`)), 'the new precache no longer has the previous worker chunk').toBe(false);
     expect(caches.previous ?? [], 'the previous deployment’s files are kept').toContain(`/assets/${oldWorker}`);
+    // Files both deployments share (the core's .wasm) are dropped from the copy once the new worker is active.
+    await expect.poll(async () => ((await cacheContents(b)).previous ?? []).some((p) => p.endsWith('.wasm')), { timeout: 15_000, message: 'shared files dropped from the copy' }).toBe(false);
+    expect((await cacheContents(b)).previous ?? []).toContain(`/assets/${oldWorker}`);
 
     // Cancel ends A's worker; the next job needs a new one, from A's (previous) worker chunk.
     // Three workers for three jobs: at least one more than A had, so a new one must start.

@@ -13,6 +13,8 @@ const SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../public/keep
 
 /** Just enough of CacheStorage for the script: caches of URL → body. */
 class FakeCaches {
+  /** Every put fails, as with a full disk. */
+  full = false;
   readonly stores = new Map<string, Map<string, string>>();
   keys(): Promise<string[]> {
     return Promise.resolve([...this.stores.keys()]);
@@ -38,8 +40,10 @@ class FakeCaches {
         return Promise.resolve(body === undefined ? undefined : new Response(body));
       },
       put: async (request: string | Request, response: Response) => {
+        if (this.full) throw new DOMException('Quota exceeded.', 'QuotaExceededError');
         entries.set(urlOf(request), await response.text());
       },
+      delete: (request: string | Request) => Promise.resolve(entries.delete(urlOf(request))),
     });
   }
   urls(name: string): string[] {
@@ -50,7 +54,7 @@ class FakeCaches {
 type Listener = (event: { waitUntil(p: Promise<unknown>): void; data?: unknown }) => void;
 
 /** The service worker's global scope, with the pages open in `openPages`. */
-function loadScript(fakeCaches: FakeCaches, state: { active: boolean; openPages: string[] }): (type: string, data?: unknown) => Promise<void> {
+function loadScript(fakeCaches: FakeCaches, state: { active: boolean; openPages: string[]; workerState?: string }): (type: string, data?: unknown) => Promise<void> {
   const listeners = new Map<string, Listener[]>();
   const self = {
     registration: {
@@ -60,6 +64,9 @@ function loadScript(fakeCaches: FakeCaches, state: { active: boolean; openPages:
       },
     },
     clients: { matchAll: () => Promise.resolve(state.openPages.map((id) => ({ id }))) },
+    get serviceWorker() {
+      return { state: state.workerState ?? 'activated' };
+    },
     addEventListener: (type: string, listener: Listener) => listeners.set(type, [...(listeners.get(type) ?? []), listener]),
   };
   // Runs the shipped script itself, as importScripts would, with this scope's globals.
@@ -116,6 +123,35 @@ describe('keep-previous-assets (service worker)', () => {
     expect(await fakeCaches.has('ffbatch-previous-assets')).toBe(true);
     await fire('message', PRUNE);
     expect(await fakeCaches.has('ffbatch-previous-assets')).toBe(false);
+  });
+
+  it('while an old page is open, files the new precache has too are dropped from the copy, but not during activation', async () => {
+    const state = { active: true, openPages: ['old-a'], workerState: 'activating' };
+    const fire = loadScript(fakeCaches, state);
+    await fire('install');
+    await fire('activate');
+    // During activation the precache still lists every previous file: nothing may be dropped yet.
+    await fire('message', PRUNE);
+    expect(fakeCaches.urls('ffbatch-previous-assets')).toContain(`${SCOPE}assets/ffmpeg.worker-OLD.js`);
+    // Workbox's activate drops the previous deployment's own files; the unchanged .wasm stays precached.
+    const precache = fakeCaches.stores.get(PRECACHE);
+    precache?.delete(`${SCOPE}assets/ffmpeg.worker-OLD.js`);
+    precache?.delete(`${SCOPE}assets/index-OLD.js`);
+    state.workerState = 'activated';
+    await fire('message', PRUNE);
+    expect(fakeCaches.urls('ffbatch-previous-assets')).toEqual([`${SCOPE}assets/ffmpeg.worker-OLD.js`, `${SCOPE}assets/index-OLD.js`, `${SCOPE}ffbatch-previous-assets/open-pages.json`]);
+  });
+
+  it('a copy that fails (storage full) never fails the update’s install', async () => {
+    fakeCaches.full = true;
+    const fire = loadScript(fakeCaches, { active: true, openPages: ['a'] });
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      await expect(fire('install')).resolves.toBeUndefined();
+    } finally {
+      console.warn = warn;
+    }
   });
 
   it('a second update while an old page is still open keeps both generations and every page', async () => {
