@@ -414,16 +414,27 @@ async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, parts: Pres
   };
   const decision = decideReuse(kept?.kept ?? null, wanted, (segment) => kept?.sizes.get(segment) ?? null);
   const reused = new Map<number, Blob>();
+  let outcome = decision;
   if (keeper) {
     const reuse = decision.kind === 'reuse' ? decision.reuse : [];
     await keeper.begin(job.id, wanted, reuse);
-    for (const segment of reuse) reused.set(segment.index, await keeper.file(segment));
-  }
+    for (const segment of reuse) {
+      try {
+        reused.set(segment.index, await keeper.file(segment));
+      } catch {
+        // Gone since it was measured: it is encoded again like any missing segment.
+      }
+    }
+    if (decision.kind === 'reuse' && reused.size < decision.reuse.length) {
+      const missing = segments.map((s) => s.index).filter((index) => !reused.has(index));
+      outcome = reused.size === 0 ? { kind: 'encode-all', reason: 'their files are gone' } : { ...decision, reuse: decision.reuse.filter((s) => reused.has(s.index)), missing };
+    }
+  } else outcome = { kind: 'encode-all', reason: null };
   for (const index of reused.keys()) {
     const segment = segments[index];
     if (segment) done[index] = segmentLength(segment);
   }
-  const sentence = reuseSentence(decision.kind === 'reuse' && reused.size === 0 ? { kind: 'encode-all', reason: null } : decision, count);
+  const sentence = reuseSentence(outcome, count);
   if (sentence) context.onLog([`[ffbatch] ${sentence}`]);
   if (reused.size > 0) reportProgress(0);
 
