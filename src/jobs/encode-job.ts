@@ -53,13 +53,16 @@ export interface EncodeRunnerDeps {
    * Keeps a split job's finished segments on disk for a resume after a reload (issue 11);
    * used only with OPFS scratch. Absent: segments live in the tab's scratch and die with it.
    */
-  segmentKeeper?: Pick<SegmentKeeper, 'load' | 'begin' | 'folderForSegment' | 'finished' | 'file' | 'remove'>;
+  segmentKeeper?: Pick<SegmentKeeper, 'claim' | 'load' | 'begin' | 'folderForSegment' | 'finished' | 'file' | 'remove'>;
   /** Test knob `?holdSegment=N`: segment N (from 1) of a split job waits before it starts, until the job is canceled or the page goes. */
   holdSegment?: number;
 }
 
-/** A job's kept segments as found at its start, with each one's size on disk now. */
-type KeptOnDisk = { kept: KeptSegments; sizes: Map<KeptSegment, number | null> } | null;
+/** The keeper of a job this tab runs, and its kept segments as found at its start, with each one's size on disk now. */
+interface Keeping {
+  keeper: NonNullable<EncodeRunnerDeps['segmentKeeper']>;
+  kept: { kept: KeptSegments; sizes: Map<KeptSegment, number | null> } | null;
+}
 
 /** What one encode needs, whole or split. */
 interface EncodePlan {
@@ -159,12 +162,13 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     if (fast) output = fast;
     else {
       const parts = preset.parts?.(info) ?? null;
-      const keeper = keeperOf(deps);
-      const kept = parts && keeper ? await keeper.load(job.id) : null;
+      // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
+      const keeper = parts && (await keeperOf(deps)?.claim(job.id)) ? keeperOf(deps) : undefined;
+      const kept = keeper ? await keeper.load(job.id) : null;
       const computed = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
       const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
       context.update({ slots: segments });
-      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, kept) : await encodeWhole(deps.pool, plan);
+      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : await encodeWhole(deps.pool, plan);
     }
   } catch (error) {
     if (error instanceof PresetMismatchError) throw new JobFailedError(error.message);
@@ -383,7 +387,7 @@ function withScratch(request: RunRequest, plan: EncodePlan): RunRequest {
  * once; then one worker joins them by stream copy (concat demuxer) and encodes the
  * audio whole, so the sound has no seams.
  */
-async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, parts: PresetParts, count: number, kept: KeptOnDisk): Promise<Blob> {
+async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, parts: PresetParts, count: number, keeping: Keeping | null): Promise<Blob> {
   const { pool } = deps;
   const { job, preset, info, input, context } = plan;
   const duration = info.durationSec ?? 0;
@@ -405,7 +409,8 @@ async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, parts: Pres
   context.onLog([`[ffbatch] ${info.durationSec?.toFixed(1)} s source split into ${count} segments encoded at once; audio is encoded whole when they are joined.`]);
 
   // Segments finished before a reload are reused when they fit this very plan (issue 11).
-  const keeper = keeperOf(deps);
+  const keeper = keeping?.keeper;
+  const kept = keeping?.kept ?? null;
   const wanted = {
     source: keyOf(plan.source.file),
     presetId: preset.id,

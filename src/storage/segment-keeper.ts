@@ -4,18 +4,25 @@
  * are removed once their tab is gone), and a record of the finished ones in the JobStore.
  * The folder and record go when the job ends or is deleted; at start, folders and records
  * of jobs that no longer exist are removed, so nothing is left behind for ever.
+ *
+ * Every open tab lists the jobs of the job store, so another tab may show a job that runs
+ * here as interrupted: the tab running a job holds a Web Lock named after it, and no other
+ * tab touches that job's segments while it is held.
  */
 import type { KeptSegment, KeptSegments } from '../jobs/segment-reuse';
 import type { JobStore } from './job-store';
 import { removeEntryPatiently } from './scratch-space';
 
 const ROOT = 'ffbatch-segments';
+const LOCK_PREFIX = 'ffbatch-segments-';
 
 export class SegmentKeeper {
   /** Every change, one after another: a removal never races the next run's record of the same job. */
   private queue: Promise<unknown> = Promise.resolve();
   /** The record being written for each job running in this tab. */
   private readonly current = new Map<string, KeptSegments>();
+  /** Releases of the job locks this tab holds. */
+  private readonly locks = new Map<string, () => void>();
 
   constructor(private readonly jobs: Pick<JobStore, 'getSegments' | 'putSegments' | 'deleteSegments' | 'segmentJobIds'>) {}
 
@@ -23,6 +30,33 @@ export class SegmentKeeper {
     const result = this.queue.then(op);
     this.queue = result.catch(() => {});
     return result;
+  }
+
+  /**
+   * Takes the job's lock for this tab, for as long as the job runs here. False when another
+   * tab holds it (the same job resumed in two tabs): this tab then keeps no segments for it.
+   */
+  async claim(jobId: string): Promise<boolean> {
+    if (this.locks.has(jobId) || typeof navigator.locks === 'undefined') return true;
+    return new Promise<boolean>((claimed) => {
+      void navigator.locks.request(LOCK_PREFIX + jobId, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          claimed(false);
+          return;
+        }
+        return new Promise<void>((release) => {
+          this.locks.set(jobId, release);
+          claimed(true);
+        });
+      });
+    });
+  }
+
+  /** Whether another tab runs the job now (it holds the job's lock). */
+  private async runsElsewhere(jobId: string): Promise<boolean> {
+    if (this.locks.has(jobId) || typeof navigator.locks === 'undefined') return false;
+    const { held = [] } = await navigator.locks.query();
+    return held.some((lock) => lock.name === LOCK_PREFIX + jobId);
   }
 
   /** The job's kept segments, with a `sizeOnDisk` for each finished one (null where its file is gone). */
@@ -78,13 +112,19 @@ export class SegmentKeeper {
     return (await folder.getFileHandle(segment.name)).getFile();
   }
 
-  /** Removes a job's kept segments and their record (the job ended or was deleted). */
+  /** Removes a job's kept segments and their record (the job ended or was deleted), unless another tab runs it. */
   remove(jobId: string): Promise<void> {
     return this.serially(async () => {
-      this.current.delete(jobId);
-      await this.jobs.deleteSegments(jobId);
-      const root = await folderAt([ROOT]);
-      if (root) await removeEntryPatiently(root, jobId);
+      if (await this.runsElsewhere(jobId)) return;
+      try {
+        this.current.delete(jobId);
+        await this.jobs.deleteSegments(jobId);
+        const root = await folderAt([ROOT]);
+        if (root) await removeEntryPatiently(root, jobId);
+      } finally {
+        this.locks.get(jobId)?.();
+        this.locks.delete(jobId);
+      }
     });
   }
 
@@ -93,7 +133,7 @@ export class SegmentKeeper {
     return this.serially(async () => {
       const removed = new Set<string>();
       for (const id of await this.jobs.segmentJobIds()) {
-        if (liveJobIds.has(id)) continue;
+        if (liveJobIds.has(id) || (await this.runsElsewhere(id))) continue;
         await this.jobs.deleteSegments(id);
         removed.add(id);
       }
@@ -102,7 +142,7 @@ export class SegmentKeeper {
         const names: string[] = [];
         for await (const name of root.keys()) names.push(name);
         for (const name of names) {
-          if (liveJobIds.has(name)) continue;
+          if (liveJobIds.has(name) || (await this.runsElsewhere(name))) continue;
           await removeEntryPatiently(root, name);
           removed.add(name);
         }

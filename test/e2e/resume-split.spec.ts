@@ -131,3 +131,37 @@ test('a split job reloaded after one segment finished encodes only the other seg
   await expect.poll(async () => Object.keys(await keptFiles(page)).filter((p) => p.startsWith(`${id}/`)), { message: 'kept segments removed once the job is done' }).toEqual([]);
   await removeDir(outDir);
 });
+
+test('another tab, which lists the running split job as interrupted, never removes its kept segments', async ({ context }) => {
+  test.setTimeout(4 * 60_000);
+  const a = await context.newPage();
+  await a.goto(`${APP}&holdSegment=2`);
+  await setWorkers(a, 2);
+  await addFiles(a, [TRAILER]);
+  await tickPresets(a, ['flv-320x240']);
+  await pressEncode(a);
+  const job = allJobs(a).first();
+  const id = (await job.getAttribute('data-job-id')) ?? '';
+  await job.getByRole('button', { name: 'Log' }).click();
+  await expect(job.locator('pre')).toContainText('Segment 1 of 2 finished; kept on disk for a resume', { timeout: 180_000 });
+  const ofJob = async (page: Page): Promise<string[]> => Object.keys(await keptFiles(page)).filter((p) => p.startsWith(`${id}/`));
+  const kept = await ofJob(a);
+  expect(kept).toHaveLength(1);
+
+  // Tab B reads the job store: the job running in A shows there as interrupted. Deleting it in B leaves A's segments.
+  const b = await context.newPage();
+  await b.goto(APP);
+  await expect(b.locator('.storage')).toContainText('Stored outputs');
+  const inB = b.locator(`[data-job-id="${id}"][data-state]`);
+  await expect(inB).toHaveAttribute('data-state', 'interrupted');
+  await inB.getByRole('button', { name: 'Delete' }).click();
+  await expect(inB).toHaveCount(0);
+  await b.waitForTimeout(1500);
+  expect(await ofJob(b), 'segments of the job running in tab A').toEqual(kept);
+  await b.close();
+
+  // The job ends in A (canceled): A removes its segments.
+  await job.getByRole('button', { name: 'Cancel' }).click();
+  await expect(job).toHaveAttribute('data-state', 'canceled');
+  await expect.poll(() => ofJob(a), { message: 'kept segments removed once the job is canceled' }).toEqual([]);
+});

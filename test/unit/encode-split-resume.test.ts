@@ -29,7 +29,7 @@ const SOURCE: Source = {
 };
 
 /** Segment keeper over memory: what is recorded, and which files are "on disk". */
-function memoryKeeper(initial: KeptSegments | null): NonNullable<EncodeRunnerDeps['segmentKeeper']> & { record: KeptSegments | null; onDisk: Map<string, number>; removed: string[] } {
+function memoryKeeper(initial: KeptSegments | null, runsElsewhere = false): NonNullable<EncodeRunnerDeps['segmentKeeper']> & { record: KeptSegments | null; onDisk: Map<string, number>; removed: string[] } {
   const onDisk = new Map<string, number>();
   const pathOf = (s: KeptSegment): string => [...s.folder, s.name].join('/');
   for (const s of initial?.finished ?? []) onDisk.set(pathOf(s), s.bytes);
@@ -38,6 +38,7 @@ function memoryKeeper(initial: KeptSegments | null): NonNullable<EncodeRunnerDep
     record: initial,
     onDisk,
     removed: [] as string[],
+    claim: () => Promise.resolve(!runsElsewhere),
     load: () => Promise.resolve(keeper.record ? { kept: keeper.record, sizes: new Map(keeper.record.finished.map((s) => [s, onDisk.get(pathOf(s)) ?? null])) } : null),
     begin: (_id: string, plan: Omit<KeptSegments, 'finished'>, reused: readonly KeptSegment[]) => {
       keeper.record = { ...plan, finished: [...reused] };
@@ -131,6 +132,19 @@ describe('a split job resumed from kept segments', () => {
     const { requests, log } = await runJob(keeper);
     expect(segmentRuns(requests)).toEqual(['segment-0.nut']);
     expect(log.join('\n')).toContain('Segment 1 is encoded again: its file has 10 bytes, not the 1000 recorded.');
+  });
+
+  it('a job another tab runs (its lock is held there): this tab keeps nothing and leaves that tab’s segments alone', async () => {
+    const first = memoryKeeper(null);
+    await runJob(first);
+    const plan = first.record;
+    if (!plan) throw new Error('the first run recorded nothing');
+    const keeper = memoryKeeper(plan, true);
+    const { requests, log } = await runJob(keeper);
+    expect(segmentRuns(requests)).toEqual(['segment-0.nut', 'segment-1.nut']);
+    for (const r of requests) expect(r.scratchFolder?.[0]).toBe('ffbatch-scratch');
+    expect(keeper.record).toEqual(plan);
+    expect(log.join('\n')).not.toContain('kept on disk');
   });
 
   it('kept segments of another source file are not used', async () => {
