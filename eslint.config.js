@@ -28,4 +28,9 @@ export default tseslint.config(
     files: ['**/*.{js,mjs}'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
+  {
+    // Imported into the Workbox service worker (scripts/pwa.ts).
+    files: ['public/keep-previous-assets.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
+  },
 );

@@ -44,8 +44,18 @@ export function pwaPlugin(): PluginOption {
       // Any address of the page (with ?engine=… and other knobs) opens the precached page.
       navigateFallback: 'index.html',
       cleanupOutdatedCaches: true,
-      // No runtime caching and no CDN: the precache is all there is.
-      runtimeCaching: [],
+      // A tab still running the previous deployment after another tab's Update keeps starting
+      // encode workers from its own hashed files: public/keep-previous-assets.js copies them
+      // aside when an update installs, and this route serves them (only asset URLs the new
+      // precache does not have reach it). No CDN: nothing here leaves the origin.
+      importScripts: ['keep-previous-assets.js'],
+      runtimeCaching: [
+        {
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.includes('/assets/'),
+          handler: 'CacheFirst',
+          options: { cacheName: 'ffbatch-previous-assets', cacheableResponse: { statuses: [200] } },
+        },
+      ],
     },
     // The icons are in public/icons/ and so already in the glob above.
     includeManifestIcons: false,

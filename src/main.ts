@@ -24,6 +24,8 @@ const splitAbove = Number(params.get('splitAbove'));
 const engineMode = params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto';
 const faultKnob = params.get('webcodecsFail');
 const webcodecsFault = faultKnob === 'stall' ? 'stall' : faultKnob === 'throw' || faultKnob === '1' ? 'throw' : undefined;
+// Test knob: ?holdSegment=N makes segment N of a split job wait, so a test can reload with the other segments finished.
+const holdSegment = Number(params.get('holdSegment'));
 // Pools, store, scratch and budget are wired where the library API wires its own (src/api/create-batch.ts);
 // scratch left by closed or crashed tabs is removed there, before any job runs.
 const { batch, store, probePool } = await createBatch({
@@ -37,6 +39,7 @@ const { batch, store, probePool } = await createBatch({
   ...(params.get('truncateOutputs') === '1' ? { truncateOutputs: true } : {}),
   // Issue 11: queued and running jobs are kept, so a reload brings them back interrupted.
   jobStore: new JobStore(),
+  ...(Number.isInteger(holdSegment) && holdSegment > 0 ? { holdSegment } : {}),
   ...(splitAbove > 0 ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec: splitAbove, minSegmentSec: Math.min(10, splitAbove / 2) } } : {}),
 });
 // Test and tuning knob: ?multipartThreshold=BYTES (S3 parts are at least 5 MiB).
@@ -49,7 +52,7 @@ const speeds = new SpeedLearner(batch, new SpeedStore(), splitAbove > 0 ? splitA
 const customPresets = new CustomPresetLibrary(new CustomPresetStore(), { ...coreChecks(probePool), learntSpeed: (id) => speeds.learntSpeed(id) });
 new AppView(root, batch, uploads, speeds, customPresets);
 // Offline (issue 11): the service worker precaches the app; a waiting deployment is applied only on the person's click, never under a running batch.
-const applyUpdate = registerServiceWorker({ show: () => updateBanner.show() });
+const applyUpdate = registerServiceWorker({ show: () => updateBanner.show(), showTakenOver: () => updateBanner.showTakenOver() });
 const updateBanner = new UpdateBanner(batch, applyUpdate);
 root.prepend(updateBanner.element);
 

@@ -9,12 +9,17 @@ import { registerSW } from 'virtual:pwa-register';
 export interface UpdatePrompt {
   /** A new deployment is waiting: tell the person. */
   show(): void;
+  /** Another tab's Update made the new deployment this tab's service worker: this page runs the previous one. */
+  showTakenOver(): void;
 }
+
+/** Asks the service worker to drop its copy of a previous deployment's files once no page needs them (public/keep-previous-assets.js). */
+const PRUNE_PREVIOUS_ASSETS = { type: 'ffbatch-prune-previous-assets' };
 
 /**
  * Starts the service worker; returns `apply`, which the prompt calls on the person's click:
  * the waiting worker takes over and this page reloads. A worker that took over through another
- * tab's Update never reloads this page by itself: the prompt is shown and waits for a click.
+ * tab's Update never reloads this page under its jobs: the prompt decides when (see UpdateBanner).
  */
 export function registerServiceWorker(prompt: UpdatePrompt): () => Promise<void> {
   let requested = false;
@@ -25,8 +30,10 @@ export function registerServiceWorker(prompt: UpdatePrompt): () => Promise<void>
     onNeedReload: () => {
       takenOver = true;
       if (requested) location.reload();
-      else prompt.show();
+      else prompt.showTakenOver();
     },
+    // This page runs the current deployment: a copy of an earlier one may no longer be needed.
+    onRegisteredSW: (_url, registration) => registration?.active?.postMessage(PRUNE_PREVIOUS_ASSETS),
   });
   return async () => {
     requested = true;

@@ -6,11 +6,12 @@ import { Batch, type BatchDeps } from '../jobs/batch';
 import { defaultPoolSize, WorkerPool, type CompiledCore } from '../pool/worker-pool';
 import { OutputStore } from '../storage/output-store';
 import { ScratchSpace } from '../storage/scratch-space';
+import { SegmentKeeper } from '../storage/segment-keeper';
 import { StorageBudget } from '../storage/storage-budget';
 import type { LoadResult } from '../../workers/protocol';
 
 /** Options of {@link createBatch}; every one has a default that suits a page. */
-export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFault' | 'webcodecsStallMs' | 'truncateOutputs' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce'> {
+export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFault' | 'webcodecsStallMs' | 'truncateOutputs' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce' | 'holdSegment'> {
   /** Encode workers; default one per core, fewer on devices that report little memory. */
   workers?: number;
   /** Makes one ffmpeg worker; default the bundled `workers/ffmpeg.worker.ts`. */
@@ -77,6 +78,9 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
     ...(options.webcodecsStallMs ? { webcodecsStallMs: options.webcodecsStallMs } : {}),
     ...(options.truncateOutputs ? { truncateOutputs: true } : {}),
     ...(options.jobStore ? { jobStore: options.jobStore } : {}),
+    // A split job's finished segments outlive a reload only where jobs do (job store) and outputs go to disk (OPFS).
+    ...(options.jobStore && scratch ? { segmentKeeper: new SegmentKeeper(options.jobStore) } : {}),
+    ...(options.holdSegment ? { holdSegment: options.holdSegment } : {}),
     ...(options.splitPolicy ? { splitPolicy: options.splitPolicy } : {}),
     ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
     ...(options.webcodecsAtOnce ? { webcodecsAtOnce: options.webcodecsAtOnce } : {}),

@@ -5,6 +5,7 @@ import { describeSource } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
 import type { JobRecord, JobStore } from '../storage/job-store';
 import type { ScratchSpace } from '../storage/scratch-space';
+import type { SegmentKeeper } from '../storage/segment-keeper';
 import type { StorageBudget } from '../storage/storage-budget';
 import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
@@ -40,6 +41,10 @@ export interface BatchDeps {
   webcodecsAtOnce?: number;
   /** Where jobs not yet finished are kept across reloads (issue 11); none: they are not kept. */
   jobStore?: JobStore | null;
+  /** Keeps split jobs' finished segments for a resume (needs the job store and OPFS scratch); none: not kept. */
+  segmentKeeper?: SegmentKeeper | null;
+  /** Test knob `?holdSegment=N`: segment N of every split job waits until its job is canceled or the page goes. */
+  holdSegment?: number;
 }
 
 export interface AddedFile {
@@ -110,6 +115,8 @@ export class Batch {
         this.storedThisSession.add(job.id);
       },
       splitPolicy,
+      ...(deps.segmentKeeper && deps.jobStore ? { segmentKeeper: deps.segmentKeeper } : {}),
+      ...(deps.holdSegment ? { holdSegment: deps.holdSegment } : {}),
     });
     this.scheduler = new Scheduler(runner, {
       concurrency: deps.workers,
@@ -222,7 +229,8 @@ export class Batch {
       this.scheduler.adopt(jobFromRecord(record));
     }
     // Jobs that were queued or running when the page went away come back interrupted, in their order.
-    for (const record of (await this.deps.jobStore?.list().catch(() => [])) ?? []) {
+    const records = (await this.deps.jobStore?.list().catch(() => null)) ?? null;
+    for (const record of records ?? []) {
       if (this.records.has(record.id) || this.scheduler.get(record.id)) {
         // Its output was stored just before the page went: the job is done, not interrupted.
         this.writeJob((store) => store.delete(record.id));
@@ -230,6 +238,13 @@ export class Batch {
       }
       this.interrupted.set(record.id, record);
       this.scheduler.adopt(jobFromInterrupted(record));
+    }
+    // Kept segments of jobs that ended or were deleted while no page could clean up; only when
+    // the records could be read (else every kept segment would look orphaned).
+    const keeper = this.deps.jobStore ? this.deps.segmentKeeper : null;
+    if (keeper && records) {
+      const live = new Set([...this.interrupted.keys(), ...records.filter((r) => !this.records.has(r.id)).map((r) => r.id)]);
+      this.writeJob(() => keeper.removeOrphans(live).then(() => {}));
     }
     this.changed();
   }
@@ -464,6 +479,9 @@ export class Batch {
       this.interrupted.delete(jobId);
       this.persistedStates.delete(jobId);
       this.writeJob((store) => store.delete(jobId));
+      // Its kept segments (a split job cut off half way) go with it.
+      const keeper = this.deps.segmentKeeper;
+      if (keeper) this.writeJob(() => keeper.remove(jobId));
       this.scheduler.remove(jobId);
       if (this.interruptedCount() === 0) this.note = null;
       this.changed();

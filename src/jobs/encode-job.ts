@@ -14,6 +14,9 @@ import type { JobRunner, RunContext } from './scheduler';
 import type { Gate } from './gate';
 import { DEFAULT_SPLIT_POLICY, planSegments, segmentCount, type Segment, type SplitPolicy } from './segment-plan';
 import { workerInputName, type Source } from './source';
+import { keyOf } from './resume-match';
+import { decideReuse, reuseSentence, segmentCountForResume, segmentPlanKey, type KeptSegment, type KeptSegments } from './segment-reuse';
+import type { SegmentKeeper } from '../storage/segment-keeper';
 
 const LOG_TAIL_LINES = 40;
 /**
@@ -55,6 +58,19 @@ export interface EncodeRunnerDeps {
   /** Told of each stored output, with the Blob read back from storage. */
   onStored(job: Job, record: OutputRecord, blob: Blob): void;
   splitPolicy?: SplitPolicy;
+  /**
+   * Keeps a split job's finished segments on disk for a resume after a reload (issue 11);
+   * used only with OPFS scratch. Absent: segments live in the tab's scratch and die with it.
+   */
+  segmentKeeper?: Pick<SegmentKeeper, 'claim' | 'load' | 'begin' | 'folderForSegment' | 'finished' | 'file' | 'remove'>;
+  /** Test knob `?holdSegment=N`: segment N (from 1) of a split job waits before it starts, until the job is canceled or the page goes. */
+  holdSegment?: number;
+}
+
+/** The keeper of a job this tab runs, and its kept segments as found at its start, with each one's size on disk now. */
+interface Keeping {
+  keeper: NonNullable<EncodeRunnerDeps['segmentKeeper']>;
+  kept: { kept: KeptSegments; sizes: Map<KeptSegment, number | null> } | null;
 }
 
 /** What one encode needs, whole or split. */
@@ -113,6 +129,8 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
       // The output is in IndexedDB now (or the job failed or was canceled): its scratch files
       // go, without holding up the job's end (a canceled worker may hold its handles a moment).
       void scratch?.removeJob(job.id).catch(() => {});
+      // Kept segments serve only a resume after a reload; once the job ends here they go too.
+      void deps.segmentKeeper?.remove(job.id).catch(() => {});
     }
   };
 }
@@ -153,9 +171,13 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     if (fast) output = fast;
     else {
       const parts = preset.parts?.(info) ?? null;
-      const segments = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
+      // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
+      const keeper = parts && (await keeperOf(deps)?.claim(job.id)) ? keeperOf(deps) : undefined;
+      const kept = keeper ? await keeper.load(job.id) : null;
+      const computed = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
+      const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
       context.update({ slots: segments });
-      output = parts && segments > 1 ? await encodeSplit(deps.pool, plan, parts, segments) : await encodeWhole(deps.pool, plan);
+      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : await encodeWhole(deps.pool, plan);
       output = damagedByKnob(deps, output);
     }
   } catch (error) {
@@ -365,6 +387,31 @@ async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan): Pro
   return result.outputs[0] ?? new Blob([]);
 }
 
+/** The segment keeper, where segments can be written to disk (OPFS scratch) at all. */
+function keeperOf(deps: EncodeRunnerDeps): EncodeRunnerDeps['segmentKeeper'] {
+  return deps.scratch ? deps.segmentKeeper : undefined;
+}
+
+/** Records a finished segment for a resume; a failure to record costs the resume only, never the job. */
+async function keepFinished(keeper: NonNullable<EncodeRunnerDeps['segmentKeeper']>, jobId: string, segment: KeptSegment, count: number, context: RunContext): Promise<void> {
+  const where = `Segment ${segment.index + 1} of ${count} finished`;
+  try {
+    const kept = await keeper.finished(jobId, segment);
+    context.onLog([kept ? `[ffbatch] ${where}; kept on disk for a resume (${segment.bytes} bytes).` : `[ffbatch] ${where}; not on disk, so it cannot be kept for a resume.`]);
+  } catch (error) {
+    context.onLog([`[ffbatch] ${where}; it could not be kept for a resume: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+}
+
+/** Resolves never; rejects with an AbortError when `signal` fires (the `?holdSegment` test knob). */
+function heldUntilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const stop = (): void => reject(new DOMException('The held segment was stopped.', 'AbortError'));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
 function withScratch(request: RunRequest, plan: EncodePlan): RunRequest {
   const scratchFolder = plan.scratchFolder();
   return scratchFolder ? { ...request, scratchFolder } : request;
@@ -375,7 +422,8 @@ function withScratch(request: RunRequest, plan: EncodePlan): RunRequest {
  * once; then one worker joins them by stream copy (concat demuxer) and encodes the
  * audio whole, so the sound has no seams.
  */
-async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, parts: PresetParts, count: number): Promise<Blob> {
+async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, parts: PresetParts, count: number, keeping: Keeping | null): Promise<Blob> {
+  const { pool } = deps;
   const { job, preset, info, input, context } = plan;
   const duration = info.durationSec ?? 0;
   const frameRate = parts.fps ?? info.video?.fps ?? 25;
@@ -395,6 +443,41 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
   };
   context.onLog([`[ffbatch] ${info.durationSec?.toFixed(1)} s source split into ${count} segments encoded at once; audio is encoded whole when they are joined.`]);
 
+  // Segments finished before a reload are reused when they fit this very plan (issue 11).
+  const keeper = keeping?.keeper;
+  const kept = keeping?.kept ?? null;
+  const wanted = {
+    source: keyOf(plan.source.file),
+    presetId: preset.id,
+    count,
+    plan: segmentPlanKey({ segments, frameRate, format: segmentFormat, fpsMode, filters: parts.filters, video: parts.video }),
+  };
+  const decision = decideReuse(kept?.kept ?? null, wanted, (segment) => kept?.sizes.get(segment) ?? null);
+  const reused = new Map<number, Blob>();
+  let outcome = decision;
+  if (keeper) {
+    const reuse = decision.kind === 'reuse' ? decision.reuse : [];
+    await keeper.begin(job.id, wanted, reuse);
+    for (const segment of reuse) {
+      try {
+        reused.set(segment.index, await keeper.file(segment));
+      } catch {
+        // Gone since it was measured: it is encoded again like any missing segment.
+      }
+    }
+    if (decision.kind === 'reuse' && reused.size < decision.reuse.length) {
+      const missing = segments.map((s) => s.index).filter((index) => !reused.has(index));
+      outcome = reused.size === 0 ? { kind: 'encode-all', reason: 'their files are gone' } : { ...decision, reuse: decision.reuse.filter((s) => reused.has(s.index)), missing };
+    }
+  } else outcome = { kind: 'encode-all', reason: null };
+  for (const index of reused.keys()) {
+    const segment = segments[index];
+    if (segment) done[index] = segmentLength(segment);
+  }
+  const sentence = reuseSentence(outcome, count);
+  if (sentence) context.onLog([`[ffbatch] ${sentence}`]);
+  if (reused.size > 0) reportProgress(0);
+
   // One failing segment stops its siblings at once.
   const siblings = new AbortController();
   const stopSiblings = (): void => siblings.abort();
@@ -403,9 +486,18 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
   try {
     blobs = await Promise.all(
       segments.map(async (segment) => {
+        const kept = reused.get(segment.index);
+        if (kept) return kept;
         const name = segmentName(segment.index);
         const tag = `[part ${segment.index + 1}/${count}]`;
         const segmentLog: string[] = [];
+        if (deps.holdSegment === segment.index + 1) {
+          context.onLog([`[ffbatch] Segment ${segment.index + 1} of ${count} is held by the ?holdSegment test knob.`]);
+          await heldUntilAborted(siblings.signal);
+        }
+        // A folder of its own that outlives the tab where segments are kept; else the tab's scratch.
+        const folder = keeper ? keeper.folderForSegment(job.id) : plan.scratchFolder();
+        context.onLog([`[ffbatch] Encoding segment ${segment.index + 1} of ${count}.`]);
         const args = [
           ...(segment.start > 0 ? ['-ss', String(segment.start)] : []),
           ...(segment.duration !== null ? ['-t', String(segment.duration)] : []),
@@ -418,7 +510,7 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
         ];
         try {
           const result = await pool.run(
-            withScratch({ inputs: [input], args, outputs: [name] }, plan),
+            { inputs: [input], args, outputs: [name], ...(folder ? { scratchFolder: folder } : {}) },
             (lines) => {
               segmentLog.push(...lines);
               context.onLog(lines.map((line) => `${tag} ${line}`));
@@ -436,6 +528,7 @@ async function encodeSplit(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, part
             );
           }
           done[segment.index] = segmentLength(segment);
+          if (keeper && folder) await keepFinished(keeper, job.id, { index: segment.index, folder, name, bytes: segmentFile.size }, count, context);
           // On disk (OPFS) until the join reads it through WORKERFS.
           return segmentFile;
         } catch (error) {

@@ -4,8 +4,9 @@
  * it is made and when it starts, removed when it ends. Finished outputs have records of
  * their own in OutputStore; this store never touches them.
  */
-import { clear, createStore, del, entries, set, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
 import type { PresetId } from '../presets/presets';
+import type { KeptSegments } from '../jobs/segment-reuse';
 
 /** The file a job was made from, as far as it can be told apart from another. */
 export interface SourceKey {
@@ -31,9 +32,12 @@ export interface JobRecord {
 
 export class JobStore {
   private readonly store: UseStore;
+  /** A split job's finished segments (kept on disk for a resume), by job id; a database of its own, so rewriting a job's record never loses them. */
+  private readonly segmentStore: UseStore;
 
   constructor(namePrefix = 'ffbatch') {
     this.store = createStore(`${namePrefix}-jobs`, 'jobs');
+    this.segmentStore = createStore(`${namePrefix}-job-segments`, 'segments');
   }
 
   async put(record: JobRecord): Promise<void> {
@@ -48,8 +52,27 @@ export class JobStore {
     }
   }
 
+  /** Removes a job's record and its kept-segment record. */
   async delete(id: string): Promise<void> {
     await del(id, this.store);
+    await del(id, this.segmentStore);
+  }
+
+  async getSegments(id: string): Promise<KeptSegments | null> {
+    return (await get<KeptSegments>(id, this.segmentStore)) ?? null;
+  }
+
+  async putSegments(id: string, segments: KeptSegments): Promise<void> {
+    await set(id, segments, this.segmentStore);
+  }
+
+  async deleteSegments(id: string): Promise<void> {
+    await del(id, this.segmentStore);
+  }
+
+  /** Ids of the jobs that have a kept-segment record. */
+  async segmentJobIds(): Promise<string[]> {
+    return (await keys<string>(this.segmentStore)).map(String);
   }
 
   /** Every record, in the order the jobs were made. */
@@ -60,5 +83,6 @@ export class JobStore {
 
   async clear(): Promise<void> {
     await clear(this.store);
+    await clear(this.segmentStore);
   }
 }

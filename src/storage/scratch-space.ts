@@ -77,7 +77,7 @@ export class ScratchSpace {
  * A worker that was just terminated (cancel) may hold its sync access handles for a moment
  * longer: try a few times, then leave the rest to the next start's clean-up.
  */
-async function removeEntryPatiently(folder: FileSystemDirectoryHandle, name: string): Promise<void> {
+export async function removeEntryPatiently(folder: FileSystemDirectoryHandle, name: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       await folder.removeEntry(name, { recursive: true });

@@ -10,7 +10,9 @@ import type { Job } from '../../src/jobs/job';
 import { changedSentence, matchInterrupted, sameFile } from '../../src/jobs/resume-match';
 import { Scheduler, type JobOutcome } from '../../src/jobs/scheduler';
 import type { WorkerPool } from '../../src/pool/worker-pool';
+import type { KeptSegments } from '../../src/jobs/segment-reuse';
 import { JobStore, type JobRecord } from '../../src/storage/job-store';
+import type { SegmentKeeper } from '../../src/storage/segment-keeper';
 import { OutputStore } from '../../src/storage/output-store';
 
 const FLOWER = { name: 'flower.mp4', size: 1_128_375, lastModified: 1_700_000_000_000 };
@@ -108,12 +110,53 @@ describe('JobStore', () => {
   });
 });
 
+describe('JobStore: kept segments of a split job', () => {
+  const kept: KeptSegments = {
+    source: FLOWER,
+    presetId: 'flv-320x240',
+    count: 2,
+    plan: 'plan',
+    finished: [{ index: 0, folder: ['ffbatch-segments', 'a', 'run-1'], name: 'segment-0.nut', bytes: 10 }],
+  };
+
+  it('are kept apart from the job record: rewriting the record (requeue) keeps them; deleting the job removes them', async () => {
+    const name = fresh();
+    const store = new JobStore(name);
+    await store.put(jobRecord('a', 1, { state: 'running' }));
+    await store.putSegments('a', kept);
+    await store.put(jobRecord('a', 1, { state: 'queued' }));
+    const again = new JobStore(name);
+    expect(await again.getSegments('a')).toEqual(kept);
+    expect(await again.segmentJobIds()).toEqual(['a']);
+    await again.delete('a');
+    expect(await again.getSegments('a')).toBeNull();
+    expect(await again.segmentJobIds()).toEqual([]);
+  });
+});
+
+/** Records what the Batch asks of the segment keeper. */
+function fakeKeeper(): SegmentKeeper & { calls: string[] } {
+  const calls: string[] = [];
+  const keeper = {
+    calls,
+    remove: (id: string) => {
+      calls.push(`remove ${id}`);
+      return Promise.resolve();
+    },
+    removeOrphans: (live: ReadonlySet<string>) => {
+      calls.push(`orphans except ${[...live].sort().join(',')}`);
+      return Promise.resolve([]);
+    },
+  };
+  return keeper as unknown as SegmentKeeper & { calls: string[] };
+}
+
 /** A Batch whose probes never end: jobs stay queued (never run), which is all these tests need. */
-function makeBatch(names: { jobs: string; outputs: string }): { batch: Batch; jobStore: JobStore; outputs: OutputStore } {
+function makeBatch(names: { jobs: string; outputs: string }, segmentKeeper: SegmentKeeper | null = null): { batch: Batch; jobStore: JobStore; outputs: OutputStore } {
   const pool = { probe: () => new Promise(() => {}), warmUp: () => {}, setSize: () => {} } as unknown as WorkerPool;
   const jobStore = new JobStore(names.jobs);
   const outputs = new OutputStore(names.outputs);
-  const deps: BatchDeps = { encodePool: pool, probePool: pool, store: outputs, scratch: null, budget: null, workers: 2, jobStore };
+  const deps: BatchDeps = { encodePool: pool, probePool: pool, store: outputs, scratch: null, budget: null, workers: 2, jobStore, segmentKeeper };
   return { batch: new Batch(deps), jobStore, outputs };
 }
 
@@ -190,6 +233,37 @@ describe('Batch: jobs survive a reload as interrupted', () => {
     batch.cancel(job?.id ?? '');
     await writesDone();
     expect(await jobStore.list()).toEqual([]);
+  });
+});
+
+describe('Batch: kept segments are not left behind', () => {
+  it('at start, kept segments of jobs with no record (or a stored output) are removed; deleting an interrupted job removes its own', async () => {
+    const names = { jobs: fresh(), outputs: fresh() };
+    const jobStore = new JobStore(names.jobs);
+    await jobStore.put(jobRecord('interrupted-1', 1));
+    await jobStore.put(jobRecord('stored-before-reload', 2));
+    const outputs = new OutputStore(names.outputs);
+    await outputs.put(
+      { id: 'stored-before-reload', sourceName: 'flower.mp4', sourceSize: FLOWER.size, sourceLastModified: FLOWER.lastModified, presetId: 'mp3-audio', outputName: 'flower.mp3', outputSize: 4, mimeType: 'audio/mpeg', startedAt: 1, endedAt: 2, exitCode: 0, logTail: [] },
+      new Blob(['done']),
+    );
+    const keeper = fakeKeeper();
+    const { batch } = makeBatch(names, keeper);
+    await batch.restore();
+    await writesDone();
+    expect(keeper.calls).toEqual(['orphans except interrupted-1']);
+    await batch.deleteJob('interrupted-1');
+    await writesDone();
+    expect(keeper.calls).toEqual(['orphans except interrupted-1', 'remove interrupted-1']);
+  });
+
+  it('no clean-up at all when the job records cannot be read (every kept segment would look orphaned)', async () => {
+    const keeper = fakeKeeper();
+    const { batch, jobStore } = makeBatch({ jobs: fresh(), outputs: fresh() }, keeper);
+    jobStore.list = () => Promise.reject(new Error('IndexedDB is unavailable'));
+    await batch.restore();
+    await writesDone();
+    expect(keeper.calls).toEqual([]);
   });
 });
 
