@@ -20,7 +20,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const LIB = path.join(ROOT, 'lib');
 
 let site = '';
-let server: Server;
+let server: Server | undefined;
 let origin = '';
 
 test.beforeAll(async () => {
@@ -30,12 +30,15 @@ test.beforeAll(async () => {
   await symlink(LIB, path.join(site, 'lib'), 'dir');
   // A port of its own (any free one): the app's server keeps FFBATCH_E2E_PORT.
   const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  server = await serveStatic(site, 0);
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const started = await serveStatic(site, 0);
+  server = started;
+  origin = `http://127.0.0.1:${(started.address() as AddressInfo).port}`;
 });
 
 test.afterAll(async () => {
-  await new Promise((done) => server?.close(done));
+  // When beforeAll failed there is no server: closing nothing must not wait forever.
+  const running = server;
+  if (running) await new Promise((done) => running.close(done));
   if (site) await removeDir(site);
 });
 
