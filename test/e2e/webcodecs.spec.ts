@@ -15,7 +15,7 @@ import { addFiles, downloadFromJob, ENCODE_TIMEOUT, jobFor, pressEncode, tickPre
 
 interface Counted {
   format: string;
-  video: { codec: string; width: number; height: number; frames: number } | null;
+  video: { codec: string; width: number; height: number; frames: number; colorRange: string; shown: { width: number; height: number } } | null;
   audio: { codec: string } | null;
   duration: number;
 }
@@ -30,10 +30,35 @@ function countFrames(file: string): Counted {
   const a = json.streams.find((s) => s['codec_type'] === 'audio');
   return {
     format: json.format.format_name,
-    video: v ? { codec: String(v['codec_name']), width: Number(v['width']), height: Number(v['height']), frames: Number(v['nb_read_frames']) } : null,
+    video: v
+      ? {
+          codec: String(v['codec_name']),
+          width: Number(v['width']),
+          height: Number(v['height']),
+          frames: Number(v['nb_read_frames']),
+          // Unset reads as tv (limited), as players take it.
+          colorRange: v['color_range'] === 'pc' ? 'pc' : 'tv',
+          shown: shownSize(Number(v['width']), Number(v['height']), String(v['sample_aspect_ratio'] ?? '1:1')),
+        }
+      : null,
     audio: a ? { codec: String(a['codec_name']) } : null,
     duration: Number(json.format.duration),
   };
+}
+
+/** The size a player shows (sample aspect ratio applied to the width). */
+function shownSize(width: number, height: number, sar: string): { width: number; height: number } {
+  const [num, den] = sar.split(':').map(Number);
+  return num && den && num !== den ? { width: Math.round((width * num) / den), height } : { width, height };
+}
+
+/** The preset rule (fitHeight), worked out here on its own: at most maxHeight lines, aspect kept, no upscale, even sides. */
+function fitted(shown: { width: number; height: number }, maxHeight: number): { width: number; height: number } {
+  let height = Math.min(maxHeight, shown.height);
+  if (height % 2 === 1) height -= 1;
+  const exact = (shown.width * height) / shown.height;
+  const lower = Math.floor(exact / 2) * 2;
+  return { width: exact - lower <= lower + 2 - exact ? lower : lower + 2, height };
 }
 
 async function openWith(page: Page, query: string): Promise<void> {
@@ -109,6 +134,50 @@ test('flower.mp4 → H.264 720p and VP9 720p go through WebCodecs, verified, eve
     });
   }
 });
+
+/** The fixtures Mediabunny reads (MP4, WebM); the .ogv's Theora and the FLV are ffmpeg.wasm's alone. */
+const READABLE = ['flower.mp4', 'friday.mp4', 'flower.webm', 'Big_Buck_Bunny_180_10s.webm'] as const;
+const FAST_PRESETS = ['mp4-h264-720p', 'mp4-h264-480p', 'webm-vp9-720p'] as const;
+const PROMISED = {
+  'mp4-h264-720p': { format: 'mov,mp4,m4a,3gp,3g2,mj2', video: 'h264', audio: 'aac', maxHeight: 720 },
+  'mp4-h264-480p': { format: 'mov,mp4,m4a,3gp,3g2,mj2', video: 'h264', audio: 'aac', maxHeight: 480 },
+  'webm-vp9-720p': { format: 'matroska,webm', video: 'vp9', audio: 'opus', maxHeight: 720 },
+} as const;
+
+for (const engine of ['auto', 'ffmpeg'] as const) {
+  test(`?engine=${engine}: every fixture the fast route reads × H.264 720p/480p and VP9: the preset's promises, every frame, colour range kept`, async ({ page }) => {
+    test.setTimeout(12 * 60_000);
+    await openWith(page, `?engine=${engine}`);
+    await addFiles(page, READABLE.map((name) => fixture(name)));
+    await tickPresets(page, FAST_PRESETS);
+    await pressEncode(page);
+    await waitForAllFinished(page, READABLE.length * FAST_PRESETS.length, 10 * 60_000);
+    for (const name of READABLE) {
+      const source = countFrames(fixture(name));
+      const sourceVideo = source.video;
+      if (!sourceVideo) throw new Error(`${name} has no video`);
+      for (const presetId of FAST_PRESETS) {
+        await test.step(`${name} → ${presetId}`, async () => {
+          const job = jobFor(page, name, presetId);
+          await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
+          // Auto sends every one of these to WebCodecs on this browser (each can be read, decoded and encoded).
+          await expect(job).toHaveAttribute('data-engine', engine === 'ffmpeg' ? 'ffmpeg' : 'webcodecs');
+          await expect(job).toContainText('verified');
+          const out = countFrames((await downloadFromJob(page, job, outDir)).file);
+          const want = PROMISED[presetId];
+          const label = `${name} → ${presetId} (${engine})`;
+          expect.soft(out.format, label).toBe(want.format);
+          expect.soft(out.video?.codec, label).toBe(want.video);
+          expect.soft(out.video?.shown, `${label}: shown size`).toEqual(fitted(sourceVideo.shown, want.maxHeight));
+          expect.soft(out.video?.frames, `${label}: every source frame`).toBe(sourceVideo.frames);
+          expect.soft(out.video?.colorRange, `${label}: colour range kept`).toBe(sourceVideo.colorRange);
+          expect.soft(out.audio?.codec ?? null, `${label}: audio iff the source has it`).toBe(source.audio ? want.audio : null);
+          expect.soft(Math.abs(out.duration - source.duration), `${label}: duration ${out.duration} vs ${source.duration}`).toBeLessThanOrEqual(Math.max(0.2, source.duration * 0.01));
+        });
+      }
+    }
+  });
+}
 
 test('an FLV goes to ffmpeg.wasm with the reason shown, and its output is verified', async ({ page }) => {
   await openWith(page, '?engine=auto');
