@@ -8,6 +8,7 @@
  * Chromium build has none): skipped elsewhere.
  */
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { displaySize, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
@@ -188,6 +189,33 @@ test('an FLV goes to ffmpeg.wasm with the reason shown, and its output is verifi
   await expect(job).toContainText(/ffmpeg\.wasm \(FLV [^)]+\)/);
   await expect(job).toContainText('verified');
   expect(await logOf(job)).toContain('[ffbatch] Engine: ffmpeg.wasm (FLV');
+});
+
+test('an AVI and an HEVC MP4 go to ffmpeg.wasm, each saying why, and their outputs are verified', async ({ page }) => {
+  // Made here by native ffmpeg: AVI is not a container Mediabunny reads; this Chromium has no HEVC decoder.
+  const avi = path.join(outDir, 'camera.avi');
+  const hevc = path.join(outDir, 'phone-hevc.mp4');
+  const make = (args: string[]): void => void execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-i', fixture('flower.mp4'), '-t', '2', ...args]);
+  make(['-c:v', 'mpeg4', '-q:v', '5', '-c:a', 'libmp3lame', avi]);
+  make(['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error', '-c:a', 'aac', hevc]);
+  await openWith(page, '?engine=auto');
+  await addFiles(page, [avi, hevc]);
+  await tickPresets(page, ['mp4-h264-480p']);
+  await pressEncode(page);
+  await waitForAllFinished(page, 2, ENCODE_TIMEOUT);
+  for (const [name, reason] of [
+    ['camera.avi', /ffmpeg\.wasm \(AVI isn't readable by the fast route\)/],
+    ['phone-hevc.mp4', /ffmpeg\.wasm \(HEVC can't be decoded by this browser\)/],
+  ] as const) {
+    const job = jobFor(page, name, 'mp4-h264-480p');
+    await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
+    await expect(job).toHaveAttribute('data-engine', 'ffmpeg');
+    await expect(job).toContainText(reason);
+    await expect(job).toContainText('verified');
+    const out = countFrames((await downloadFromJob(page, job, outDir)).file);
+    expect.soft(out.video?.codec, name).toBe('h264');
+    expect.soft(out.audio?.codec, name).toBe('aac');
+  }
 });
 
 test('a WebCodecs encode that fails falls back to ffmpeg.wasm by itself (?webcodecsFail=throw)', async ({ page }) => {
