@@ -1,0 +1,117 @@
+/**
+ * What the parts of one encode share: the runner's dependencies, the plan of one job, and
+ * the checks every output passes before it is stored (both routes, whole or split).
+ */
+import type { OutputWriteError, WorkerPool } from '../pool/worker-pool';
+import type { Preset } from '../presets/presets';
+import { describeSource, type SourceInfo } from '../presets/source-info';
+import type { OutputRecord, OutputStore } from '../storage/output-store';
+import type { StorageBudget } from '../storage/storage-budget';
+import type { MountedInput, RunRequest, WebCodecsFault, WebCodecsSupport } from '../../workers/protocol';
+import type { EngineMode } from './engine-router';
+import { tailStartSec, verifyEnd, verifyOutput } from './verify-output';
+import { parseOutTime } from './ffmpeg-log';
+import type { Job } from './job';
+import type { RunContext } from './scheduler';
+import type { Gate } from './gate';
+import type { SplitPolicy } from './segment-plan';
+import type { Source } from './source';
+import type { SegmentKeeper } from '../storage/segment-keeper';
+
+/** Where workers write a job's outputs before they are stored (OPFS); see ScratchSpace. */
+export interface Scratch {
+  /** False where storage would keep a mere reference to a scratch File (Chromium off the record). */
+  readonly storeCopiesFiles: boolean;
+  folderForRun(jobId: string): string[];
+  removeJob(jobId: string): Promise<void>;
+}
+
+export interface EncodeRunnerDeps {
+  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode'>>;
+  /** Probes every output before it is stored (verification); absent: outputs go unchecked. */
+  probePool?: Pick<WorkerPool, 'probe'> & Partial<Pick<WorkerPool, 'probeTail'>>;
+  /** The Engine select: Auto (WebCodecs where the router allows) or ffmpeg.wasm only. Default ffmpeg. */
+  engineMode?: () => EngineMode;
+  /** Test knob `?webcodecsFail=throw|stall`: the WebCodecs encode throws, or goes silent, after its first progress. */
+  webcodecsFault?: WebCodecsFault;
+  /** A WebCodecs encode with no progress for this long is stopped and the job goes to ffmpeg.wasm. */
+  webcodecsStallMs?: number;
+  /** Test knob `?truncateOutputs=1`: every output loses its last 40 % before it is checked (verification must catch it). */
+  truncateOutputs?: boolean;
+  /** How many WebCodecs encodes run at once (one keeps the codec threads on every core of a small machine). */
+  webcodecsGate?: Gate;
+  store: Pick<OutputStore, 'put'>;
+  /** Null where the browser has no OPFS: outputs then come back from wasm memory. */
+  scratch: Scratch | null;
+  /** Null where the browser gives no storage estimate. */
+  budget: Pick<StorageBudget, 'reserve'> | null;
+  sourceOf(id: string): Source | undefined;
+  /** Told of each stored output, with the Blob read back from storage. */
+  onStored(job: Job, record: OutputRecord, blob: Blob): void;
+  splitPolicy?: SplitPolicy;
+  /**
+   * Keeps a split job's finished segments on disk for a resume after a reload (issue 11);
+   * used only with OPFS scratch. Absent: segments live in the tab's scratch and die with it.
+   */
+  segmentKeeper?: Pick<SegmentKeeper, 'claim' | 'load' | 'begin' | 'folderForSegment' | 'finished' | 'file' | 'remove'>;
+  /** Test knob `?holdSegment=N`: segment N (from 1) of a split job waits before it starts, until the job is canceled or the page goes. */
+  holdSegment?: number;
+}
+
+/** What one encode needs, whole or split. */
+export interface EncodePlan {
+  job: Job;
+  source: Source;
+  info: SourceInfo;
+  preset: Preset;
+  input: MountedInput;
+  context: RunContext;
+  /** A fresh OPFS folder for each worker run of this job, or undefined for wasm memory. */
+  scratchFolder(): string[] | undefined;
+  /** The browser's WebCodecs support for this source (cached per source); null when it could not be asked. */
+  support(): Promise<WebCodecsSupport | null>;
+}
+
+/** The output as the `?truncateOutputs=1` test knob leaves it: its first 60 % only. */
+export function damagedByKnob(deps: EncodeRunnerDeps, output: Blob): Blob {
+  return deps.truncateOutputs ? output.slice(0, Math.floor(output.size * 0.6), output.type) : output;
+}
+
+/**
+ * Null when the output holds what the preset promises and its packets reach the end its
+ * header claims, else the sentence; null too when there is no probe pool.
+ */
+export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<string | null> {
+  if (!deps.probePool) return null;
+  const input = { name: `output.${plan.preset.extension}`, data: output };
+  const { report } = await deps.probePool.probe(input, plan.context.signal);
+  const probed = report ? describeSource(report) : null;
+  const problem = verifyOutput(plan.preset.id, plan.info, probed);
+  if (problem !== null || !probed || probed.durationSec === null || !deps.probePool.probeTail) return problem;
+  const { endSec } = await deps.probePool.probeTail(input, tailStartSec(probed.durationSec), plan.context.signal);
+  return verifyEnd(probed.durationSec, endSec);
+}
+
+/** Calls `onTime` with the last `time=` of a batch of log lines. */
+export function lastOutTime(lines: readonly string[], onTime: (seconds: number, line: string) => void): void {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    const seconds = parseOutTime(line);
+    if (seconds !== null) {
+      onTime(seconds, line);
+      return;
+    }
+  }
+}
+
+export function withScratch(request: RunRequest, plan: EncodePlan): RunRequest {
+  const scratchFolder = plan.scratchFolder();
+  return scratchFolder ? { ...request, scratchFolder } : request;
+}
+
+/** The sentence for an output that could not be written to disk (quota, or another OPFS failure). */
+export function writeFailureSentence(error: OutputWriteError): string {
+  return error.failure.kind === 'quota'
+    ? "The browser's storage for this page ran out while the output was being written. Delete some stored outputs or free space on the disk, then try again."
+    : `The output could not be written to the browser's storage: ${error.failure.message}`;
+}

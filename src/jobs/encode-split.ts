@@ -1,0 +1,221 @@
+/**
+ * A long source encoded in time segments on several workers at once and joined; finished
+ * segments are kept on disk for a resume after a reload where a SegmentKeeper is given.
+ */
+import { FfmpegExitError, OutputWriteError } from '../pool/worker-pool';
+import type { PresetParts } from '../presets/presets';
+import { isAbortError, JobFailedError, throwIfAborted } from './errors';
+import { explainFailure, progressOf } from './ffmpeg-log';
+import type { RunContext } from './scheduler';
+import { planSegments, type Segment } from './segment-plan';
+import { keyOf } from './resume-match';
+import { decideReuse, reuseSentence, segmentPlanKey, type KeptSegment, type KeptSegments } from './segment-reuse';
+import { lastOutTime, withScratch, writeFailureSentence, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
+
+/** Share of a split job's progress taken by the video segments; the rest is audio + join. */
+const SEGMENTS_SHARE = 0.9;
+
+/** The keeper of a job this tab runs, and its kept segments as found at its start, with each one's size on disk now. */
+export interface Keeping {
+  keeper: NonNullable<EncodeRunnerDeps['segmentKeeper']>;
+  kept: { kept: KeptSegments; sizes: Map<KeptSegment, number | null> } | null;
+}
+
+/** The segment keeper, where segments can be written to disk (OPFS scratch) at all. */
+export function keeperOf(deps: EncodeRunnerDeps): EncodeRunnerDeps['segmentKeeper'] {
+  return deps.scratch ? deps.segmentKeeper : undefined;
+}
+
+/** Records a finished segment for a resume; a failure to record costs the resume only, never the job. */
+async function keepFinished(keeper: NonNullable<EncodeRunnerDeps['segmentKeeper']>, jobId: string, segment: KeptSegment, count: number, context: RunContext): Promise<void> {
+  const where = `Segment ${segment.index + 1} of ${count} finished`;
+  try {
+    const kept = await keeper.finished(jobId, segment);
+    context.onLog([kept ? `[ffbatch] ${where}; kept on disk for a resume (${segment.bytes} bytes).` : `[ffbatch] ${where}; not on disk, so it cannot be kept for a resume.`]);
+  } catch (error) {
+    context.onLog([`[ffbatch] ${where}; it could not be kept for a resume: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+}
+
+/** Resolves never; rejects with an AbortError when `signal` fires (the `?holdSegment` test knob). */
+function heldUntilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const stop = (): void => reject(new DOMException('The held segment was stopped.', 'AbortError'));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** The last `frame=` count of ffmpeg's stats lines, or null when there is none. */
+function lastFrameCount(log: readonly string[]): number | null {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const match = /frame=\s*(\d+)/.exec(log[i] ?? '');
+    if (match) return Number(match[1]);
+  }
+  return null;
+}
+
+/**
+ * A long source cut in time segments, each encoded (video only) by its own worker at
+ * once; then one worker joins them by stream copy (concat demuxer) and encodes the
+ * audio whole, so the sound has no seams.
+ */
+export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, parts: PresetParts, count: number, keeping: Keeping | null): Promise<Blob> {
+  const { pool } = deps;
+  const { job, preset, info, input, context } = plan;
+  const duration = info.durationSec ?? 0;
+  const frameRate = parts.fps ?? info.video?.fps ?? 25;
+  const segments = planSegments(duration, count, frameRate);
+  // Frame timing as the whole encode has it: constant-rate for MP4 (its muxer's default) and
+  // for the fixed-rate presets (gaps in the source filled); WebM keeps the source's timing.
+  const fpsMode = parts.fps !== null || preset.container === 'mp4' ? 'cfr' : 'vfr';
+  // NUT holds every codec with exact timestamps; VP9 goes in its own WebM (libvpx-vp9
+  // into NUT crashed the wasm core with "memory access out of bounds").
+  const segmentFormat = preset.container === 'webm' ? 'webm' : 'nut';
+  const segmentName = (index: number): string => `segment-${index}.${segmentFormat}`;
+  const segmentLength = (s: Segment): number => s.duration ?? Math.max(0.001, duration - s.start);
+  const done = segments.map(() => 0);
+  const reportProgress = (extra: number): void => {
+    const videoSeconds = done.reduce((sum, d) => sum + d, 0);
+    context.onProgress({ progress: Math.min(1, SEGMENTS_SHARE * progressOf(videoSeconds, duration) + extra), speed: null });
+  };
+  context.onLog([`[ffbatch] ${info.durationSec?.toFixed(1)} s source split into ${count} segments encoded at once; audio is encoded whole when they are joined.`]);
+
+  // Segments finished before a reload are reused when they fit this very plan (issue 11).
+  const keeper = keeping?.keeper;
+  const kept = keeping?.kept ?? null;
+  const wanted = {
+    source: keyOf(plan.source.file),
+    presetId: preset.id,
+    count,
+    plan: segmentPlanKey({ segments, frameRate, format: segmentFormat, fpsMode, filters: parts.filters, video: parts.video }),
+  };
+  const decision = decideReuse(kept?.kept ?? null, wanted, (segment) => kept?.sizes.get(segment) ?? null);
+  const reused = new Map<number, Blob>();
+  let outcome = decision;
+  if (keeper) {
+    const reuse = decision.kind === 'reuse' ? decision.reuse : [];
+    await keeper.begin(job.id, wanted, reuse);
+    for (const segment of reuse) {
+      try {
+        reused.set(segment.index, await keeper.file(segment));
+      } catch {
+        // Gone since it was measured: it is encoded again like any missing segment.
+      }
+    }
+    if (decision.kind === 'reuse' && reused.size < decision.reuse.length) {
+      const missing = segments.map((s) => s.index).filter((index) => !reused.has(index));
+      outcome = reused.size === 0 ? { kind: 'encode-all', reason: 'their files are gone' } : { ...decision, reuse: decision.reuse.filter((s) => reused.has(s.index)), missing };
+    }
+  } else outcome = { kind: 'encode-all', reason: null };
+  for (const index of reused.keys()) {
+    const segment = segments[index];
+    if (segment) done[index] = segmentLength(segment);
+  }
+  const sentence = reuseSentence(outcome, count);
+  if (sentence) context.onLog([`[ffbatch] ${sentence}`]);
+  if (reused.size > 0) reportProgress(0);
+
+  // One failing segment stops its siblings at once.
+  const siblings = new AbortController();
+  const stopSiblings = (): void => siblings.abort();
+  context.signal.addEventListener('abort', stopSiblings);
+  let blobs: Blob[];
+  try {
+    blobs = await Promise.all(
+      segments.map(async (segment) => {
+        const kept = reused.get(segment.index);
+        if (kept) return kept;
+        const name = segmentName(segment.index);
+        const tag = `[part ${segment.index + 1}/${count}]`;
+        const segmentLog: string[] = [];
+        if (deps.holdSegment === segment.index + 1) {
+          context.onLog([`[ffbatch] Segment ${segment.index + 1} of ${count} is held by the ?holdSegment test knob.`]);
+          await heldUntilAborted(siblings.signal);
+        }
+        // A folder of its own that outlives the tab where segments are kept; else the tab's scratch.
+        const folder = keeper ? keeper.folderForSegment(job.id) : plan.scratchFolder();
+        context.onLog([`[ffbatch] Encoding segment ${segment.index + 1} of ${count}.`]);
+        const args = [
+          ...(segment.start > 0 ? ['-ss', String(segment.start)] : []),
+          ...(segment.duration !== null ? ['-t', String(segment.duration)] : []),
+          '-i', `/in/${input.name}`,
+          '-map', '0:v:0', '-an',
+          '-vf', ['setpts=PTS-STARTPTS', parts.filters].filter(Boolean).join(','),
+          '-fps_mode:v', fpsMode,
+          ...parts.video,
+          '-f', segmentFormat, `/out/${name}`,
+        ];
+        try {
+          const result = await pool.run(
+            { inputs: [input], args, outputs: [name], ...(folder ? { scratchFolder: folder } : {}) },
+            (lines) => {
+              segmentLog.push(...lines);
+              context.onLog(lines.map((line) => `${tag} ${line}`));
+              lastOutTime(lines, (seconds) => {
+                done[segment.index] = Math.min(seconds, segmentLength(segment));
+                reportProgress(0);
+              });
+            },
+            siblings.signal,
+          );
+          const segmentFile = result.outputs[0];
+          if (!segmentFile || segmentFile.size === 0 || lastFrameCount(segmentLog) === 0) {
+            throw new JobFailedError(
+              `Segment ${segment.index + 1} of ${count} (from ${Math.round(segment.start)} s) has no frames: the file ends before the ${Math.round(duration)} s it claims to last, so it was probably cut short.`,
+            );
+          }
+          done[segment.index] = segmentLength(segment);
+          if (keeper && folder) await keepFinished(keeper, job.id, { index: segment.index, folder, name, bytes: segmentFile.size }, count, context);
+          // On disk (OPFS) until the join reads it through WORKERFS.
+          return segmentFile;
+        } catch (error) {
+          siblings.abort();
+          if (isAbortError(error) || error instanceof JobFailedError) throw error;
+          if (error instanceof OutputWriteError) throw new JobFailedError(writeFailureSentence(error));
+          if (error instanceof FfmpegExitError) {
+            throw new JobFailedError(`Segment ${segment.index + 1} of ${count} failed: ${explainFailure(segmentLog, error.exitCode, plan.source.file.name)}`);
+          }
+          throw error;
+        }
+      }),
+    );
+  } catch (error) {
+    // Promise.all rejects with the first error; a sibling's AbortError is not the cause.
+    throw context.signal.aborted ? new DOMException('The job was canceled.', 'AbortError') : error;
+  } finally {
+    context.signal.removeEventListener('abort', stopSiblings);
+  }
+  throwIfAborted(context.signal);
+
+  const outputFile = `output.${preset.extension}`;
+  const list = segments
+    .map((s) => `file '/in/${segmentName(s.index)}'${s.index < count - 1 ? `\nduration ${(s.frames / frameRate).toFixed(6)}` : ''}`)
+    .join('\n');
+  const joinArgs = [
+    '-f', 'concat', '-safe', '0', '-i', '/work/segments.txt',
+    '-i', `/in/${input.name}`,
+    '-map', '0:v:0', ...(parts.audio.length ? ['-map', '1:a:0'] : []),
+    '-c:v', 'copy', ...parts.audio,
+    ...parts.mux,
+    `/out/${outputFile}`,
+  ];
+  const joined = await pool.run(
+    withScratch(
+      {
+        inputs: [input, ...blobs.map((data, i) => ({ name: segmentName(i), data }))],
+        textFiles: [{ name: 'segments.txt', text: `${list}\n` }],
+        args: joinArgs,
+        outputs: [outputFile],
+      },
+      plan,
+    ),
+    (lines) => {
+      context.onLog(lines.map((line) => `[join] ${line}`));
+      lastOutTime(lines, (seconds) => reportProgress((1 - SEGMENTS_SHARE) * progressOf(seconds, duration)));
+    },
+    context.signal,
+  );
+  job.log.push(`[ffbatch] ${count} segments joined.`);
+  return joined.outputs[0] ?? new Blob([]);
+}

@@ -1,0 +1,111 @@
+/**
+ * The WebCodecs route of a job: the router's decision, one encode through the browser's own
+ * codecs into OPFS scratch with a stall watchdog, the output's check, and the fallback to
+ * ffmpeg.wasm (once, with the reason on the job) when any of it fails.
+ */
+import { WebCodecsRouteError } from '../pool/worker-pool';
+import type { SourceInfo } from '../presets/source-info';
+import type { WebCodecsSupport } from '../../workers/protocol';
+import { chooseEngine } from './engine-router';
+import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCodecsPresetId } from './webcodecs-plan';
+import { isAbortError, throwIfAborted } from './errors';
+import { progressOf } from './ffmpeg-log';
+import type { Source } from './source';
+import { checkOutput, damagedByKnob, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
+
+/**
+ * Silence after which a WebCodecs encode counts as hung. Progress comes with every frame
+ * (many a second); the first waits for the container to open and the codecs to configure.
+ */
+const WEBCODECS_STALL_MS = 30_000;
+
+export async function probeSupport(deps: EncodeRunnerDeps, source: Source, info: SourceInfo): Promise<WebCodecsSupport | null> {
+  if (!deps.pool.webcodecsProbe || !info.video) return null;
+  const video = info.video;
+  const targets = (Object.keys(WEBCODECS_PRESETS) as WebCodecsPresetId[]).map((id) => planWebCodecsTarget(id, { ...info, video }));
+  try {
+    return await deps.pool.webcodecsProbe(source.file, targets);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The WebCodecs route: routes the job, encodes the whole file through the browser's codecs
+ * into OPFS scratch and checks the output. Null when the job goes to ffmpeg.wasm instead
+ * (the router's reason, or why the route failed, is on the job and in its log).
+ */
+export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Promise<Blob | null> {
+  const { info, preset, context, source } = plan;
+  const mode = deps.engineMode?.() ?? 'ffmpeg';
+  const toFfmpeg = (note: string | null): null => {
+    context.update({ engine: 'ffmpeg', engineNote: note });
+    return null;
+  };
+  const encode = deps.pool.webcodecsEncode?.bind(deps.pool);
+  const video = info.video;
+  // The router's answers that need no look at the browser's codecs come first.
+  const needsSupport = mode === 'auto' && isWebCodecsPreset(preset.id) && video !== null && encode !== undefined;
+  const support = needsSupport ? await plan.support() : null;
+  throwIfAborted(context.signal);
+  const decision = encode || mode === 'ffmpeg' ? chooseEngine(preset.id, info, support, mode) : { engine: 'ffmpeg' as const, reason: 'the fast route is not available here' };
+  if (decision.engine === 'ffmpeg' || !isWebCodecsPreset(preset.id) || !video || !encode) {
+    const reason = decision.reason ?? 'the fast route is not available here';
+    context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
+    return toFfmpeg(reason);
+  }
+  const folder = plan.scratchFolder();
+  if (!folder) {
+    const reason = 'no OPFS scratch for the fast route';
+    context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
+    return toFfmpeg(reason);
+  }
+
+  const target = planWebCodecsTarget(preset.id, { ...info, video });
+  context.update({ engine: 'webcodecs', engineNote: null });
+  const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
+  context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
+  if (deps.webcodecsGate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
+  const release = deps.webcodecsGate ? await context.whileWaiting(deps.webcodecsGate.acquire(context.signal)) : () => {};
+  const startedAt = performance.now();
+  // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
+  const stallMs = deps.webcodecsStallMs ?? WEBCODECS_STALL_MS;
+  const stall = new AbortController();
+  let watchdog = setTimeout(() => stall.abort(), stallMs);
+  const encodeSignal = AbortSignal.any([context.signal, stall.signal]);
+  let reason: string;
+  try {
+    const result = await encode(
+      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
+      (seconds) => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => stall.abort(), stallMs);
+        const elapsed = (performance.now() - startedAt) / 1000;
+        context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: elapsed > 0.5 ? seconds / elapsed : null });
+      },
+      (lines) => context.onLog(lines.map((line) => `[webcodecs] ${line}`)),
+      encodeSignal,
+    );
+    clearTimeout(watchdog);
+    throwIfAborted(context.signal);
+    context.onLog([`[ffbatch] WebCodecs made ${result.videoFrames} frames, ${result.durationSec.toFixed(2)} s, in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`]);
+    const output = damagedByKnob(deps, result.output);
+    const problem = await checkOutput(deps, plan, output);
+    if (problem === null) {
+      if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+      return output;
+    }
+    reason = problem;
+  } catch (error) {
+    if (isAbortError(error) && context.signal.aborted) throw error;
+    throwIfAborted(context.signal);
+    if (stall.signal.aborted) reason = `the browser's codecs made no progress for ${Math.round(stallMs / 1000)} s`;
+    else reason = error instanceof WebCodecsRouteError || error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(watchdog);
+    release();
+  }
+  context.onLog([`[ffbatch] WebCodecs route failed: ${reason}; encoding with ffmpeg.wasm instead.`]);
+  context.onProgress({ progress: 0, speed: null });
+  return toFfmpeg(`WebCodecs failed: ${reason}`);
+}
