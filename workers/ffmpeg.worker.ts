@@ -11,6 +11,7 @@ import coreURL from '@ffmpeg/core?url';
 import coreStack from 'virtual:ffmpeg-core-stack';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import type { CreateFFmpegCore, FFmpegCoreModule } from './ffmpeg-core';
+import { lastPacketEnd } from './framecrc';
 import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
 import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
@@ -221,9 +222,21 @@ const api: FfmpegWorkerApi = {
   },
 
   async probeTail(input, fromSec) {
-    const args = ['-v', 'error', '-read_intervals', `${Math.max(0, fromSec).toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
-    const { text, log } = await ffprobeTo(input, args, '/work/tail.csv');
-    return { endSec: text === null ? null : lastPacketEnd(text), log };
+    const ffmpeg = await ensureCore();
+    mountInputs(ffmpeg, [input]);
+    try {
+      // ffmpeg rather than ffprobe: ffmpeg.wasm resets ffmpeg's globals between runs but not
+      // ffprobe's, and a packet listing after a stream listing came back garbled now and then.
+      // -copyts keeps the packets' own times; framecrc lists each packet's pts and duration.
+      const args = ['-v', 'error', '-copyts', '-ss', Math.max(0, fromSec).toFixed(3), '-i', `/in/${input.name}`, '-map', '0', '-c', 'copy', '-f', 'framecrc', TAIL_FILE];
+      const { log } = execCollecting(ffmpeg, args);
+      if (!ffmpeg.FS.analyzePath(TAIL_FILE).exists) return { endSec: null, log };
+      const text = ffmpeg.FS.readFile(TAIL_FILE, { encoding: 'utf8' });
+      ffmpeg.FS.unlink(TAIL_FILE);
+      return { endSec: lastPacketEnd(text), log };
+    } finally {
+      unmountInputs(ffmpeg, [input]);
+    }
   },
 
   async run(request: RunRequest, onLog: LogSink): Promise<RunResult> {
@@ -360,17 +373,7 @@ async function ffprobeTo(input: MountedInput, args: string[], outFile: string): 
   }
 }
 
-/** The largest `pts + duration` of ffprobe's `pts_time,duration_time` CSV lines; null when there is none. */
-function lastPacketEnd(csv: string): number | null {
-  let end: number | null = null;
-  for (const line of csv.split('\n')) {
-    const [pts, duration] = line.split(',').map(Number);
-    if (pts === undefined || !Number.isFinite(pts)) continue;
-    const packetEnd = pts + (duration !== undefined && Number.isFinite(duration) ? duration : 0);
-    end = end === null ? packetEnd : Math.max(end, packetEnd);
-  }
-  return end;
-}
+const TAIL_FILE = '/work/tail.framecrc';
 
 /** Mediabunny reads a Blob; the route names the file in its messages. */
 function asFile(input: Blob): File {

@@ -88,8 +88,11 @@ export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, outp
   const probed = report ? describeSource(report) : null;
   const problem = verifyOutput(plan.preset.id, plan.info, probed);
   if (problem !== null || !probed || probed.durationSec === null || !deps.probePool.probeTail) return problem;
-  const { endSec } = await deps.probePool.probeTail(input, tailStartSec(probed.durationSec), plan.context.signal);
-  return verifyEnd(probed.durationSec, endSec);
+  const { endSec, log } = await deps.probePool.probeTail(input, tailStartSec(probed.durationSec), plan.context.signal);
+  const endProblem = verifyEnd(probed.durationSec, endSec);
+  // What ffprobe said while reading the end (a read error, a damaged packet) explains a failed check.
+  if (endProblem !== null && log.length > 0) plan.context.onLog(log.slice(-10).map((line) => `[ffprobe] ${line}`));
+  return endProblem;
 }
 
 /** Calls `onTime` with the last `time=` of a batch of log lines. */
