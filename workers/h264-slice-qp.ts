@@ -286,3 +286,64 @@ export class AvcQpReader {
     return null;
   }
 }
+
+/**
+ * Reads the QP of each frame an H.264 VideoEncoder hands out (avc format) and keeps their
+ * mean: what its rate control picked for the content.
+ */
+export class AvcQpMeter {
+  private reader: AvcQpReader | null = null;
+  private sum = 0;
+  private frames = 0;
+  private broken = false;
+  private firstDescription: Uint8Array | null = null;
+
+  constructor(
+    private readonly enabled: boolean,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /**
+   * Reads one frame's QP (null when it can't be read). Throws when a reconfigured encoder
+   * hands out parameter sets other than the first: the MP4 holds only the first ones.
+   */
+  add(frame: Uint8Array, description: AllowSharedBufferSource | undefined): number | null {
+    if (!this.enabled) return null;
+    const bytes = description ? new Uint8Array(bytesOf(description)) : null;
+    if (bytes) {
+      if (this.firstDescription === null) this.firstDescription = bytes;
+      else if (!sameBytes(this.firstDescription, bytes)) throw new Error('the H.264 encoder changed its parameter sets mid-stream');
+    }
+    if (this.broken) return null;
+    try {
+      if (bytes) this.reader = new AvcQpReader(bytes);
+      const qp = this.reader?.frameQp(frame) ?? null;
+      if (qp === null) return null;
+      this.sum += qp;
+      this.frames++;
+      return qp;
+    } catch (error) {
+      // The QP is a measure, never a reason to fail the encode.
+      this.broken = true;
+      this.log(`H.264 QP not read: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+  }
+
+  get meanQp(): number | null {
+    return this.frames > 0 ? this.sum / this.frames : null;
+  }
+
+  summary(): string {
+    const mean = this.meanQp;
+    return mean === null ? '' : `, H.264 mean QP ${mean.toFixed(2)}`;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+function bytesOf(source: AllowSharedBufferSource): Uint8Array {
+  return source instanceof ArrayBuffer || source instanceof SharedArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+}

@@ -33,7 +33,7 @@ import { registerAacEncoder } from '@mediabunny/aac-encoder';
 
 import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from './protocol';
 import { BitrateSteer, H264_STEERING } from './bitrate-steer';
-import { AvcQpReader } from './h264-slice-qp';
+import { AvcQpMeter } from './h264-slice-qp';
 
 export type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget };
 
@@ -264,64 +264,6 @@ export async function probeWebCodecsSupport(input: File, targets: readonly WebCo
   }
 }
 
-/** Mean H.264 QP of the frames the encoder made (what its rate control picked for the content). */
-class QpMeter {
-  private reader: AvcQpReader | null = null;
-  private sum = 0;
-  private frames = 0;
-  private broken = false;
-  constructor(
-    private readonly enabled: boolean,
-    private readonly log: (line: string) => void,
-  ) {}
-
-  private firstDescription: Uint8Array | null = null;
-
-  /**
-   * Reads one frame's QP (null when it can't be read). Throws when a reconfigured encoder
-   * hands out parameter sets other than the first: the MP4 holds only the first ones.
-   */
-  add(frame: Uint8Array, description: AllowSharedBufferSource | undefined): number | null {
-    if (!this.enabled) return null;
-    if (description) {
-      const bytes = new Uint8Array(bytesOf(description));
-      if (this.firstDescription === null) this.firstDescription = bytes;
-      else if (!sameBytes(this.firstDescription, bytes)) throw new Error('the H.264 encoder changed its parameter sets mid-stream');
-    }
-    if (this.broken) return null;
-    try {
-      if (description) this.reader = new AvcQpReader(bytesOf(description));
-      const qp = this.reader?.frameQp(frame) ?? null;
-      if (qp === null) return null;
-      this.sum += qp;
-      this.frames++;
-      return qp;
-    } catch (error) {
-      // The QP is a measure, never a reason to fail the encode.
-      this.broken = true;
-      this.log(`H.264 QP not read: ${error instanceof Error ? error.message : String(error)}`);
-      return null;
-    }
-  }
-
-  get meanQp(): number | null {
-    return this.frames > 0 ? this.sum / this.frames : null;
-  }
-
-  summary(): string {
-    const mean = this.meanQp;
-    return mean === null ? '' : `, H.264 mean QP ${mean.toFixed(2)}`;
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-function bytesOf(source: AllowSharedBufferSource): Uint8Array {
-  return source instanceof ArrayBuffer || source instanceof SharedArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-}
-
 /** The frames are encoded as stored; the rotation goes into the output's metadata instead. */
 function withoutOrientation(config: VideoDecoderConfig): VideoDecoderConfig {
   const plain: VideoDecoderConfig & { rotation?: number; flip?: boolean } = { ...config };
@@ -460,15 +402,13 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     let framesOut = 0;
     let colorSpace: VideoColorSpaceInit | null = null;
     let videoEnd = 0;
-    const qpMeter = new QpMeter(spec.video === 'avc', log);
+    const qpMeter = new AvcQpMeter(spec.video === 'avc', log);
     const steer =
       spec.video === 'avc' && target.targetQp !== undefined
         ? new BitrateSteer({ ...H264_STEERING, startBitrate: videoBitrate, targetQp: target.targetQp, windowFrames: Math.max(30, Math.round(fps * 2)) })
         : null;
     const liveEncoder = new VideoEncoder({
       output(chunk, meta) {
-        muxPending++;
-        if (meta?.decoderConfig?.colorSpace && !colorSpace) colorSpace = meta.decoderConfig.colorSpace;
         const packet = EncodedPacket.fromEncodedChunk(chunk);
         let qp: number | null;
         try {
@@ -477,6 +417,8 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
           fail(error);
           return;
         }
+        muxPending++;
+        if (meta?.decoderConfig?.colorSpace && !colorSpace) colorSpace = meta.decoderConfig.colorSpace;
         const steered = qp !== null && steer ? steer.add(qp) : null;
         if (steered !== null && liveEncoder.state === 'configured') {
           // A bitrate-only change: Chromium keeps the stream going (same parameter sets, checked above).

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AvcQpReader, parsePps, parseSps, sliceQp, type PpsFields } from '../../workers/h264-slice-qp';
+import { AvcQpMeter, AvcQpReader, parsePps, parseSps, sliceQp, type PpsFields } from '../../workers/h264-slice-qp';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const dir = mkdtempSync(path.join(tmpdir(), 'ffbatch-qp-'));
@@ -97,6 +97,27 @@ describe('H.264 slice QP, checked against x264\'s own report', () => {
     expect(reader.frameQp(Uint8Array.from([...lengthPrefixed(sei), ...lengthPrefixed(slices[0] ?? new Uint8Array())]))).toBe(encoded.report[0]?.avgQp);
     expect(reader.frameQp(Uint8Array.from(lengthPrefixed(slices[1] ?? new Uint8Array())))).toBe(29);
     expect(reader.frameQp(Uint8Array.from(lengthPrefixed(sei)))).toBeNull();
+  });
+
+  it('AvcQpMeter: the mean over frames as an encoder hands them out; other parameter sets mid-stream throw', () => {
+    const encoded = encode('meter', ['-profile:v', 'baseline', '-x264-params', 'qp=33']);
+    const sps = encoded.nals.find((nal) => nalType(nal) === 7) ?? new Uint8Array();
+    const pps = encoded.nals.find((nal) => nalType(nal) === 8) ?? new Uint8Array();
+    const avcC = Uint8Array.from([1, sps[1] ?? 0, sps[2] ?? 0, sps[3] ?? 0, 0xff, 0xe1, sps.length >> 8, sps.length & 0xff, ...sps, 1, pps.length >> 8, pps.length & 0xff, ...pps]);
+    const frames = encoded.nals.filter((nal) => nalType(nal) === 1 || nalType(nal) === 5).map((nal) => Uint8Array.from([nal.length >>> 24, (nal.length >> 16) & 0xff, (nal.length >> 8) & 0xff, nal.length & 0xff, ...nal]));
+    const lines: string[] = [];
+    const meter = new AvcQpMeter(true, (line) => lines.push(line));
+    // The description comes with the first chunk (and again, the same, after a reconfigure).
+    expect(meter.add(frames[0] ?? new Uint8Array(), avcC)).toBe(30);
+    for (const frame of frames.slice(1, 10)) expect(meter.add(frame, undefined)).toBe(33);
+    expect(meter.add(frames[10] ?? new Uint8Array(), avcC.slice())).toBe(33);
+    expect(meter.meanQp).toBeCloseTo((30 + 10 * 33) / 11, 6);
+    expect(meter.summary()).toBe(`, H.264 mean QP ${((30 + 10 * 33) / 11).toFixed(2)}`);
+    const other = avcC.slice();
+    other[other.length - 1] ^= 0x01;
+    expect(() => meter.add(frames[11] ?? new Uint8Array(), other)).toThrow(/changed its parameter sets mid-stream/);
+    expect(lines).toEqual([]);
+    expect(new AvcQpMeter(false, () => {}).add(frames[0] ?? new Uint8Array(), avcC), 'VP9 encodes are not metered').toBeNull();
   });
 
   it('refuses what it cannot read: a truncated header, a record that is not avcC', () => {
