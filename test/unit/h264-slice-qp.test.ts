@@ -114,7 +114,7 @@ describe('H.264 slice QP, checked against x264\'s own report', () => {
     expect(meter.meanQp).toBeCloseTo((30 + 10 * 33) / 11, 6);
     expect(meter.summary()).toBe(`, H.264 mean QP ${((30 + 10 * 33) / 11).toFixed(2)}`);
     const other = avcC.slice();
-    other[other.length - 1] ^= 0x01;
+    other[other.length - 1] = (other.at(-1) ?? 0) ^ 0x01;
     expect(() => meter.add(frames[11] ?? new Uint8Array(), other)).toThrow(/changed its parameter sets mid-stream/);
     expect(lines).toEqual([]);
     expect(new AvcQpMeter(false, () => {}).add(frames[0] ?? new Uint8Array(), avcC), 'VP9 encodes are not metered').toBeNull();
