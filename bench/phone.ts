@@ -52,6 +52,8 @@ function summarizeRoute(r: AppRun, mediaSec: number): Record<string, unknown> {
     engines: r.jobs.map((j) => j.engine),
     sources: r.jobs.map((j) => j.sourceName),
     outputBytes: r.jobs.map((j) => j.outputBytes),
+    // The H.264 encoder's mean QP on the WebCodecs route (null elsewhere): what the steering held.
+    meanQp: r.jobs.map((j) => j.meanQp),
     peakPssMiB: r.peakPssMiB,
     foreignCores: r.foreignCores,
     error: r.error,

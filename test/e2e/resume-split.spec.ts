@@ -5,10 +5,9 @@
  * not begun. After the reload (without the knob) the same file is added again: the job must
  * reuse segment 1 from disk, encode segment 2 only, join, and give a whole, correct output.
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { durationOf, ffprobe, frameTimes, streamsOf } from '../support/ffprobe';
 import { makeTempDir, removeDir } from '../support/media';
 import { addFiles, allJobs, downloadFromJob, jobsIn, pressEncode, setWorkers, tickPresets, waitForAllFinished } from './app-page';
 
@@ -16,17 +15,6 @@ const TRAILER = path.resolve(import.meta.dirname, '../../../shared/fixtures/trai
 const APP = '/?engine=ffmpeg&splitAbove=20';
 const ORPHAN = 'job-that-no-longer-exists';
 const FRAME = 1 / 25;
-
-/** Presentation times of every video frame, in order. */
-function frameTimes(file: string): number[] {
-  return execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file])
-    .toString()
-    .split('\n')
-    .map((line) => line.trim().replace(/,+$/, ''))
-    .filter((line) => /^\d+(\.\d+)?$/.test(line))
-    .map(Number)
-    .sort((a, b) => a - b);
-}
 
 /** Files under OPFS `ffbatch-segments/` (path → bytes). */
 async function keptFiles(page: Page): Promise<Record<string, number>> {
@@ -47,9 +35,11 @@ async function keptFiles(page: Page): Promise<Record<string, number>> {
   });
 }
 
-test('a split job reloaded after one segment finished encodes only the other segment, then joins', async ({ page }) => {
-  test.setTimeout(6 * 60_000);
-  const outDir = await makeTempDir('ffbatch-resume-split-');
+/**
+ * Starts the trailer → FLV as a job split in 2 on 2 workers, with segment 2 held by the knob,
+ * and waits until segment 1 is finished and kept on disk. Returns the job, its id and its open log.
+ */
+async function startHeldSplitJob(page: Page): Promise<{ job: Locator; id: string; log: Locator }> {
   await page.goto(`${APP}&holdSegment=2`);
   await setWorkers(page, 2);
   await addFiles(page, [TRAILER]);
@@ -59,8 +49,15 @@ test('a split job reloaded after one segment finished encodes only the other seg
   const id = (await job.getAttribute('data-job-id')) ?? '';
   await job.getByRole('button', { name: 'Log' }).click();
   const log = job.locator('pre');
-  await expect(log).toContainText('split into 2 segments');
   await expect(log).toContainText('Segment 1 of 2 finished; kept on disk for a resume', { timeout: 180_000 });
+  return { job, id, log };
+}
+
+test('a split job reloaded after one segment finished encodes only the other segment, then joins', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const outDir = await makeTempDir('ffbatch-resume-split-');
+  const { job, id, log } = await startHeldSplitJob(page);
+  await expect(log).toContainText('split into 2 segments');
   await expect(log).toContainText('Segment 2 of 2 is held');
   await expect(job).toHaveAttribute('data-state', 'running');
   const before = await keptFiles(page);
@@ -135,15 +132,7 @@ test('a split job reloaded after one segment finished encodes only the other seg
 test('another tab, which lists the running split job as interrupted, never removes its kept segments', async ({ context }) => {
   test.setTimeout(4 * 60_000);
   const a = await context.newPage();
-  await a.goto(`${APP}&holdSegment=2`);
-  await setWorkers(a, 2);
-  await addFiles(a, [TRAILER]);
-  await tickPresets(a, ['flv-320x240']);
-  await pressEncode(a);
-  const job = allJobs(a).first();
-  const id = (await job.getAttribute('data-job-id')) ?? '';
-  await job.getByRole('button', { name: 'Log' }).click();
-  await expect(job.locator('pre')).toContainText('Segment 1 of 2 finished; kept on disk for a resume', { timeout: 180_000 });
+  const { job, id } = await startHeldSplitJob(a);
   const ofJob = async (page: Page): Promise<string[]> => Object.keys(await keptFiles(page)).filter((p) => p.startsWith(`${id}/`));
   const kept = await ofJob(a);
   expect(kept).toHaveLength(1);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { frameTimes } from '../support/ffprobe';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const TRAILER = path.join(FIXTURES, 'trailer_big_buck_bunny.flv'); // 33 s, 25 fps, mp3 mono
@@ -33,17 +34,6 @@ function probeStreams(file: string): { video: StreamFacts; audio: StreamFacts | 
   const video = facts('video');
   if (!video) throw new Error(`${file} has no video stream`);
   return { video, audio: facts('audio'), duration: Number(json.format.duration) };
-}
-
-/** Presentation times of every video frame, in order. */
-function frameTimes(file: string): number[] {
-  return execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file])
-    .toString()
-    .split('\n')
-    .map((line) => line.trim().replace(/,+$/, ''))
-    .filter((line) => /^\d+(\.\d+)?$/.test(line))
-    .map(Number)
-    .sort((a, b) => a - b);
 }
 
 async function setWorkers(page: Page, n: number): Promise<void> {

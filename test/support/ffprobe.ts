@@ -2,7 +2,7 @@
  * Native ffprobe (Debian's /usr/bin/ffprobe) for checking what the browser produced,
  * plus a reader of an MP4's top-level boxes (for "fast start": moov before mdat).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 
 export interface ProbedStream {
@@ -128,4 +128,15 @@ export async function topLevelBoxes(file: string): Promise<Box[]> {
   } finally {
     await handle.close();
   }
+}
+
+/** Presentation times of every video packet of `file`, in order (native ffprobe). */
+export function frameTimes(file: string): number[] {
+  return execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file])
+    .toString()
+    .split('\n')
+    .map((line) => line.trim().replace(/,+$/, ''))
+    .filter((line) => /^\d+(\.\d+)?$/.test(line))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
