@@ -10,14 +10,14 @@
  * previous files is dropped once no page of that deployment is open.
  */
 import { createHash } from 'node:crypto';
-import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { ffprobe, streamsOf } from '../support/ffprobe';
-import { fixture, makeTempDir, removeDir } from '../support/media';
+import { fixture, makeTempDir, removeDir, run } from '../support/media';
 import { addFiles, downloadFromJob, jobFor, pressEncode, setWorkers, tickPresets, waitForAllFinished } from './app-page';
 
 const DIST = path.resolve(process.env['FFBATCH_DIST'] ?? 'dist');
@@ -89,8 +89,13 @@ test('Update in another tab: a running batch goes on, new workers still start fr
       if (frame === a.mainFrame()) navigationsOfA++;
     });
 
-    // Tab A runs a long job (VP9 in wasm).
-    await addFiles(a, [fixture('flower.mp4')]);
+    // Tab A runs a long job (VP9 in wasm). flower.mp4 five times over (25 s, under the split
+    // threshold): the job must still be running after the whole update dance, which took longer
+    // than one 5 s VP9 encode on a slow CI machine.
+    await mkdir(path.join(outDir, 'source'));
+    const source = path.join(outDir, 'source', 'flower.mp4');
+    await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-stream_loop', '4', '-i', fixture('flower.mp4'), '-c', 'copy', source]);
+    await addFiles(a, [source]);
     await tickPresets(a, ['webm-vp9-720p']);
     await pressEncode(a);
     const vp9 = jobFor(a, 'flower.mp4', 'webm-vp9-720p');
