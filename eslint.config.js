@@ -18,10 +18,22 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/ui/**/*.ts'],
+    files: ['src/ui/**/*.ts', 'src/main.ts'],
     rules: {
-      // The page's DOM layer must not reach into workers, storage or ffmpeg directly.
-      'no-restricted-imports': ['error', { patterns: ['comlink', 'idb-keyval', '@ffmpeg/*'] }],
+      // The page reaches the engine only through the package's public entry, src/index.ts (issue 10):
+      // no private path around the API other sites use. Its own DOM parts (./ui/…) and the service worker's registration are its own.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['comlink', 'idb-keyval', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'The page never reaches workers, storage or codecs directly.' },
+            {
+              group: ['**/jobs/*', '**/pool/*', '**/storage/*', '**/upload/*', '**/api/*', '**/presets/*', '**/report/*', '**/workers/*'],
+              message: 'The page reaches the engine only through the public API: import from src/index.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

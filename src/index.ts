@@ -24,8 +24,35 @@ export {
   type CustomPresetInput,
   type SignalOption,
 } from './api/encoder';
+// A whole batch page's model: the ffbatch page itself is built on this and the helpers below only.
+export {
+  openBatchSession,
+  type BatchSession,
+  type BatchSessionOptions,
+  type SessionBatch,
+  type SessionUploads,
+  type SessionSpeeds,
+  type SessionCustomPresets,
+  type AddedFile,
+  type EncodeOptions,
+  type BatchJob,
+  type BatchJobState,
+  type BatchSource,
+  type SourceInfo,
+  type CustomPreset,
+  type SavedPresetInput,
+  type StorageUsage,
+} from './api/batch-session';
+export { looksLikeMedia } from './jobs/source';
+export { INTERRUPTED_SENTENCE } from './jobs/job';
+export { COPIES_WHILE_STORING } from './storage/storage-budget';
+export { CONTAINERS, containerById, type Container } from './presets/custom-preset';
+export { batchReport, latestBatch, reportJson, type BatchReport, type ReportJob } from './report/batch-report';
+export { estimateBatch, type EstimateItem } from './report/estimate';
+export { presetColours, timelineSvg } from './report/timeline-svg';
+export { CLOUD_PRICE, type CloudPrice } from './report/cloud-price';
 export { upload, type EndpointUploadOptions, type PresignedUploadOptions, type UploadResult } from './api/upload';
-export { PRESETS, PresetMismatchError, type Preset, type PresetId } from './presets/presets';
+export { PRESETS, PresetMismatchError, presetById, isPresetId, type Preset, type PresetId } from './presets/presets';
 export { CustomPresetError } from './presets/custom-preset';
 export { JobFailedError, JobStalledError } from './jobs/errors';
 export { WorkerCrashedError } from './pool/worker-pool';

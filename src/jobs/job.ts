@@ -3,6 +3,14 @@ import type { PresetId } from '../presets/presets';
 /** `interrupted`: queued or running when the page was closed or reloaded; it waits for its file (never run by the scheduler). */
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
 
+/**
+ * What an `interrupted` job says of itself.
+ *
+ * @example
+ * ```ts
+ * if (job.state === 'interrupted') note.textContent = INTERRUPTED_SENTENCE;
+ * ```
+ */
 export const INTERRUPTED_SENTENCE = 'The page was closed or reloaded before this job finished.';
 
 export type UploadState = 'uploading' | 'uploaded' | 'upload-failed';

@@ -31,7 +31,15 @@ const MEDIA_EXTENSIONS = new Set(
   'avi flv mp4 m4v m4a mov mkv webm ogv ogg oga opus mp3 wav flac aac wmv wma asf mpg mpeg ts mts m2ts 3gp 3g2 vob f4v dv mxf'.split(' '),
 );
 
-/** For files found inside a dropped folder: keep what looks like media, skip the rest. */
+/**
+ * For files found inside a dropped folder: keep what looks like media (by type or one of
+ * the usual extensions), skip the rest (dot files, documents).
+ *
+ * @example
+ * ```ts
+ * const media = [...folderInput.files].filter(looksLikeMedia);
+ * ```
+ */
 export function looksLikeMedia(file: Pick<File, 'name' | 'type'>): boolean {
   if (file.name.startsWith('.')) return false;
   if (file.type.startsWith('video/') || file.type.startsWith('audio/')) return true;

@@ -7,6 +7,7 @@ import { PresetMismatchError, type CustomPresetId, type Preset } from './presets
 import { shellWords, ShellSyntaxError } from './shell-words';
 import type { SourceInfo } from './source-info';
 
+/** A container a preset of one's own can write. */
 export interface Container {
   id: string;
   label: string;
@@ -17,7 +18,15 @@ export interface Container {
   audioOnly: boolean;
 }
 
-/** The muxers the core has that a person is likely to want. */
+/**
+ * The muxers the core has that a person is likely to want: the containers a preset of
+ * one's own may name.
+ *
+ * @example
+ * ```ts
+ * const options = CONTAINERS.map((c) => new Option(c.label, c.id));
+ * ```
+ */
 export const CONTAINERS: readonly Container[] = [
   { id: 'mp4', label: 'MP4', extension: 'mp4', muxer: 'mp4', mimeType: 'video/mp4', audioOnly: false },
   { id: 'mov', label: 'MOV', extension: 'mov', muxer: 'mov', mimeType: 'video/quicktime', audioOnly: false },
@@ -33,6 +42,14 @@ export const CONTAINERS: readonly Container[] = [
   { id: 'flac', label: 'FLAC', extension: 'flac', muxer: 'flac', mimeType: 'audio/flac', audioOnly: true },
 ];
 
+/**
+ * One of {@link CONTAINERS} by id, or undefined.
+ *
+ * @example
+ * ```ts
+ * containerById('mkv')?.extension; // "mkv"
+ * ```
+ */
 export function containerById(id: string): Container | undefined {
   return CONTAINERS.find((c) => c.id === id);
 }

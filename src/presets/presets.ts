@@ -389,7 +389,14 @@ export function isCustomPresetId(id: string): id is CustomPresetId {
   return id.startsWith('custom-');
 }
 
-/** A built-in preset, or a custom one that is saved now. */
+/**
+ * A built-in preset, or a custom one that is saved now.
+ *
+ * @example
+ * ```ts
+ * const ids = picked.filter(isPresetId); // PresetId[]
+ * ```
+ */
 export function isPresetId(id: string): id is PresetId {
   return BY_ID.has(id) || customById.has(id) || apiById.has(id);
 }
@@ -397,6 +404,12 @@ export function isPresetId(id: string): id is PresetId {
 /**
  * A preset by id. A `custom-…` id no longer saved (deleted, or not loaded yet) gives a
  * stand-in that names it and refuses every source, so its stored outputs still show.
+ * An id of neither kind throws a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * presetById('mp4-h264-720p').label; // "MP4 H.264 720p"
+ * ```
  */
 export function presetById(id: string): Preset {
   const preset = BY_ID.get(id) ?? customById.get(id) ?? apiById.get(id);

@@ -34,6 +34,7 @@ export interface TimelineBar {
   state: string;
 }
 
+/** The batch report's figures (seconds, bytes, currency) and its timeline's bars; made by {@link batchReport}. */
 export interface BatchReport {
   /** Epoch ms of the first start. */
   startedAt: number;
@@ -81,6 +82,11 @@ function endOf(job: ReportJob & { startedAt: number }, now: number): number {
 /**
  * The jobs of the latest batch: jobs that ran, grouped into runs of work with no idle gap
  * longer than `gapSeconds` between them (an Encode pressed while a batch runs joins it).
+ *
+ * @example
+ * ```ts
+ * const report = batchReport(latestBatch(jobs, Date.now()), { workers: 2, now: Date.now() });
+ * ```
  */
 export function latestBatch<J extends ReportJob>(jobs: readonly J[], now: number, gapSeconds = 5): J[] {
   const started = jobs.filter((j): j is J & { startedAt: number } => ran(j)).sort((a, b) => a.startedAt - b.startedAt);
@@ -134,7 +140,16 @@ export function assignLanes(jobs: readonly ReportJob[], workers: number, now: nu
   return { bars, lanes: laneFreeAt.length };
 }
 
-/** The report of a set of jobs (usually `latestBatch(...)`), or null when none has started. */
+/**
+ * The report of a set of jobs (usually `latestBatch(...)`), or null when none has started:
+ * wall time, encode time, speed-up over one worker, media per wall second, cloud cost, lanes.
+ *
+ * @example
+ * ```ts
+ * const report = batchReport(jobs, { workers: 2, now: Date.now() });
+ * if (report) console.log(`${report.speedup.toFixed(2)}× one worker`);
+ * ```
+ */
 export function batchReport(jobs: readonly ReportJob[], options: ReportOptions): BatchReport | null {
   const { now } = options;
   const started = jobs.filter(ran);
@@ -171,7 +186,14 @@ export function batchReport(jobs: readonly ReportJob[], options: ReportOptions):
   };
 }
 
-/** The report as a JSON document to save (figures rounded to what a person reads). */
+/**
+ * The report as a JSON document to save (figures rounded to what a person reads).
+ *
+ * @example
+ * ```ts
+ * const file = new Blob([reportJson(report)], { type: 'application/json' });
+ * ```
+ */
 export function reportJson(report: BatchReport): string {
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   return JSON.stringify(

@@ -10,6 +10,11 @@ export interface CloudPrice {
 /**
  * AWS EC2 on-demand, Linux, us-east-1 (N. Virginia): c7i.large, 2 vCPU, 4 GiB, USD 0.08925
  * an hour (AWS's EC2 on-demand price list, https://aws.amazon.com/ec2/pricing/on-demand/).
+ *
+ * @example
+ * ```ts
+ * batchReport(jobs, { workers: 2, now: Date.now(), price: { ...CLOUD_PRICE, pricePerHour: 0.1 } });
+ * ```
  */
 export const CLOUD_PRICE: CloudPrice = {
   pricePerHour: 0.08925,

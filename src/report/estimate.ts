@@ -41,6 +41,7 @@ export function speedOf(sample: SpeedSample | undefined, relativeCost: number): 
   return { speed: DEFAULT_SPEED_AT_COST_1 / Math.max(0.01, relativeCost), learnt: false };
 }
 
+/** One job to come, for {@link estimateBatch}: its media length and its expected speed. */
 export interface EstimateItem {
   mediaSeconds: number;
   /** Media seconds per worker second. */
@@ -55,6 +56,11 @@ export interface BatchEstimate {
 /**
  * Wall time of `items` on `workers` workers, scheduled as the queue does: longest first,
  * each to the worker that frees first.
+ *
+ * @example
+ * ```ts
+ * estimateBatch([{ mediaSeconds: 60, speed: 2 }, { mediaSeconds: 30, speed: 1 }], 2).wallSeconds; // 30
+ * ```
  */
 export function estimateBatch(items: readonly EstimateItem[], workers: number): BatchEstimate {
   const times = items.map((item) => (item.speed > 0 ? item.mediaSeconds / item.speed : 0)).sort((a, b) => b - a);

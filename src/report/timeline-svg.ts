@@ -7,6 +7,14 @@ import type { BatchReport } from './batch-report';
 /** Calm colours that stay apart for the common colour-vision deficiencies (Okabe–Ito). */
 const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000'];
 
+/**
+ * A colour for each preset id, in order of first appearance (the timeline's and the legend's).
+ *
+ * @example
+ * ```ts
+ * const colours = presetColours(report.bars.map((bar) => bar.presetId));
+ * ```
+ */
 export function presetColours(presetIds: readonly string[]): Map<string, string> {
   const colours = new Map<string, string>();
   for (const id of presetIds) if (!colours.has(id)) colours.set(id, PALETTE[colours.size % PALETTE.length] ?? '#888');
@@ -39,8 +47,14 @@ export interface TimelineOptions {
 }
 
 /**
+ * The report's per-worker timeline as a standalone SVG document.
  * The chart's accessible name avoids the word "workers": pages are driven by the label
  * **Workers**, and a loose label match would find the chart too.
+ *
+ * @example
+ * ```ts
+ * chart.innerHTML = timelineSvg(report, { presetLabel: (id) => presetById(id).label });
+ * ```
  */
 export function timelineSvg(report: BatchReport, options: TimelineOptions = {}): string {
   const width = options.width ?? 720;

@@ -32,7 +32,16 @@ export class StorageBudgetError extends Error {
   }
 }
 
-/** Copies made while an output is saved: the scratch file and the stored one. */
+/**
+ * Copies made while an output is saved: the scratch file and the stored one. New outputs
+ * need this many times their size free while they are stored.
+ *
+ * @example
+ * ```ts
+ * const { bytes, freeBytes } = await session.batch.estimateOutputs(['mp4-h264-720p']);
+ * const tight = freeBytes !== null && bytes * COPIES_WHILE_STORING > freeBytes;
+ * ```
+ */
 export const COPIES_WHILE_STORING = 2;
 
 export class StorageBudget {

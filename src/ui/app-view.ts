@@ -1,5 +1,4 @@
-import type { Batch } from '../jobs/batch';
-import type { CustomPresetLibrary } from '../jobs/custom-preset-library';
+import type { SessionBatch, SessionCustomPresets } from '../index';
 import { CustomPresetsForm } from './custom-presets-form';
 import { h } from './dom';
 import { JobsPanel } from './jobs-panel';
@@ -19,7 +18,7 @@ export class AppView {
   private readonly report: ReportPanel;
   private renderQueued = false;
 
-  constructor(root: HTMLElement, batch: Batch, uploads: UploadActions, speeds: SpeedBook | null = null, customPresets: CustomPresetLibrary | null = null) {
+  constructor(root: HTMLElement, batch: SessionBatch, uploads: UploadActions, speeds: SpeedBook | null = null, customPresets: SessionCustomPresets | null = null) {
     const onChange = (): void => this.scheduleRender();
     this.sources = new SourcesPanel(batch);
     this.presets = new PresetsPanel(batch, onChange, speeds, customPresets ? new CustomPresetsForm(customPresets, onChange) : null);

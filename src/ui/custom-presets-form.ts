@@ -1,5 +1,4 @@
-import type { CustomPresetLibrary } from '../jobs/custom-preset-library';
-import { CONTAINERS, containerById, type CustomPreset } from '../presets/custom-preset';
+import { CONTAINERS, containerById, type CustomPreset, type SessionCustomPresets } from '../index';
 import { h, saveBlob, setAttr, setText } from './dom';
 
 /**
@@ -20,7 +19,7 @@ export class CustomPresetsForm {
   private editing: string | undefined;
 
   constructor(
-    private readonly library: CustomPresetLibrary,
+    private readonly library: SessionCustomPresets,
     onChange: () => void,
   ) {
     const newButton = h('button', { type: 'button' }, 'New preset');

@@ -1,5 +1,4 @@
-import type { AddedFile } from '../jobs/batch';
-import { looksLikeMedia } from '../jobs/source';
+import { looksLikeMedia, type AddedFile } from '../index';
 
 /** Reads every file below a dropped folder (the entries API hands them out in chunks). */
 async function filesBelow(entry: FileSystemEntry, path: string): Promise<AddedFile[]> {

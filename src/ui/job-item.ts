@@ -1,6 +1,4 @@
-import type { Batch } from '../jobs/batch';
-import { INTERRUPTED_SENTENCE, type Job } from '../jobs/job';
-import { presetById } from '../presets/presets';
+import { INTERRUPTED_SENTENCE, presetById, type BatchJob as Job, type SessionBatch } from '../index';
 import { h, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from './format';
 import type { UploadActions } from './upload-panel';
@@ -33,7 +31,7 @@ export class JobItem {
 
   constructor(
     job: Job,
-    private readonly batch: Batch,
+    private readonly batch: SessionBatch,
     private readonly uploads: UploadActions,
   ) {
     this.root = h('li', { class: 'job', 'data-job-id': job.id });

@@ -1,4 +1,4 @@
-import type { Batch } from '../jobs/batch';
+import type { SessionBatch } from '../index';
 import { h, saveBlob, setText } from './dom';
 import { JobItem } from './job-item';
 import { StorageLine } from './storage-line';
@@ -23,7 +23,7 @@ export class JobsPanel {
   private readonly items = new Map<string, JobItem>();
 
   constructor(
-    private readonly batch: Batch,
+    private readonly batch: SessionBatch,
     private readonly uploads: UploadActions,
   ) {
     this.storage = new StorageLine(batch);

@@ -1,10 +1,6 @@
-import type { Batch } from '../jobs/batch';
-import { isPresetId, PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
-import type { SourceInfo } from '../presets/source-info';
-import { estimateBatch, type EstimateItem } from '../report/estimate';
+import { COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, type SessionBatch, type SourceInfo } from '../index';
 import type { CustomPresetsForm } from './custom-presets-form';
 import { h, setText } from './dom';
-import { COPIES_WHILE_STORING } from '../storage/storage-budget';
 import { formatBytes, formatClock } from './format';
 
 /** This device's speed per preset (learnt from its past jobs, or a stated default). */
@@ -29,7 +25,7 @@ export class PresetsPanel {
 
   /** `onChange` is called when the ticks change (the hint and other panels depend on them). */
   constructor(
-    private readonly batch: Batch,
+    private readonly batch: SessionBatch,
     onChange: () => void,
     private readonly speeds: SpeedBook | null = null,
     custom: CustomPresetsForm | null = null,

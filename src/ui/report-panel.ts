@@ -1,8 +1,4 @@
-import type { Batch } from '../jobs/batch';
-import { presetById } from '../presets/presets';
-import { batchReport, latestBatch, reportJson, type BatchReport, type ReportJob } from '../report/batch-report';
-import { CLOUD_PRICE } from '../report/cloud-price';
-import { presetColours, timelineSvg } from '../report/timeline-svg';
+import { batchReport, CLOUD_PRICE, latestBatch, presetById, presetColours, reportJson, timelineSvg, type BatchReport, type ReportJob, type SessionBatch } from '../index';
 import { h, saveBlob, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from './format';
 
@@ -42,7 +38,7 @@ export class ReportPanel {
   private lastChart = 0;
   private chartKey = '';
 
-  constructor(private readonly batch: Batch) {
+  constructor(private readonly batch: SessionBatch) {
     const saveJson = h('button', { type: 'button' }, 'Save JSON');
     saveJson.addEventListener('click', () => {
       if (this.report) saveBlob(new Blob([reportJson(this.report)], { type: 'application/json' }), `ffbatch-report-${stamp(this.report)}.json`);

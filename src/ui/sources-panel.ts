@@ -1,5 +1,4 @@
-import type { AddedFile, Batch } from '../jobs/batch';
-import type { Source } from '../jobs/source';
+import type { AddedFile, BatchSource as Source, SessionBatch } from '../index';
 import { h } from './dom';
 import { filesFromDrop, filesFromFolderInput, pickWithHandles } from './file-drop';
 import { formatBytes, formatClock } from './format';
@@ -11,7 +10,7 @@ export class SourcesPanel {
   private readonly empty = h('p', { class: 'empty' }, 'No files yet. Drop video or audio files, or whole folders, anywhere on this page.');
   private readonly items = new Map<string, HTMLLIElement>();
 
-  constructor(private readonly batch: Batch) {
+  constructor(private readonly batch: SessionBatch) {
     const fileInput = h('input', { type: 'file', id: 'add-files', multiple: true, class: 'visually-hidden' });
     fileInput.addEventListener('change', () => {
       if (fileInput.files) this.add([...fileInput.files].map((file) => ({ file })));

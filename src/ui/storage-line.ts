@@ -1,4 +1,4 @@
-import type { Batch } from '../jobs/batch';
+import type { SessionBatch } from '../index';
 import { h, setText } from './dom';
 import { formatBytes } from './format';
 
@@ -7,7 +7,7 @@ export class StorageLine {
   readonly element = h('p', { class: 'storage' });
   private pending: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly batch: Batch) {}
+  constructor(private readonly batch: SessionBatch) {}
 
   /** Asks the storage at most every half second (estimates are not free). */
   refreshSoon(): void {
