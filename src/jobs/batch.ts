@@ -1,4 +1,3 @@
-import { downloadZip } from 'client-zip';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource } from '../presets/source-info';
@@ -515,6 +514,8 @@ export class Batch {
         return blob ? { name: names[i] ?? job.outputName, input: blob, lastModified: new Date(job.endedAt ?? Date.now()) } : null;
       }),
     );
+    // The zip writer is loaded on the first Download all, not with the page.
+    const { downloadZip } = await import('client-zip');
     const zip = downloadZip(entries.filter((e) => e !== null));
     // Streamed to a file on disk where there is OPFS: the page never holds the outputs.
     if (this.deps.scratch && zip.body) return this.deps.scratch.saveStream('outputs.zip', zip.body);

@@ -1,5 +1,6 @@
 import type { OutputStore, StoredUpload } from '../storage/output-store';
-import { uploadBlob, UploadError, type MultipartProgressState, type UploadTarget } from '../upload';
+import type { MultipartProgressState, UploadTarget } from '../upload';
+import { UploadError } from '../upload/upload-error';
 import type { Batch } from './batch';
 import { isAbortError } from './errors';
 import type { Job } from './job';
@@ -86,6 +87,8 @@ export class UploadController {
       const resumedBytes = resume ? Math.min(blob.size, resume.parts.length * resume.partSize) : 0;
       set({ upload: 'uploading', uploadProgress: 0, uploadError: null });
       await this.store.updateUpload(job.id, stored);
+      // The uploader is loaded on the first upload: most batches never upload, and the page starts lighter.
+      const { uploadBlob } = await import('../upload/upload-blob');
       const result = await uploadBlob(blob, {
         filename: record.outputName,
         contentType: record.mimeType,
