@@ -46,6 +46,14 @@ export interface BatchDeps {
   holdSegment?: number;
 }
 
+/**
+ * A file to add to the batch, with the path it had inside a dropped folder.
+ *
+ * @example
+ * ```ts
+ * batch.addFiles([{ file, displayName: 'holiday/clip.mov' }]);
+ * ```
+ */
 export interface AddedFile {
   file: File;
   /** Path within a dropped folder, when there is one. */
@@ -54,7 +62,14 @@ export interface AddedFile {
   handle?: FileSystemFileHandle;
 }
 
-/** Which jobs `Batch.encode` makes (the library API's `call` and `map`); default every source, fresh ids. */
+/**
+ * Which jobs `Batch.encode` makes (the library API's `call` and `map`); default every source, fresh ids.
+ *
+ * @example
+ * ```ts
+ * batch.encode(['mp3-audio'], { sourceIds: [source.id] });
+ * ```
+ */
 export interface EncodeOptions {
   /** Only these sources (default: every source in the list). */
   sourceIds?: readonly string[];

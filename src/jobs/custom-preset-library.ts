@@ -16,7 +16,14 @@ import { DEFAULT_SPEED_AT_COST_1 } from '../report/estimate';
 import type { WorkerPool } from '../pool/worker-pool';
 import type { CustomPresetStore } from '../storage/custom-preset-store';
 
-/** What the form sends: the fields as typed. */
+/**
+ * What the form sends: the fields as typed.
+ *
+ * @example
+ * ```ts
+ * await session.customPresets.save({ name: 'Voice', container: 'opus', argsText: '-vn -c:a libopus -b:a 32k' });
+ * ```
+ */
 export interface CustomPresetInput {
   name: string;
   container: string;

@@ -1,6 +1,13 @@
 import type { PresetId } from '../presets/presets';
 
-/** `interrupted`: queued or running when the page was closed or reloaded; it waits for its file (never run by the scheduler). */
+/**
+ * `interrupted`: queued or running when the page was closed or reloaded; it waits for its file (never run by the scheduler).
+ *
+ * @example
+ * ```ts
+ * const waiting = batch.listJobs().filter((job) => job.state === 'interrupted').length;
+ * ```
+ */
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
 
 /**
@@ -15,7 +22,14 @@ export const INTERRUPTED_SENTENCE = 'The page was closed or reloaded before this
 
 export type UploadState = 'uploading' | 'uploaded' | 'upload-failed';
 
-/** One (source × preset) encode, as the page shows it. */
+/**
+ * One (source × preset) encode, as the page shows it.
+ *
+ * @example
+ * ```ts
+ * for (const job of batch.listJobs()) console.log(job.outputName, job.state, Math.round(job.progress * 100));
+ * ```
+ */
 export interface Job {
   id: string;
   sourceId: string;

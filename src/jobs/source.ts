@@ -1,6 +1,14 @@
 import type { SourceInfo } from '../presets/source-info';
 
-/** A file the person added, and what a probe found in it. */
+/**
+ * A file the person added, and what a probe found in it.
+ *
+ * @example
+ * ```ts
+ * await source.probed;
+ * console.log(source.problem ?? `${source.info?.durationSec} s`);
+ * ```
+ */
 export interface Source {
   id: string;
   file: File;

@@ -7,7 +7,14 @@ import { PresetMismatchError, type CustomPresetId, type Preset } from './presets
 import { shellWords, ShellSyntaxError } from './shell-words';
 import type { SourceInfo } from './source-info';
 
-/** A container a preset of one's own can write. */
+/**
+ * A container a preset of one's own can write.
+ *
+ * @example
+ * ```ts
+ * const audioOnly: Container[] = CONTAINERS.filter((c) => c.audioOnly);
+ * ```
+ */
 export interface Container {
   id: string;
   label: string;
@@ -54,7 +61,14 @@ export function containerById(id: string): Container | undefined {
   return CONTAINERS.find((c) => c.id === id);
 }
 
-/** What is kept: the arguments as the person wrote them, and as words. */
+/**
+ * A preset of one's own as kept: the arguments as the person wrote them, and as words.
+ *
+ * @example
+ * ```ts
+ * for (const preset of session.customPresets.list()) console.log(preset.id, preset.argsText);
+ * ```
+ */
 export interface CustomPreset {
   /** `custom-<slug>` */
   id: CustomPresetId;

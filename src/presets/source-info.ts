@@ -1,6 +1,13 @@
 import type { ProbeReport, ProbeStream } from '../../workers/protocol';
 
-/** What ffbatch knows of a source after probing it: what the presets and the page need. */
+/**
+ * What ffbatch knows of a source after probing it: what the presets and the page need.
+ *
+ * @example
+ * ```ts
+ * const { video, audio, durationSec } = source.info ?? {};
+ * ```
+ */
 export interface SourceInfo {
   /** Seconds; null when the container does not say. */
   durationSec: number | null;

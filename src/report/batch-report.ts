@@ -4,7 +4,14 @@
  */
 import { CLOUD_PRICE, type CloudPrice } from './cloud-price';
 
-/** What the report needs of a job. */
+/**
+ * What the report needs of a job (a session's jobs have these fields).
+ *
+ * @example
+ * ```ts
+ * const jobs: ReportJob[] = batch.listJobs().map((job) => ({ ...job, mediaSeconds: 10, sourceBytes: null }));
+ * ```
+ */
 export interface ReportJob {
   id: string;
   sourceId: string;
@@ -34,7 +41,14 @@ export interface TimelineBar {
   state: string;
 }
 
-/** The batch report's figures (seconds, bytes, currency) and its timeline's bars; made by {@link batchReport}. */
+/**
+ * The batch report's figures (seconds, bytes, currency) and its timeline's bars; made by {@link batchReport}.
+ *
+ * @example
+ * ```ts
+ * if (report) console.log(report.wallSeconds, report.speedup, report.bars.length);
+ * ```
+ */
 export interface BatchReport {
   /** Epoch ms of the first start. */
   startedAt: number;

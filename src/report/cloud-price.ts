@@ -1,4 +1,11 @@
-/** The rented machine the report compares with: an hourly on-demand price the person can change. */
+/**
+ * The rented machine the report compares with: an hourly on-demand price the person can change.
+ *
+ * @example
+ * ```ts
+ * const price: CloudPrice = { ...CLOUD_PRICE, pricePerHour: 0.1 };
+ * ```
+ */
 export interface CloudPrice {
   pricePerHour: number;
   vcpus: number;

@@ -41,7 +41,14 @@ export function speedOf(sample: SpeedSample | undefined, relativeCost: number): 
   return { speed: DEFAULT_SPEED_AT_COST_1 / Math.max(0.01, relativeCost), learnt: false };
 }
 
-/** One job to come, for {@link estimateBatch}: its media length and its expected speed. */
+/**
+ * One job to come, for {@link estimateBatch}: its media length and its expected speed.
+ *
+ * @example
+ * ```ts
+ * const item: EstimateItem = { mediaSeconds: 45, speed: session.speeds.speedOf('mp3-audio').speed };
+ * ```
+ */
 export interface EstimateItem {
   mediaSeconds: number;
   /** Media seconds per worker second. */

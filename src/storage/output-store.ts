@@ -45,6 +45,14 @@ export interface OutputRecord {
   verified?: boolean;
 }
 
+/**
+ * What the stored outputs take, and what the browser says of the origin's storage.
+ *
+ * @example
+ * ```ts
+ * const { outputsBytes, quotaBytes } = await batch.usage();
+ * ```
+ */
 export interface StorageUsage {
   /** Bytes of stored outputs. */
   outputsBytes: number;
