@@ -59,6 +59,7 @@ export type SessionBatch = Pick<
   | 'usage'
   | 'resume'
   | 'resumeNote'
+  | 'otherTabNote'
   | 'interruptedCount'
 >;
 

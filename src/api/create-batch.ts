@@ -8,6 +8,7 @@ import { OutputStore } from '../storage/output-store';
 import { ScratchSpace } from '../storage/scratch-space';
 import { SegmentKeeper } from '../storage/segment-keeper';
 import { StorageBudget } from '../storage/storage-budget';
+import { TabPresence } from '../storage/tab-presence';
 import type { LoadResult } from '../../workers/protocol';
 
 /** Options of {@link createBatch}; every one has a default that suits a page. */
@@ -62,7 +63,8 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
   const compiledCore: CompiledCore = { module: null };
   const encodePool = new WorkerPool({ size: workers, createWorker, onCoreLoaded, compiledCore });
   const probePool = new WorkerPool({ size: 1, maxTasksPerWorker: 50, createWorker, onCoreLoaded, compiledCore });
-  const scratch = await ScratchSpace.open(() => store.copiesFiles());
+  const presence = await TabPresence.open();
+  const scratch = await ScratchSpace.open(presence, () => store.copiesFiles());
   made.scratch = scratch;
   const quota = options.quotaBytes ?? null;
   const budget = new StorageBudget(() => store.usage(), quota !== null && quota > 0 ? quota : null);
@@ -78,6 +80,7 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
     ...(options.webcodecsStallMs ? { webcodecsStallMs: options.webcodecsStallMs } : {}),
     ...(options.truncateOutputs ? { truncateOutputs: true } : {}),
     ...(options.jobStore ? { jobStore: options.jobStore } : {}),
+    ...(presence ? { presence } : {}),
     // A split job's finished segments outlive a reload only where jobs do (job store) and outputs go to disk (OPFS).
     ...(options.jobStore && scratch ? { segmentKeeper: new SegmentKeeper(options.jobStore) } : {}),
     ...(options.holdSegment ? { holdSegment: options.holdSegment } : {}),

@@ -4,6 +4,7 @@ import { describeSource } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
 import type { JobRecord, JobStore } from '../storage/job-store';
 import type { ScratchSpace } from '../storage/scratch-space';
+import type { TabPresence } from '../storage/tab-presence';
 import type { SegmentKeeper } from '../storage/segment-keeper';
 import type { StorageBudget } from '../storage/storage-budget';
 import { createEncodeRunner, type Scratch } from './encode-job';
@@ -44,6 +45,8 @@ export interface BatchDeps {
   segmentKeeper?: SegmentKeeper | null;
   /** Test knob `?holdSegment=N`: segment N of every split job waits until its job is canceled or the page goes. */
   holdSegment?: number;
+  /** This tab among the open ones: jobs another open tab runs are left to it. None: every kept job is taken as this page's. */
+  presence?: Pick<TabPresence, 'id' | 'openTabs' | 'isThisTab'> | null;
 }
 
 /**
@@ -102,6 +105,8 @@ export class Batch {
   /** Job-store writes, one after another (a delete never overtakes the put before it). */
   private jobWrites: Promise<void> = Promise.resolve();
   private note: string | null = null;
+  /** Kept jobs that another open tab was running when this page started. */
+  private elsewhere = 0;
   /** Told of every output stored in this session (e.g. to upload it at once). */
   onOutputStored: ((job: Job, record: OutputRecord) => void) | null = null;
 
@@ -244,7 +249,14 @@ export class Batch {
     }
     // Jobs that were queued or running when the page went away come back interrupted, in their order.
     const records = (await this.deps.jobStore?.list().catch(() => null)) ?? null;
+    const presence = this.deps.presence;
+    const openTabs = (await presence?.openTabs().catch(() => null)) ?? null;
     for (const record of records ?? []) {
+      // Queued or running in another tab that is still open: that tab runs it, this one must not (Resume would encode it twice).
+      if (record.tab && presence && !presence.isThisTab(record.tab) && openTabs?.has(record.tab)) {
+        this.elsewhere++;
+        continue;
+      }
       if (this.records.has(record.id) || this.scheduler.get(record.id)) {
         // Its output was stored just before the page went: the job is done, not interrupted.
         this.writeJob((store) => store.delete(record.id));
@@ -266,6 +278,13 @@ export class Batch {
   /** A sentence about resuming (files that changed since, files to add again), or null. */
   get resumeNote(): string | null {
     return this.note;
+  }
+
+  /** When this page opened, jobs under way in another open ffbatch tab: said in a sentence, or null. */
+  get otherTabNote(): string | null {
+    if (this.elsewhere === 0) return null;
+    const jobs = this.elsewhere === 1 ? '1 job was' : `${this.elsewhere} jobs were`;
+    return `When this page opened, ${jobs} under way in another ffbatch tab; that tab goes on with them, and their outputs show here after a reload.`;
   }
 
   interruptedCount(): number {
@@ -325,6 +344,7 @@ export class Batch {
         queuedAt: job.queuedAt,
         state: job.state,
         ...(handle ? { handle } : {}),
+        ...(this.deps.presence ? { tab: this.deps.presence.id } : {}),
       };
       this.writeJob((store) => store.put(record));
     } else if (last !== undefined) {

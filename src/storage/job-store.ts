@@ -28,6 +28,8 @@ export interface JobRecord {
   state: 'queued' | 'running';
   /** Chromium: the file's handle, where the picker or the drop gave one (structured-cloned by IndexedDB). */
   handle?: FileSystemFileHandle;
+  /** The tab that runs the job (its TabPresence id): while that tab is open, other tabs leave the job to it. */
+  tab?: string;
 }
 
 export class JobStore {

@@ -4,8 +4,9 @@
  * for the tab's life, so a tab that starts can remove what crashed or closed tabs left
  * behind without touching a folder another open tab is writing.
  */
+import type { TabPresence } from './tab-presence';
+
 const ROOT = 'ffbatch-scratch';
-const LOCK_PREFIX = 'ffbatch-scratch-';
 
 export class ScratchSpace {
   private runs = 0;
@@ -13,27 +14,20 @@ export class ScratchSpace {
   private constructor(
     private readonly root: FileSystemDirectoryHandle,
     private readonly tabFolder: string,
+    private readonly presence: TabPresence,
     /** False where storing a scratch File keeps only a reference to it (see OutputStore.copiesFiles). */
     readonly storeCopiesFiles: boolean,
   ) {}
 
   /**
-   * Takes this tab's folder and clears the folders of tabs no longer open. Null where the
-   * browser has no OPFS (outputs then stay in the workers' memory).
+   * Takes this tab's folder (named by its presence id) and clears the folders of tabs no
+   * longer open. Null where the browser has no OPFS (outputs then stay in the workers' memory).
    */
-  static async open(storeCopiesFiles: () => Promise<boolean>): Promise<ScratchSpace | null> {
-    if (typeof navigator.storage?.getDirectory !== 'function' || !navigator.locks) return null;
+  static async open(presence: TabPresence | null, storeCopiesFiles: () => Promise<boolean>): Promise<ScratchSpace | null> {
+    if (typeof navigator.storage?.getDirectory !== 'function' || !presence) return null;
     try {
       const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT, { create: true });
-      const tabFolder = crypto.randomUUID();
-      await new Promise<void>((held) => {
-        // The lock is let go only when the tab goes away.
-        void navigator.locks.request(LOCK_PREFIX + tabFolder, () => {
-          held();
-          return new Promise<never>(() => {});
-        });
-      });
-      const space = new ScratchSpace(root, tabFolder, await storeCopiesFiles());
+      const space = new ScratchSpace(root, presence.id, presence, await storeCopiesFiles());
       await space.removeAbandoned();
       return space;
     } catch {
@@ -66,9 +60,9 @@ export class ScratchSpace {
   }
 
   private async removeAbandoned(): Promise<void> {
-    const held = new Set(((await navigator.locks.query()).held ?? []).map((lock) => lock.name));
+    const open = await this.presence.openTabs();
     for await (const name of this.root.keys()) {
-      if (name !== this.tabFolder && !held.has(LOCK_PREFIX + name)) await removeEntryPatiently(this.root, name);
+      if (name !== this.tabFolder && !open.has(name)) await removeEntryPatiently(this.root, name);
     }
   }
 }

@@ -85,9 +85,9 @@ export class JobsPanel {
     this.downloadAllButton.disabled = counts.done === 0;
     this.deleteAllButton.disabled = counts.done === 0;
     this.resumeButton.hidden = counts.interrupted === 0;
-    const note = this.batch.resumeNote;
+    const note = [this.batch.otherTabNote, this.batch.resumeNote].filter(Boolean).join(' ');
     this.resumeNote.hidden = !note;
-    setText(this.resumeNote, note ?? '');
+    setText(this.resumeNote, note);
     this.showBatchProgress(counts.running + counts.queued > 0, this.overall.value, counts);
   }
 

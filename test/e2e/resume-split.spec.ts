@@ -129,28 +129,33 @@ test('a split job reloaded after one segment finished encodes only the other seg
   await removeDir(outDir);
 });
 
-test('another tab, which lists the running split job as interrupted, never removes its kept segments', async ({ context }) => {
+test('another tab leaves the running split job to its tab; once that tab is closed, the job is interrupted there and its kept segments stay until it is deleted', async ({ context }) => {
   test.setTimeout(4 * 60_000);
   const a = await context.newPage();
-  const { job, id } = await startHeldSplitJob(a);
+  const { id } = await startHeldSplitJob(a);
   const ofJob = async (page: Page): Promise<string[]> => Object.keys(await keptFiles(page)).filter((p) => p.startsWith(`${id}/`));
   const kept = await ofJob(a);
   expect(kept).toHaveLength(1);
 
-  // Tab B reads the job store: the job running in A shows there as interrupted. Deleting it in B leaves A's segments.
+  // Tab B opens while A runs the job: B neither lists it nor offers to resume it (that would encode it twice), and says why.
   const b = await context.newPage();
   await b.goto(APP);
   await expect(b.locator('.storage')).toContainText('Stored outputs');
-  const inB = b.locator(`[data-job-id="${id}"][data-state]`);
-  await expect(inB).toHaveAttribute('data-state', 'interrupted');
-  await inB.getByRole('button', { name: 'Delete' }).click();
-  await expect(inB).toHaveCount(0);
+  await expect(b.locator('[data-resume-note]')).toContainText('1 job was under way in another ffbatch tab');
+  await expect(b.locator(`[data-job-id="${id}"]`)).toHaveCount(0);
+  await expect(b.getByRole('button', { name: 'Resume' })).toBeHidden();
   await b.waitForTimeout(1500);
   expect(await ofJob(b), 'segments of the job running in tab A').toEqual(kept);
-  await b.close();
 
-  // The job ends in A (canceled): A removes its segments.
-  await job.getByRole('button', { name: 'Cancel' }).click();
-  await expect(job).toHaveAttribute('data-state', 'canceled');
-  await expect.poll(() => ofJob(a), { message: 'kept segments removed once the job is canceled' }).toEqual([]);
+  // Tab A is closed mid-job: after a reload B takes the job as interrupted, with its segment still kept for a resume.
+  await a.close();
+  await b.reload();
+  const inB = b.locator(`[data-job-id="${id}"][data-state]`);
+  await expect(inB).toHaveAttribute('data-state', 'interrupted');
+  await expect(b.locator('[data-resume-note]')).toBeHidden();
+  expect(await ofJob(b)).toEqual(kept);
+  // Deleting the interrupted job removes its kept segments.
+  await inB.getByRole('button', { name: 'Delete' }).click();
+  await expect(inB).toHaveCount(0);
+  await expect.poll(() => ofJob(b), { message: 'kept segments removed with the job' }).toEqual([]);
 });

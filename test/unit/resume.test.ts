@@ -152,11 +152,15 @@ function fakeKeeper(): SegmentKeeper & { calls: string[] } {
 }
 
 /** A Batch whose probes never end: jobs stay queued (never run), which is all these tests need. */
-function makeBatch(names: { jobs: string; outputs: string }, segmentKeeper: SegmentKeeper | null = null): { batch: Batch; jobStore: JobStore; outputs: OutputStore } {
+function makeBatch(
+  names: { jobs: string; outputs: string },
+  segmentKeeper: SegmentKeeper | null = null,
+  presence: BatchDeps['presence'] = null,
+): { batch: Batch; jobStore: JobStore; outputs: OutputStore } {
   const pool = { probe: () => new Promise(() => {}), warmUp: () => {}, setSize: () => {} } as unknown as WorkerPool;
   const jobStore = new JobStore(names.jobs);
   const outputs = new OutputStore(names.outputs);
-  const deps: BatchDeps = { encodePool: pool, probePool: pool, store: outputs, scratch: null, budget: null, workers: 2, jobStore, segmentKeeper };
+  const deps: BatchDeps = { encodePool: pool, probePool: pool, store: outputs, scratch: null, budget: null, workers: 2, jobStore, segmentKeeper, presence };
   return { batch: new Batch(deps), jobStore, outputs };
 }
 
@@ -288,5 +292,44 @@ describe('Scheduler: interrupted jobs', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(job.state).toBe('done');
+  });
+});
+
+/** A tab among open ones, as TabPresence tells it: `open` are the page ids holding their lock now. */
+function presenceOf(id: string, open: string[], previousId: string | null = null): NonNullable<BatchDeps['presence']> {
+  return { id, openTabs: () => Promise.resolve(new Set([id, ...open])), isThisTab: (pageId) => pageId === id || pageId === previousId };
+}
+
+describe('Batch: jobs of another open tab', () => {
+  it('records the tab that runs a job; another open tab leaves its jobs alone (not interrupted, not resumable) and says so', async () => {
+    const names = { jobs: fresh(), outputs: fresh() };
+    const a = makeBatch(names, fakeKeeper(), presenceOf('page-a', []));
+    a.batch.addFiles([{ file: file(FLOWER) }]);
+    const made = a.batch.encode(['mp3-audio', 'flv-320x240']);
+    await writesDone();
+    expect((await a.jobStore.list()).map((r) => r.tab)).toEqual(['page-a', 'page-a']);
+
+    // Tab B opens while A is open: A's jobs are not B's to show or to resume; their kept segments stay.
+    const keeperOfB = fakeKeeper();
+    const b = makeBatch(names, keeperOfB, presenceOf('page-b', ['page-a']));
+    await b.batch.restore();
+    expect(b.batch.listJobs()).toEqual([]);
+    expect(b.batch.interruptedCount()).toBe(0);
+    expect(b.batch.otherTabNote).toMatch(/^When this page opened, 2 jobs were under way in another ffbatch tab/);
+    await writesDone();
+    expect(keeperOfB.calls).toEqual([`orphans except ${made.map((j) => j.id).sort().join(',')}`]);
+    expect(await b.jobStore.list()).toHaveLength(2);
+
+    // A reload of tab A (its previous page's lock maybe not yet let go): the jobs are its own, interrupted.
+    const reloadedA = makeBatch(names, fakeKeeper(), presenceOf('page-a2', ['page-a'], 'page-a'));
+    await reloadedA.batch.restore();
+    expect(reloadedA.batch.interruptedCount()).toBe(2);
+    expect(reloadedA.batch.otherTabNote).toBeNull();
+
+    // Once tab A is closed (its lock let go), any tab takes them as interrupted.
+    const c = makeBatch(names, fakeKeeper(), presenceOf('page-c', []));
+    await c.batch.restore();
+    expect(c.batch.interruptedCount()).toBe(2);
+    expect(c.batch.otherTabNote).toBeNull();
   });
 });
