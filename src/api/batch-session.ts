@@ -14,7 +14,7 @@ import { UploadController } from '../jobs/upload-controller';
 import { CustomPresetStore } from '../storage/custom-preset-store';
 import { JobStore } from '../storage/job-store';
 import { SpeedStore } from '../storage/speed-store';
-import { createBatch, deviceWorkerCount, type BatchOptions } from './create-batch';
+import { checkCommonOptions, createBatch, deviceWorkerCount, workerAt, type BatchOptions } from './create-batch';
 
 export type { AddedFile, EncodeOptions };
 export type { Job as BatchJob, JobState as BatchJobState } from '../jobs/job';
@@ -108,6 +108,8 @@ export type SessionCustomPresets = Pick<CustomPresetLibrary, 'subscribe' | 'list
  * ```
  */
 export interface BatchSessionOptions extends Pick<BatchOptions, 'workers' | 'quotaBytes' | 'createWorker'> {
+  /** Where `ffmpeg.worker.js` and the core's `assets/` are served from, as for `createEncoder`; default next to the module. */
+  assetsURL?: string | URL;
   /** Prefix of the IndexedDB databases (outputs, jobs, speeds, presets of one's own); default `ffbatch`, the page's own. */
   storeName?: string;
   /** `'auto'` (default): the browser's own encoders where they can, else ffmpeg.wasm; `'ffmpeg'`: ffmpeg.wasm only. */
@@ -169,6 +171,8 @@ export interface BatchSession {
  * ```
  */
 export async function openBatchSession(options: BatchSessionOptions = {}): Promise<BatchSession> {
+  checkCommonOptions(options);
+  const createWorker = options.createWorker ?? (options.assetsURL !== undefined ? workerAt(options.assetsURL) : undefined);
   const coreLoads: number[] = [];
   const splitAboveSec = options.splitAboveSec ?? DEFAULT_SPLIT_POLICY.splitAboveSec;
   const { batch, store, encodePool, probePool } = await createBatch({
@@ -176,7 +180,7 @@ export async function openBatchSession(options: BatchSessionOptions = {}): Promi
     onCoreLoaded: ({ loadMs }) => coreLoads.push(loadMs),
     quotaBytes: options.quotaBytes ?? null,
     engineMode: options.engine ?? 'auto',
-    ...(options.createWorker ? { createWorker: options.createWorker } : {}),
+    ...(createWorker ? { createWorker } : {}),
     ...(options.storeName ? { storeName: options.storeName } : {}),
     ...(options.webcodecsFault ? { webcodecsFault: options.webcodecsFault } : {}),
     ...(options.webcodecsFault === 'stall' ? { webcodecsStallMs: 4_000 } : {}),

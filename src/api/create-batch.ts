@@ -39,6 +39,27 @@ export function bundledWorker(): Worker {
   return new Worker(new URL('../../workers/ffmpeg.worker.ts', import.meta.url), { type: 'module', name: 'ffmpeg' });
 }
 
+/** The worker served from `assetsURL` (the library build names it `ffmpeg.worker.js`). */
+export function workerAt(assetsURL: string | URL): () => Worker {
+  const base = new URL(String(assetsURL), typeof location === 'undefined' ? undefined : location.href);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  const url = new URL('ffmpeg.worker.js', base);
+  return () => new Worker(url, { type: 'module', name: 'ffmpeg' });
+}
+
+/** The checks of the options createEncoder and openBatchSession share: a TypeError naming the field. */
+export function checkCommonOptions(options: { workers?: number; engine?: string; assetsURL?: unknown }): void {
+  if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
+    throw new TypeError(`options.workers, when provided, must be a whole number of at least 1 (got ${String(options.workers)}).`);
+  }
+  if (options.engine !== undefined && options.engine !== 'auto' && options.engine !== 'ffmpeg') {
+    throw new TypeError(`options.engine, when provided, must be 'auto' or 'ffmpeg' (got ${JSON.stringify(options.engine)}).`);
+  }
+  if (options.assetsURL !== undefined && typeof options.assetsURL !== 'string' && !(options.assetsURL instanceof URL)) {
+    throw new TypeError('options.assetsURL, when provided, must be a string or a URL.');
+  }
+}
+
 /** The number of encode workers that suits this device (one per core, fewer with little memory). */
 export function deviceWorkerCount(): number {
   if (typeof navigator === 'undefined') return 1;

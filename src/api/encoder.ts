@@ -8,7 +8,7 @@ import { isFinished, type Job } from '../jobs/job';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
 import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
 import type { OutputRecord, OutputStore } from '../storage/output-store';
-import { createBatch, type BatchParts } from './create-batch';
+import { checkCommonOptions, createBatch, workerAt, type BatchParts } from './create-batch';
 
 /**
  * Options of {@link createEncoder}.
@@ -287,7 +287,7 @@ class JobHandle extends EventTarget implements EncoderJob {
  * ```
  */
 export function createEncoder(options: EncoderOptions = {}): Encoder {
-  checkOptions(options);
+  checkCommonOptions(options);
   const createWorker = options.createWorker ?? (options.assetsURL !== undefined ? workerAt(options.assetsURL) : undefined);
   const parts = createBatch({
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
@@ -359,26 +359,6 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       probePool.terminateAll();
     },
   };
-}
-
-/** The worker served from `assetsURL` (the library build names it `ffmpeg.worker.js`). */
-function workerAt(assetsURL: string | URL): () => Worker {
-  const base = new URL(String(assetsURL), typeof location === 'undefined' ? undefined : location.href);
-  if (!base.pathname.endsWith('/')) base.pathname += '/';
-  const url = new URL('ffmpeg.worker.js', base);
-  return () => new Worker(url, { type: 'module', name: 'ffmpeg' });
-}
-
-function checkOptions(options: EncoderOptions): void {
-  if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
-    throw new TypeError(`options.workers, when provided, must be a whole number of at least 1 (got ${String(options.workers)}).`);
-  }
-  if (options.engine !== undefined && options.engine !== 'auto' && options.engine !== 'ffmpeg') {
-    throw new TypeError(`options.engine, when provided, must be 'auto' or 'ffmpeg' (got ${JSON.stringify(options.engine)}).`);
-  }
-  if (options.assetsURL !== undefined && typeof options.assetsURL !== 'string' && !(options.assetsURL instanceof URL)) {
-    throw new TypeError('options.assetsURL, when provided, must be a string or a URL.');
-  }
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> {

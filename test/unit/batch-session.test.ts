@@ -48,6 +48,13 @@ afterEach(async () => {
 });
 
 describe('openBatchSession', () => {
+  it('refuses bad options with TypeErrors naming the field, as createEncoder does', async () => {
+    await expect(openBatchSession({ workers: 0 })).rejects.toThrow(/^options\.workers/);
+    await expect(openBatchSession({ workers: 1.5 })).rejects.toBeInstanceOf(TypeError);
+    await expect(openBatchSession({ engine: 'fast' as 'auto' })).rejects.toThrow(/^options\.engine/);
+    await expect(openBatchSession({ assetsURL: 3 as unknown as string })).rejects.toThrow(/^options\.assetsURL/);
+  });
+
   it('encodes a batch and stores its outputs; a new session on the same stores (a reload) restores them and brings the unfinished job back interrupted', async () => {
     const storeName = `session-test-${++storeNumber}`;
     const first = await open(storeName);
