@@ -252,7 +252,7 @@ export class Batch {
     const presence = this.deps.presence;
     const openTabs = (await presence?.openTabs().catch(() => null)) ?? null;
     for (const record of records ?? []) {
-      // Queued or running in another tab that is still open: that tab runs it, this one must not (Resume would encode it twice).
+      // Another open tab's job (running, queued or interrupted there): left to it, or Resume could encode it twice.
       if (record.tab && presence && !presence.isThisTab(record.tab) && openTabs?.has(record.tab)) {
         this.elsewhere++;
         continue;
@@ -262,8 +262,11 @@ export class Batch {
         this.writeJob((store) => store.delete(record.id));
         continue;
       }
-      this.interrupted.set(record.id, record);
-      this.scheduler.adopt(jobFromInterrupted(record));
+      // This tab takes the job over: one tab at a time lists it and may resume it.
+      const owned: JobRecord = presence && record.tab !== presence.id ? { ...record, tab: presence.id } : record;
+      if (owned !== record) this.writeJob((store) => store.put(owned));
+      this.interrupted.set(record.id, owned);
+      this.scheduler.adopt(jobFromInterrupted(owned));
     }
     // Kept segments of jobs that ended or were deleted while no page could clean up; only when
     // the records could be read (else every kept segment would look orphaned).
@@ -280,11 +283,11 @@ export class Batch {
     return this.note;
   }
 
-  /** When this page opened, jobs under way in another open ffbatch tab: said in a sentence, or null. */
+  /** When this page opened, unfinished jobs that belong to another open ffbatch tab: said in a sentence, or null. */
   get otherTabNote(): string | null {
     if (this.elsewhere === 0) return null;
-    const jobs = this.elsewhere === 1 ? '1 job was' : `${this.elsewhere} jobs were`;
-    return `When this page opened, ${jobs} under way in another ffbatch tab; that tab goes on with them, and their outputs show here after a reload.`;
+    const jobs = this.elsewhere === 1 ? '1 unfinished job belonged' : `${this.elsewhere} unfinished jobs belonged`;
+    return `When this page opened, ${jobs} to another open ffbatch tab; they are left to that tab, and their outputs show here after a reload.`;
   }
 
   interruptedCount(): number {

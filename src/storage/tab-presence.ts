@@ -20,12 +20,19 @@ export class TabPresence {
   static async open(): Promise<TabPresence | null> {
     if (typeof navigator === 'undefined' || !navigator.locks) return null;
     const id = crypto.randomUUID();
-    await new Promise<void>((held) => {
-      void navigator.locks.request(LOCK_PREFIX + id, () => {
-        held();
-        return new Promise<never>(() => {});
+    try {
+      await new Promise<void>((held, refused) => {
+        navigator.locks
+          .request(LOCK_PREFIX + id, () => {
+            held();
+            return new Promise<never>(() => {});
+          })
+          .catch(refused);
       });
-    });
+    } catch {
+      // Locks refused (an opaque origin, say): the page goes on as if it were the only tab.
+      return null;
+    }
     return new TabPresence(id, swapPageId(id));
   }
 

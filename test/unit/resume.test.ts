@@ -315,7 +315,7 @@ describe('Batch: jobs of another open tab', () => {
     await b.batch.restore();
     expect(b.batch.listJobs()).toEqual([]);
     expect(b.batch.interruptedCount()).toBe(0);
-    expect(b.batch.otherTabNote).toMatch(/^When this page opened, 2 jobs were under way in another ffbatch tab/);
+    expect(b.batch.otherTabNote).toMatch(/^When this page opened, 2 unfinished jobs belonged to another open ffbatch tab/);
     await writesDone();
     expect(keeperOfB.calls).toEqual([`orphans except ${made.map((j) => j.id).sort().join(',')}`]);
     expect(await b.jobStore.list()).toHaveLength(2);
@@ -325,9 +325,15 @@ describe('Batch: jobs of another open tab', () => {
     await reloadedA.batch.restore();
     expect(reloadedA.batch.interruptedCount()).toBe(2);
     expect(reloadedA.batch.otherTabNote).toBeNull();
+    // The reloaded page takes them over: while it is open, they are still its own and no other tab's.
+    await writesDone();
+    expect((await reloadedA.jobStore.list()).map((r) => r.tab)).toEqual(['page-a2', 'page-a2']);
+    const whileA2 = makeBatch(names, fakeKeeper(), presenceOf('page-c', ['page-a2']));
+    await whileA2.batch.restore();
+    expect(whileA2.batch.interruptedCount()).toBe(0);
 
     // Once tab A is closed (its lock let go), any tab takes them as interrupted.
-    const c = makeBatch(names, fakeKeeper(), presenceOf('page-c', []));
+    const c = makeBatch(names, fakeKeeper(), presenceOf('page-d', []));
     await c.batch.restore();
     expect(c.batch.interruptedCount()).toBe(2);
     expect(c.batch.otherTabNote).toBeNull();
