@@ -6,7 +6,7 @@
  * preset arguments, the faster of one `-threads 1` process per core and all threads one job
  * at a time. One extra source goes to `webm-vp9-720p` by each route.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runApp, type AppRun } from './browser';
 import { runNative, type BenchJob, type NativeRun } from './native';
@@ -118,4 +118,46 @@ export async function benchPhoneWorkers(options: { baseUrl: string; fixturesDir:
     options.log(`  → ${r.wallSec.toFixed(1)} s, browser CPU ${r.browserCpuSec.toFixed(0)} s, engines ${r.jobs.map((j) => j.engine).join(',')}`);
   }
   return { sources: files.length, sourceSeconds: SECONDS, runs };
+}
+
+/** The target QPs `--part phone-qp` tries: the shipped one, then lower (more bits, more PSNR). */
+const QP_SWEEP = [26.3, 23, 20];
+
+/**
+ * `--part phone-qp`: what the fast route's H.264 quality costs in size at other steering
+ * targets. The phone sources through `mp4-h264-720p` with `?engine=auto&h264TargetQp=QP` for
+ * each QP of the sweep, against native x264 with the ffmpeg route's arguments (the same
+ * encoder and settings as ffmpeg.wasm's: its PSNR and size). Speed is not the point here.
+ */
+export async function benchPhoneQp(options: { baseUrl: string; fixturesDir: string; outDir: string; sources: number; workers: number; log: (line: string) => void }): Promise<Record<string, unknown>> {
+  const files = (await makePhoneSources(options.fixturesDir, join(options.outDir, 'phone'), options.sources + 1)).slice(0, options.sources);
+  options.log(`phone-qp: native x264 reference, ${files.length} × mp4-h264-720p`);
+  const native = await runNative(
+    files.map((source) => ({ source, presetId: 'mp4-h264-720p' })),
+    { concurrency: 1, threads: 'auto', outDir: join(options.outDir, 'phone-qp-native') },
+  );
+  const x264Bytes = native.outputs.map((output) => statSync(output).size);
+  const x264Psnr = await psnrOf(native.outputs, files);
+  const runs: Record<string, unknown>[] = [];
+  for (const qp of QP_SWEEP) {
+    options.log(`phone-qp: ?engine=auto&h264TargetQp=${qp}`);
+    const saveOutputsTo = join(options.outDir, 'phone-qp-outputs', `qp-${qp}`);
+    const r = await runApp({ baseUrl: `${options.baseUrl}?engine=auto&h264TargetQp=${qp}`, files, presets: ['mp4-h264-720p'], workers: options.workers, timeoutMs: 20 * 60_000, saveOutputsTo });
+    // Job order is the page's: put each figure back in source order.
+    const bySource = files.map((file) => r.jobs.find((job) => file.endsWith(`/${job.sourceName}`)));
+    const psnr = await psnrOf(bySource.map((job) => job?.outputFile ?? null), files);
+    runs.push({
+      targetQp: qp,
+      engines: bySource.map((job) => job?.engine ?? null),
+      meanQp: bySource.map((job) => job?.meanQp ?? null),
+      psnrDb: psnr,
+      psnrVsX264Db: psnr.map((value, i) => (value !== null && x264Psnr[i] != null ? Number((value - (x264Psnr[i] ?? 0)).toFixed(2)) : null)),
+      bytesVsX264: bySource.map((job, i) => (job?.outputBytes != null && x264Bytes[i] ? Number((job.outputBytes / (x264Bytes[i] ?? 1)).toFixed(3)) : null)),
+      wallSec: r.wallSec,
+      foreignCores: r.foreignCores,
+      error: r.error,
+    });
+    options.log(`  → PSNR vs x264 ${JSON.stringify(runs.at(-1)?.['psnrVsX264Db'])} dB, bytes ${JSON.stringify(runs.at(-1)?.['bytesVsX264'])}×`);
+  }
+  return { sources: files.map((file) => file.split('/').at(-1)), x264PsnrDb: x264Psnr, x264Bytes, runs };
 }

@@ -8,7 +8,9 @@
  *        large: 1.2 and 2.5 GB MP4s through mp4-remux against ffmpeg -c copy, with PSS;
  *        phone: --sources × 45 s 1080p H.264 → mp4-h264-720p by ?engine=auto and =ffmpeg
  *        against native; phone-workers: the same sources by ?engine=auto on 1, 2 and 3
- *        workers; none of these four is in all)  --sources N (60 s sources in the batch, default 8)
+ *        workers; phone-qp: the same sources by ?engine=auto at H.264 target QPs 26.3, 23
+ *        and 20 against native x264 (PSNR and size); none of these five is in all)
+ *        --sources N (60 s sources in the batch, default 8)
  *        --repeats N (medians)  --workers N (the "all workers" count; default: the
  *        browser's navigator.hardwareConcurrency)  --source-seconds N (length of the batch
  *        sources, default 60)  --skip-build (reuse bench/out/dist).
@@ -26,7 +28,7 @@ import { hardwareConcurrency, runApp, type AppRun } from './browser';
 import { assignLanes, speedupChart, timelineChart, type TimelineGroup } from './charts';
 import { makeInputs } from './inputs';
 import { benchLarge } from './large';
-import { benchPhone, benchPhoneWorkers } from './phone';
+import { benchPhone, benchPhoneQp, benchPhoneWorkers } from './phone';
 import { runNative, schedulerOrder, type BenchJob, type NativeRun } from './native';
 import { run, startForeignLoadMeter } from './proc';
 
@@ -41,7 +43,7 @@ const DRIFT_JOBS = 14;
 const PORT = Number(process.env['FFBATCH_BENCH_PORT'] ?? 4391);
 
 interface Options {
-  part: 'batch' | 'long' | 'all' | 'drift' | 'large' | 'phone' | 'phone-workers';
+  part: 'batch' | 'long' | 'all' | 'drift' | 'large' | 'phone' | 'phone-workers' | 'phone-qp';
   sources: number;
   repeats: number;
   workers: number | null;
@@ -61,8 +63,8 @@ function parseOptions(argv: readonly string[]): Options {
       return n;
     };
     if (flag === '--part') {
-      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift' && value !== 'large' && value !== 'phone' && value !== 'phone-workers') {
-        throw new Error(`--part is batch, long, all, drift, large, phone or phone-workers; got "${value}".`);
+      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift' && value !== 'large' && value !== 'phone' && value !== 'phone-workers' && value !== 'phone-qp') {
+        throw new Error(`--part is batch, long, all, drift, large, phone, phone-workers or phone-qp; got "${value}".`);
       }
       options.part = value;
       i++;
@@ -71,7 +73,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--workers') options.workers = count();
     else if (flag === '--source-seconds') options.sourceSeconds = count();
     else if (flag === '--skip-build') options.skipBuild = true;
-    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift|large|phone|phone-workers, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
+    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift|large|phone|phone-workers|phone-qp, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
   }
   return options;
 }
@@ -329,6 +331,12 @@ async function main(): Promise<void> {
   if (options.part === 'phone-workers') {
     results['phoneWorkers'] = await benchPhoneWorkers({ baseUrl, fixturesDir: FIXTURES, outDir: OUT, sources: options.sources, log });
     writeFileSync(join(BENCH, 'phone-workers.json'), `${JSON.stringify(results, null, 2)}\n`);
+    server.close();
+    return;
+  }
+  if (options.part === 'phone-qp') {
+    results['phoneQp'] = await benchPhoneQp({ baseUrl, fixturesDir: FIXTURES, outDir: OUT, sources: options.sources, workers: workersN, log });
+    writeFileSync(join(BENCH, 'phone-qp.json'), `${JSON.stringify(results, null, 2)}\n`);
     server.close();
     return;
   }

@@ -19,6 +19,8 @@ const webcodecsFault = faultKnob === 'stall' ? 'stall' : faultKnob === 'throw' |
 const holdSegment = knob('holdSegment');
 const splitAboveSec = knob('splitAbove');
 const multipartThreshold = knob('multipartThreshold');
+// Benchmark knob: ?h264TargetQp=QP steers the fast route's H.264 bitrate to another mean QP (bench --part phone-qp).
+const h264TargetQp = knob('h264TargetQp');
 const session = await openBatchSession({
   engine: params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto',
   // Test knob: ?quotaBytes=BYTES lowers the storage the page counts on below the browser's quota.
@@ -32,6 +34,7 @@ const session = await openBatchSession({
   ...(splitAboveSec !== undefined ? { splitAboveSec } : {}),
   // Test and tuning knob: ?multipartThreshold=BYTES (S3 parts are at least 5 MiB).
   ...(multipartThreshold !== undefined ? { multipartThreshold } : {}),
+  ...(h264TargetQp !== undefined ? { h264TargetQp } : {}),
 });
 const { batch } = session;
 const root = document.getElementById('app');

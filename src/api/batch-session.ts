@@ -122,6 +122,8 @@ export interface BatchSessionOptions extends Pick<BatchOptions, 'workers' | 'quo
   multipartThreshold?: number;
   /** For tests: every WebCodecs encode throws, or hangs (then called after 4 s instead of 30 s), after its first progress. */
   webcodecsFault?: 'throw' | 'stall';
+  /** For benchmarks: the mean QP the fast route's H.264 bitrate is steered to; default 26.3 (see `H264_TARGET_QP`). */
+  h264TargetQp?: number;
   /** For tests: every output is cut short before its check (the verification path). */
   truncateOutputs?: boolean;
   /** For tests: segment N (from 1) of every split job waits until its job is canceled or the page goes. */
@@ -185,6 +187,7 @@ export async function openBatchSession(options: BatchSessionOptions = {}): Promi
     ...(options.webcodecsFault ? { webcodecsFault: options.webcodecsFault } : {}),
     ...(options.webcodecsFault === 'stall' ? { webcodecsStallMs: 4_000 } : {}),
     ...(options.truncateOutputs ? { truncateOutputs: true } : {}),
+    ...(options.h264TargetQp ? { h264TargetQp: options.h264TargetQp } : {}),
     ...(options.persistJobs === false ? {} : { jobStore: new JobStore(options.storeName) }),
     ...(options.holdSegment ? { holdSegment: options.holdSegment } : {}),
     ...(options.splitAboveSec ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec, minSegmentSec: Math.min(DEFAULT_SPLIT_POLICY.minSegmentSec, splitAboveSec / 2) } } : {}),

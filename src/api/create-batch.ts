@@ -12,7 +12,7 @@ import { TabPresence } from '../storage/tab-presence';
 import type { LoadResult } from '../../workers/protocol';
 
 /** Options of {@link createBatch}; every one has a default that suits a page. */
-export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFault' | 'webcodecsStallMs' | 'truncateOutputs' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce' | 'holdSegment'> {
+export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFault' | 'webcodecsStallMs' | 'h264TargetQp' | 'truncateOutputs' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce' | 'holdSegment'> {
   /** Encode workers; default one per core, fewer on devices that report little memory. */
   workers?: number;
   /** Makes one ffmpeg worker; default the bundled `workers/ffmpeg.worker.ts`. */
@@ -99,6 +99,7 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
     ...(options.engineMode ? { engineMode: options.engineMode } : {}),
     ...(options.webcodecsFault ? { webcodecsFault: options.webcodecsFault } : {}),
     ...(options.webcodecsStallMs ? { webcodecsStallMs: options.webcodecsStallMs } : {}),
+    ...(options.h264TargetQp ? { h264TargetQp: options.h264TargetQp } : {}),
     ...(options.truncateOutputs ? { truncateOutputs: true } : {}),
     ...(options.jobStore ? { jobStore: options.jobStore } : {}),
     ...(presence ? { presence } : {}),

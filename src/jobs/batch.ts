@@ -35,6 +35,8 @@ export interface BatchDeps {
   webcodecsFault?: WebCodecsFault;
   /** Silence after which a WebCodecs encode counts as hung (default 30 s). */
   webcodecsStallMs?: number;
+  /** Benchmark knob `?h264TargetQp=`: the mean QP the WebCodecs H.264 bitrate is steered to. */
+  h264TargetQp?: number;
   /** Test knob `?truncateOutputs=1`: every output is cut short before it is checked. */
   truncateOutputs?: boolean;
   /** WebCodecs encodes at once; default: one per two cores (at least one). */
@@ -123,6 +125,7 @@ export class Batch {
       engineMode: () => this.mode,
       ...(deps.webcodecsFault ? { webcodecsFault: deps.webcodecsFault } : {}),
       ...(deps.webcodecsStallMs ? { webcodecsStallMs: deps.webcodecsStallMs } : {}),
+      ...(deps.h264TargetQp ? { h264TargetQp: deps.h264TargetQp } : {}),
       ...(deps.truncateOutputs ? { truncateOutputs: true } : {}),
       webcodecsGate: new Gate(deps.webcodecsAtOnce ?? Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2))),
       sourceOf: (id) => this.sources.get(id),

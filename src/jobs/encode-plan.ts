@@ -36,6 +36,8 @@ export interface EncodeRunnerDeps {
   webcodecsFault?: WebCodecsFault;
   /** A WebCodecs encode with no progress for this long is stopped and the job goes to ffmpeg.wasm. */
   webcodecsStallMs?: number;
+  /** Benchmark knob `?h264TargetQp=`: the mean QP the WebCodecs H.264 bitrate is steered to; default H264_TARGET_QP. */
+  h264TargetQp?: number;
   /** Test knob `?truncateOutputs=1`: every output loses its last 40 % before it is checked (verification must catch it). */
   truncateOutputs?: boolean;
   /** How many WebCodecs encodes run at once (one keeps the codec threads on every core of a small machine). */

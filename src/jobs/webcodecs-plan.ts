@@ -19,11 +19,11 @@ export function isWebCodecsPreset(id: string): id is WebCodecsPresetId {
 /** What the worker's `transcodeWithWebCodecs` makes: the shown size by the ffmpeg route's rule (`fitHeight`), the bitrate by the WebCodecs rule. */
 export type WebCodecsPlan = WebCodecsTarget;
 
-/** Plans a WebCodecs encode of `source` (which must have video) to `presetId`. */
-export function planWebCodecsTarget(presetId: WebCodecsPresetId, source: SourceInfo): WebCodecsPlan {
+/** Plans a WebCodecs encode of `source` (which must have video) to `presetId`; H.264 is steered to `h264TargetQp`. */
+export function planWebCodecsTarget(presetId: WebCodecsPresetId, source: SourceInfo, h264TargetQp = H264_TARGET_QP): WebCodecsPlan {
   if (!source.video) throw new TypeError('source.video is required to plan a WebCodecs encode.');
   const { video, maxHeight } = WEBCODECS_PRESETS[presetId];
   const { width, height } = fitHeight(source.video, maxHeight);
   const videoBitrate = webCodecsVideoBitrate(video, width, height, source.video.fps);
-  return { presetId, width, height, videoBitrate, ...(video === 'avc' ? { targetQp: H264_TARGET_QP } : {}) };
+  return { presetId, width, height, videoBitrate, ...(video === 'avc' ? { targetQp: h264TargetQp } : {}) };
 }

@@ -61,7 +61,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     return toFfmpeg(reason);
   }
 
-  const target = planWebCodecsTarget(preset.id, { ...info, video });
+  const target = planWebCodecsTarget(preset.id, { ...info, video }, deps.h264TargetQp);
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);

@@ -107,6 +107,9 @@ describe('planWebCodecsTarget', () => {
     expect(planWebCodecsTarget('mp4-h264-720p', source())).toEqual({ presetId: 'mp4-h264-720p', width: 1280, height: 720, videoBitrate: 1_250_000, targetQp: H264_TARGET_QP });
     expect(planWebCodecsTarget('mp4-h264-480p', source())).toMatchObject({ width: 854, height: 480, targetQp: H264_TARGET_QP });
     expect(planWebCodecsTarget('webm-vp9-720p', source())).toEqual({ presetId: 'webm-vp9-720p', width: 1280, height: 720, videoBitrate: 700_000 });
+    // The benchmark's ?h264TargetQp= knob: another H.264 target; VP9 still has none.
+    expect(planWebCodecsTarget('mp4-h264-720p', source(), 20)).toMatchObject({ targetQp: 20 });
+    expect(planWebCodecsTarget('webm-vp9-720p', source(), 20)).not.toHaveProperty('targetQp');
   });
 
   it('plans the shown size of a rotated source and never upscales', () => {
