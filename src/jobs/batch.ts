@@ -289,8 +289,9 @@ export class Batch {
   /** When this page opened, unfinished jobs that belong to another open ffbatch tab: said in a sentence, or null. */
   get otherTabNote(): string | null {
     if (this.elsewhere === 0) return null;
-    const jobs = this.elsewhere === 1 ? '1 unfinished job belonged' : `${this.elsewhere} unfinished jobs belonged`;
-    return `When this page opened, ${jobs} to another open ffbatch tab; they are left to that tab, and their outputs show here after a reload.`;
+    const one = this.elsewhere === 1;
+    const jobs = one ? '1 unfinished job belonged' : `${this.elsewhere} unfinished jobs belonged`;
+    return `When this page opened, ${jobs} to another open ffbatch tab; ${one ? 'it is' : 'they are'} left to that tab, and ${one ? 'its output shows' : 'their outputs show'} here after a reload.`;
   }
 
   interruptedCount(): number {

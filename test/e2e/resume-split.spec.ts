@@ -141,7 +141,7 @@ test('another tab leaves the running split job to its tab; once that tab is clos
   const b = await context.newPage();
   await b.goto(APP);
   await expect(b.locator('.storage')).toContainText('Stored outputs');
-  await expect(b.locator('[data-resume-note]')).toContainText('1 unfinished job belonged to another open ffbatch tab');
+  await expect(b.locator('[data-resume-note]')).toHaveText('When this page opened, 1 unfinished job belonged to another open ffbatch tab; it is left to that tab, and its output shows here after a reload.');
   await expect(b.locator(`[data-job-id="${id}"]`)).toHaveCount(0);
   await expect(b.getByRole('button', { name: 'Resume' })).toBeHidden();
   await b.waitForTimeout(1500);

@@ -315,7 +315,7 @@ describe('Batch: jobs of another open tab', () => {
     await b.batch.restore();
     expect(b.batch.listJobs()).toEqual([]);
     expect(b.batch.interruptedCount()).toBe(0);
-    expect(b.batch.otherTabNote).toMatch(/^When this page opened, 2 unfinished jobs belonged to another open ffbatch tab/);
+    expect(b.batch.otherTabNote).toBe('When this page opened, 2 unfinished jobs belonged to another open ffbatch tab; they are left to that tab, and their outputs show here after a reload.');
     await writesDone();
     expect(keeperOfB.calls).toEqual([`orphans except ${made.map((j) => j.id).sort().join(',')}`]);
     expect(await b.jobStore.list()).toHaveLength(2);
