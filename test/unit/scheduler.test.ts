@@ -322,6 +322,16 @@ describe('Scheduler: progress and listeners', () => {
 });
 
 describe('Scheduler: watchdog', () => {
+  /** One job on one slot under a watchdog of `stallTimeoutMs` (fake timers). */
+  function watched(options: { stallTimeoutMs?: number; maxAttempts?: number } = {}): { runner: FakeRunner; scheduler: Scheduler; job: Job } {
+    vi.useFakeTimers();
+    const runner = new FakeRunner();
+    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 2_000, ...options });
+    const job = makeJob();
+    scheduler.enqueue([job]);
+    return { runner, scheduler, job };
+  }
+
   it('a silent run is aborted after stallTimeoutMs, tried once more, then fails with JobStalledError\'s message', async () => {
     vi.useFakeTimers();
     const runner = new FakeRunner();
@@ -354,11 +364,7 @@ describe('Scheduler: watchdog', () => {
   });
 
   it('log lines feed the watchdog: a slow but talkative run is never stopped', async () => {
-    vi.useFakeTimers();
-    const runner = new FakeRunner();
-    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 2_000 });
-    const job = makeJob();
-    scheduler.enqueue([job]);
+    const { runner, job } = watched();
     const run = runner.runOf(job);
     for (let second = 1; second <= 20; second++) {
       await vi.advanceTimersByTimeAsync(1_500);
@@ -372,11 +378,7 @@ describe('Scheduler: watchdog', () => {
   });
 
   it('waiting (for the WebCodecs gate or storage) pauses the watchdog, which starts afresh after', async () => {
-    vi.useFakeTimers();
-    const runner = new FakeRunner();
-    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 2_000 });
-    const job = makeJob();
-    scheduler.enqueue([job]);
+    const { runner, job } = watched();
     const run = runner.runOf(job);
     let letThrough!: () => void;
     const waited = run.context.whileWaiting(new Promise<void>((resolve) => (letThrough = resolve)));
@@ -391,11 +393,7 @@ describe('Scheduler: watchdog', () => {
   });
 
   it('a run that stalls once and then works on the retry is done', async () => {
-    vi.useFakeTimers();
-    const runner = new FakeRunner();
-    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 50 });
-    const job = makeJob();
-    scheduler.enqueue([job]);
+    const { runner, job } = watched({ stallTimeoutMs: 50 });
     await vi.advanceTimersByTimeAsync(50);
     await settle();
     expect(runner.runs).toHaveLength(2);
@@ -407,11 +405,7 @@ describe('Scheduler: watchdog', () => {
   });
 
   it('maxAttempts 1: the first stall fails the job', async () => {
-    vi.useFakeTimers();
-    const runner = new FakeRunner();
-    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 3_000, maxAttempts: 1 });
-    const job = makeJob();
-    scheduler.enqueue([job]);
+    const { runner, job } = watched({ stallTimeoutMs: 3_000, maxAttempts: 1 });
     await vi.advanceTimersByTimeAsync(3_000);
     await settle();
     expect(runner.runs).toHaveLength(1);
@@ -420,11 +414,7 @@ describe('Scheduler: watchdog', () => {
   });
 
   it('a cancel is a cancel, not a stall: no retry', async () => {
-    vi.useFakeTimers();
-    const runner = new FakeRunner();
-    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 2_000 });
-    const job = makeJob();
-    scheduler.enqueue([job]);
+    const { runner, scheduler, job } = watched();
     await vi.advanceTimersByTimeAsync(1_000);
     scheduler.cancel(job.id);
     await settle();
@@ -434,11 +424,7 @@ describe('Scheduler: watchdog', () => {
   });
 
   it('a finished job leaves no watchdog behind', async () => {
-    vi.useFakeTimers();
-    const runner = new FakeRunner();
-    const scheduler = new Scheduler(runner.run, { concurrency: 1, stallTimeoutMs: 2_000 });
-    const job = makeJob();
-    scheduler.enqueue([job]);
+    const { runner, job } = watched();
     runner.runOf(job).finish();
     await settle();
     expect(vi.getTimerCount()).toBe(0);
