@@ -9,13 +9,27 @@
  * which is where ffmpeg's `crop` filter sees it after autorotation.
  */
 
-/** A range to keep; `end: null` keeps to the end of the file. */
+/**
+ * A range to keep; `end: null` keeps to the end of the file.
+ *
+ * @example
+ * ```ts
+ * const trim: Trim = { start: 12, end: 100 };
+ * ```
+ */
 export interface Trim {
   start: number;
   end: number | null;
 }
 
-/** A rectangle to keep, in stored pixels of the upright picture. */
+/**
+ * A rectangle to keep, in stored pixels of the upright picture.
+ *
+ * @example
+ * ```ts
+ * const crop: Crop = { width: 1920, height: 800, x: 0, y: 140 };
+ * ```
+ */
 export interface Crop {
   width: number;
   height: number;
@@ -23,10 +37,24 @@ export interface Crop {
   y: number;
 }
 
-/** Clockwise quarter turns on top of the rotation the file already carries. */
+/**
+ * Clockwise quarter turns on top of the rotation the file already carries.
+ *
+ * @example
+ * ```ts
+ * const rotate: Rotation = 90;
+ * ```
+ */
 export type Rotation = 0 | 90 | 180 | 270;
 
-/** Subtitles: left out, kept as a text track where the container takes one, or burned into the picture. */
+/**
+ * Subtitles: left out, kept as a text track where the container takes one, or burned into the picture.
+ *
+ * @example
+ * ```ts
+ * const subtitles: SubtitleChoice = { mode: 'burn', track: 0 };
+ * ```
+ */
 export type SubtitleChoice = { mode: 'none' } | { mode: 'keep' | 'burn'; track: number };
 
 /**
@@ -47,7 +75,14 @@ export interface Edits {
   subtitles?: SubtitleChoice;
 }
 
-/** What a source offers that edits are checked against. */
+/**
+ * What a source offers that edits are checked against.
+ *
+ * @example
+ * ```ts
+ * const facts: EditableSource = { durationSec: 60, picture: { width: 1920, height: 1080 }, audioTracks: 2, subtitleTracks: 0 };
+ * ```
+ */
 export interface EditableSource {
   durationSec: number | null;
   /** The upright picture in stored pixels, or null for audio only. */
@@ -180,6 +215,11 @@ export function formatTime(seconds: number): string {
 /**
  * Reads a crop typed as `W:H:X:Y` (ffmpeg's order); empty text is no crop. Returns a
  * sentence instead when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * parseCrop('1920:800:0:140'); // { width: 1920, height: 800, x: 0, y: 140 }
+ * ```
  */
 export function parseCrop(text: string): Crop | null | string {
   const trimmed = text.trim();
@@ -245,6 +285,11 @@ export function editProblems(edits: Edits, source: EditableSource): string[] {
 /**
  * One short line for the source's row and its jobs: "0:12–1:40 · cropped to 1920×800 · sound track 2".
  * Empty for no edits. Tracks are counted from 1 for people.
+ *
+ * @example
+ * ```ts
+ * summarizeEdits({ trim: { start: 12, end: 100 }, audioTrack: 1 }); // '0:12–1:40 · sound track 2'
+ * ```
  */
 export function summarizeEdits(edits: Edits): string {
   const parts: string[] = [];
