@@ -41,6 +41,16 @@ function shownVideo(file: string): Shown {
   return { frames: Number(stream.nb_read_frames), duration: Number(stream.duration ?? probe.format.duration), codec: stream.codec_name };
 }
 
+/** The first audio stream's start and length as native ffprobe gives them (edit lists applied). */
+function audioSpan(file: string): { start: number; duration: number } {
+  const probe = ffprobeJson<{ streams: { start_time: string; duration?: string }[]; format: { duration: string } }>([
+    '-select_streams', 'a:0', '-show_entries', 'stream=start_time,duration:format=duration', file,
+  ]);
+  const stream = probe.streams[0];
+  if (!stream) throw new Error(`${file} has no audio`);
+  return { start: Number(stream.start_time), duration: Number(stream.duration ?? probe.format.duration) };
+}
+
 /** PSNR (dB, Y+U+V average) of `file`'s first frame against the source's first shown frame, as native ffmpeg decodes it. */
 function firstFramePsnr(file: string, source: string, size: { width: number; height: number }): number {
   const scale = `scale=${size.width}:${size.height}`;
@@ -88,7 +98,8 @@ test('a clip cut between key frames (edit list over 4.9 s of pre-roll) → H.264
   expect(hidden, 'packets before the edit point').toBeGreaterThanOrEqual(140);
   const source = shownVideo(cut);
   expect(Math.abs(source.frames - source.duration * RATE), `native shows ${source.frames} frames over ${source.duration} s`).toBeLessThanOrEqual(1);
-  console.log(`[edit-list] source: ${packets.length} packets, ${hidden} hidden; shows ${source.frames} frames over ${source.duration} s`);
+  const sourceSound = audioSpan(cut);
+  console.log(`[edit-list] source: ${packets.length} packets, ${hidden} hidden; shows ${source.frames} frames over ${source.duration} s; audio ${JSON.stringify(sourceSound)}`);
 
   await openFastRoute(page);
   await addFiles(page, [cut]);
@@ -107,11 +118,15 @@ test('a clip cut between key frames (edit list over 4.9 s of pre-roll) → H.264
       const got = await downloadFromJob(page, job, dir);
       const out = shownVideo(got.file);
       const psnr = firstFramePsnr(got.file, cut, { width: 640, height: 360 });
-      console.log(`[edit-list] ${presetId}: ${out.codec}, ${out.frames} frames, ${out.duration} s; first frame ${psnr.toFixed(1)} dB`);
+      const sound = audioSpan(got.file);
+      console.log(`[edit-list] ${presetId}: ${out.codec}, ${out.frames} frames, ${out.duration} s; first frame ${psnr.toFixed(1)} dB; audio ${JSON.stringify(sound)}`);
       expect.soft(out.codec).toBe(presetId === 'mp4-h264-720p' ? 'h264' : 'vp9');
       expect.soft(out.frames, 'exactly the frames the source shows').toBe(source.frames);
       expect.soft(Math.abs(out.frames - source.duration * RATE), 'duration × rate, within one').toBeLessThanOrEqual(1);
       expect.soft(psnr, "the first frame is the source's frame at the edit point").toBeGreaterThan(35);
+      // The sound an edit list hides is dropped too: the output's lasts what the source's shows.
+      expect.soft(Math.abs(sound.duration - sourceSound.duration), `audio ${JSON.stringify(sound)} vs ${JSON.stringify(sourceSound)}`).toBeLessThanOrEqual(0.1);
+      expect.soft(Math.abs(sound.start), 'audio starts with the picture').toBeLessThanOrEqual(0.05);
     });
   }
 });
