@@ -95,11 +95,14 @@ export function verifyOutput(presetId: string, source: SourceInfo, output: Sourc
 
 /** A CFR source's r_frame_rate and average agree this closely; beyond it the source is VFR. */
 const CFR_AGREEMENT = 0.001;
-/** ffmpeg ignores an r_frame_rate above this when it picks a CFR output rate (av_guess_frame_rate). */
+/** Above this ffprobe's r_frame_rate says nothing of the frames (ffmpeg's av_guess_frame_rate ignores it too). */
 const MAX_TRUSTED_NOMINAL_FPS = 210;
+/** A CFR muxer holds a VFR source's last frame for its whole duration: up to this long is allowed for it. */
+const VFR_LAST_FRAME_SEC = 0.5;
 
-/** The frames an output may hold, from what its source shows; null when the count cannot be known. */
+/** The frames an output may hold, from what its source shows. */
 export interface FrameBounds {
+  /** Null where fewer frames are not checked (a VFR source, or no length of the video's own). */
   least: number | null;
   most: number;
   /** Frames the source shows: its duration × rate. */
@@ -110,29 +113,32 @@ export interface FrameBounds {
 
 /**
  * How many frames an output of `presetId` holds when it has exactly the frames its source
- * shows: the source's duration × the rate (the preset's, or the source's), within one. A
- * VFR source gets a percent either way: a CFR muxer fills its timeline at the nominal rate,
- * the fast route keeps its frames. Fewer is allowed by a few frames (a copy cut's end may lack
- * the B-frames of its last group); it is checked only where the video stream's own length is
- * known (a container's duration may be the audio's, longer). Null where nothing is counted:
- * audio presets, stream copies, custom presets, or a duration or rate that is not known.
+ * shows. A CFR source: its duration × the rate (the preset's, or the source's), within one
+ * (two more where the preset sets its own rate: ffmpeg's CFR conversion adds a frame at either
+ * end, +2 at 25 fps on every fixture); a few fewer pass (a copy cut's end may lack the B-frames
+ * of its last group), checked only where the video stream's own length is known (a container's
+ * may be the audio's, longer). A VFR source gets an upper bound only, at its highest rate and
+ * a little over: a CFR muxer fills its timeline, the fast route keeps its frames. Null where
+ * nothing is counted: audio presets, stream copies, custom presets, an unknown length or rate.
  */
 export function frameBounds(presetId: string, source: SourceInfo): FrameBounds | null {
   const rate = promiseOf(presetId, source)?.rate ?? null;
   const average = source.video?.fps ?? null;
   if (rate === null || !source.video || average === null) return null;
   const timing = source.videoTiming;
+  const nominal = timing?.nominalFps ?? average;
+  if (nominal > MAX_TRUSTED_NOMINAL_FPS) return null;
   const ownSec = source.durationEstimated ? null : (timing?.durationSec ?? null);
   const shownSec = ownSec ?? referenceDurationSec(source);
   if (shownSec === null || !(shownSec > 0)) return null;
-  const nominal = timing?.nominalFps && timing.nominalFps <= MAX_TRUSTED_NOMINAL_FPS ? timing.nominalFps : average;
-  const variable = rate === 'source' && Math.abs(nominal - average) > CFR_AGREEMENT * average;
-  const low = rate === 'source' ? Math.min(average, nominal) : rate;
-  const high = rate === 'source' ? Math.max(average, nominal) : rate;
   const fps = rate === 'source' ? average : rate;
   const shown = Math.round(shownSec * fps);
-  const most = Math.floor(shownSec * high * (variable ? 1.01 : 1) + 1e-6) + 1;
-  const least = ownSec === null ? null : Math.ceil(shownSec * low * (variable ? 0.99 : 1) - 1e-6) - Math.max(4, Math.ceil(0.01 * shown));
+  if (Math.abs(nominal - average) > CFR_AGREEMENT * average) {
+    const highest = rate === 'source' ? Math.max(average, nominal) : rate;
+    return { least: null, most: Math.ceil((shownSec + VFR_LAST_FRAME_SEC) * highest * 1.01) + 2, shown, shownSec, fps };
+  }
+  const most = rate === 'source' ? shown + 1 : Math.ceil(shownSec * rate - 1e-6) + 2;
+  const least = ownSec === null ? null : shown - Math.max(4, Math.ceil(0.01 * shown));
   return { least, most, shown, shownSec, fps };
 }
 

@@ -118,19 +118,30 @@ describe('verifyFrames: the output has the frames its source shows (duration × 
     expect(verifyFrames('mp4-h264-720p', noOwnLength, 632)).toMatch(/632 frames/);
   });
 
-  it('the recipe presets count at their own 25 fps', () => {
+  it('the recipe presets count at their own 25 fps, ffmpeg\'s CFR conversion adding a frame at either end', () => {
     const source = timed(10, 30, { durationSec: 10 });
     expect(verifyFrames('flv-320x240', source, 250)).toBeNull();
+    expect(verifyFrames('flv-320x240', source, 252)).toBeNull();
+    expect(verifyFrames('flv-320x240', source, 253)).toMatch(/253 frames where the source shows 250/);
     expect(verifyFrames('mp4-mpeg4-320x180', source, 300)).toMatch(/300 frames where the source shows 250 \(10\.00 s at 25\.00 fps\)/);
   });
 
-  it('a VFR source: between its average and its nominal rate, a percent either way', () => {
-    // The FLV fixture: 25 fps on average, r_frame_rate 616/25; ffmpeg's CFR MP4 fills at 24.64.
+  it('a VFR source: an upper bound only, at its highest rate, its last frame held up to 0.5 s, a percent over', () => {
+    // The FLV fixture: 25 fps on average, r_frame_rate 616/25.
     const flv = timed(33, 616 / 25, { durationSec: 33 });
     flv.video = video({ fps: 25 });
-    expect(verifyFrames('mp4-h264-720p', flv, 813)).toBeNull();
-    expect(verifyFrames('mp4-h264-720p', flv, 825)).toBeNull();
+    expect(frameBounds('mp4-h264-720p', flv)).toMatchObject({ least: null, most: 848 });
+    for (const frames of [700, 813, 827, 848]) expect(verifyFrames('mp4-h264-720p', flv, frames), `${frames}`).toBeNull();
     expect(verifyFrames('mp4-h264-720p', flv, 900)).toMatch(/900 frames/);
+    // 2 s at 30 fps then 10 fps: ffmpeg's CFR MP4 fills it at 30 fps, to the end of its last frame (179 frames natively).
+    const sparse = timed(5.8, 30, { durationSec: 5.8 });
+    sparse.video = video({ fps: 500 / 29 });
+    expect(verifyFrames('mp4-h264-720p', sparse, 179)).toBeNull();
+    expect(verifyFrames('flv-320x240', sparse, 150)).toBeNull();
+  });
+
+  it('an r_frame_rate above 210 fps says nothing of the frames: not counted', () => {
+    expect(frameBounds('mp4-h264-720p', timed(20, 1000))).toBeNull();
   });
 
   it('nothing is counted for audio, stream copies, custom presets, or an unknown length or rate', () => {
