@@ -4,7 +4,7 @@
  */
 import type { OutputWriteError, WorkerPool } from '../pool/worker-pool';
 import type { Preset } from '../presets/presets';
-import { describeSource, describeVideoTiming, type SourceInfo } from '../presets/source-info';
+import { describeColour, describeSource, describeVideoTiming, type SourceInfo } from '../presets/source-info';
 import type { OutputRecord, OutputStore } from '../storage/output-store';
 import type { StorageBudget } from '../storage/storage-budget';
 import type { MountedInput, RunRequest, WebCodecsFault, WebCodecsSupport } from '../../workers/protocol';
@@ -90,7 +90,7 @@ export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, outp
   const input = { name: `output.${plan.preset.extension}`, data: output };
   const { report } = await deps.probePool.probe(input, signal);
   const probed = report ? describeSource(report) : null;
-  const problem = verifyOutput(plan.preset.id, plan.info, probed);
+  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null);
   if (problem !== null || !probed || !report) return problem;
   const timing = describeVideoTiming(report);
   const indexed = timing?.frames ?? null;
