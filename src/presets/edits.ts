@@ -1,3 +1,5 @@
+import type { SourceInfo, VideoInfo } from './source-info';
+
 /**
  * Per-file edits: what a person asks to keep of a source (a time range, a rectangle, an
  * orientation, which sound and subtitle tracks) before any preset runs on it. Pure data and
@@ -362,4 +364,59 @@ export function ffmpegEdits(edits: Edits): FfmpegEdits {
   }
   if (edits.flip) filters.push('hflip');
   return { input, output, filters, audioMap: `0:a:${edits.audioTrack ?? 0}` };
+}
+
+/** The upright picture in stored pixels (the file's rotation applied, pixel aspect not): where a crop is given. */
+export function uprightPicture(video: Pick<VideoInfo, 'width' | 'height' | 'rotation'>): { width: number; height: number } {
+  const turned = video.rotation === 90 || video.rotation === 270;
+  return turned ? { width: video.height, height: video.width } : { width: video.width, height: video.height };
+}
+
+function editedVideo(video: VideoInfo, edits: Edits): VideoInfo {
+  if (!edits.crop && !edits.rotate) return video;
+  const upright = uprightPicture(video);
+  // How much one stored pixel of the upright picture spans when shown, across and down.
+  const across = video.displayWidth / upright.width;
+  const down = video.displayHeight / upright.height;
+  const cropped = edits.crop ? { width: edits.crop.width, height: edits.crop.height } : upright;
+  const shown = { width: Math.round(cropped.width * across), height: Math.round(cropped.height * down) };
+  const quarter = (edits.rotate ?? 0) % 180 === 90;
+  return {
+    ...video,
+    width: quarter ? cropped.height : cropped.width,
+    height: quarter ? cropped.width : cropped.height,
+    displayWidth: quarter ? shown.height : shown.width,
+    displayHeight: quarter ? shown.width : shown.height,
+    // The output is made upright: nothing is left for a player to turn.
+    rotation: 0,
+  };
+}
+
+/**
+ * The source as the edits make it, for everything downstream of them: a preset sizes the
+ * edited picture, progress and checks count the trimmed duration, the chosen sound track is
+ * the one described. The frame count of the whole stream no longer applies to a trim.
+ *
+ * @example
+ * ```ts
+ * editedSourceInfo(info, { trim: { start: 10, end: 30 }, rotate: 90 }); // durationSec 20, a portrait picture
+ * ```
+ */
+export function editedSourceInfo(info: SourceInfo, edits: Edits): SourceInfo {
+  if (isEmptyEdits(edits)) return info;
+  const edited: SourceInfo = { ...info, durationSec: editedDuration(edits, info.durationSec), video: info.video ? editedVideo(info.video, edits) : null };
+  if (edits.trim) delete edited.videoTiming;
+  const track = edits.audioTrack !== undefined ? info.tracks?.audio[edits.audioTrack] : undefined;
+  if (track && info.audio) edited.audio = { codec: track.codec, channels: track.channels ?? info.audio.channels, sampleRate: track.sampleRate ?? info.audio.sampleRate };
+  return edited;
+}
+
+/** What a source offers edits, from its probe. */
+export function editableFacts(info: SourceInfo): EditableSource {
+  return {
+    durationSec: info.durationSec,
+    picture: info.video ? uprightPicture(info.video) : null,
+    audioTracks: info.tracks?.audio.length ?? (info.audio ? 1 : 0),
+    subtitleTracks: info.tracks?.subtitles.length ?? 0,
+  };
 }

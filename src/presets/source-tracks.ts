@@ -6,7 +6,7 @@ import type { ProbeReport, ProbeStream } from '../../workers/protocol';
  *
  * @example
  * ```ts
- * const track: SourceTrack = { index: 1, label: 'English · Commentary · AAC stereo', codec: 'aac', language: 'eng' };
+ * const track: SourceTrack = { index: 1, label: 'English · Commentary · AAC stereo', codec: 'aac', language: 'eng', channels: 2, sampleRate: 48000 };
  * ```
  */
 export interface SourceTrack {
@@ -15,6 +15,10 @@ export interface SourceTrack {
   codec: string;
   /** ISO 639-2 code from the file's tags, or null. */
   language: string | null;
+  /** Sound only: its channel count, where the probe says. */
+  channels?: number;
+  /** Sound only: its sample rate in Hz, where the probe says. */
+  sampleRate?: number;
 }
 
 /**
@@ -74,6 +78,13 @@ export function describeTracks(report: ProbeReport): SourceTracks {
   const pick = (kind: 'audio' | 'subtitle'): SourceTrack[] =>
     streams
       .filter((s) => s.codec_type === kind)
-      .map((s, index) => ({ index, label: labelOf(s, kind), codec: s.codec_name ?? 'unknown', language: tag(s, 'language') }));
+      .map((s, index) => ({
+        index,
+        label: labelOf(s, kind),
+        codec: s.codec_name ?? 'unknown',
+        language: tag(s, 'language'),
+        ...(kind === 'audio' && s.channels ? { channels: s.channels } : {}),
+        ...(kind === 'audio' && Number(s.sample_rate) > 0 ? { sampleRate: Number(s.sample_rate) } : {}),
+      }));
   return { audio: pick('audio'), subtitles: pick('subtitle') };
 }

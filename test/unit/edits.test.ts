@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { detectBars, type LumaFrame } from '../../src/presets/crop-detect';
 import {
   checkEdits,
+  editableFacts,
   editedDuration,
+  editedSourceInfo,
   editedPicture,
   editProblems,
   ffmpegEdits,
@@ -12,7 +14,9 @@ import {
   parseCrop,
   parseTime,
   summarizeEdits,
+  uprightPicture,
 } from '../../src/presets/edits';
+import type { SourceInfo } from '../../src/presets/source-info';
 import { FIXTURES_DIR } from '../support/media';
 import { keyframeAtOrBefore, planSmartCut } from '../../src/presets/smart-cut-plan';
 
@@ -234,5 +238,57 @@ describe('planSmartCut', () => {
     expect(keyframeAtOrBefore(keys, 5.5)).toBe(4);
     expect(keyframeAtOrBefore(keys, 6)).toBe(6);
     expect(keyframeAtOrBefore(keys, 0.1)).toBe(0);
+  });
+});
+
+describe('editedSourceInfo', () => {
+  const base: SourceInfo = {
+    durationSec: 60,
+    container: 'mov,mp4,m4a,3gp,3g2,mj2',
+    video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, fps: 30 },
+    audio: { codec: 'aac', channels: 2, sampleRate: 48000 },
+    videoTiming: { index: 0, durationSec: 60, frames: 1800, nominalFps: 30 },
+  };
+
+  it('is the source itself without edits', () => {
+    expect(editedSourceInfo(base, {})).toBe(base);
+  });
+
+  it('trims the duration and forgets the whole stream frame count', () => {
+    const edited = editedSourceInfo(base, { trim: { start: 10, end: 30 } });
+    expect(edited.durationSec).toBe(20);
+    expect(edited.videoTiming).toBeUndefined();
+    expect(edited.video).toBe(base.video);
+  });
+
+  it('shows a crop and a quarter turn as a preset would size them', () => {
+    const edited = editedSourceInfo(base, { crop: { width: 1920, height: 800, x: 0, y: 140 }, rotate: 90 });
+    expect(edited.video).toMatchObject({ width: 800, height: 1920, displayWidth: 800, displayHeight: 1920, rotation: 0 });
+  });
+
+  it('crops a phone clip in its upright picture and keeps a pixel aspect', () => {
+    // Stored 1920×1080 turned 90° by the player: upright it is 1080×1920.
+    const phone: SourceInfo = { ...base, video: { ...base.video!, rotation: 90, displayWidth: 1080, displayHeight: 1920 } };
+    expect(uprightPicture(phone.video!)).toEqual({ width: 1080, height: 1920 });
+    expect(editedSourceInfo(phone, { crop: { width: 1080, height: 1080, x: 0, y: 420 } }).video).toMatchObject({ displayWidth: 1080, displayHeight: 1080, rotation: 0 });
+    // 720×576 stored, shown 1024×576 (SAR 64:45): a half-width crop is shown 512 wide.
+    const dvd: SourceInfo = { ...base, video: { ...base.video!, width: 720, height: 576, displayWidth: 1024, displayHeight: 576 } };
+    expect(editedSourceInfo(dvd, { crop: { width: 360, height: 576, x: 0, y: 0 } }).video).toMatchObject({ displayWidth: 512, displayHeight: 576 });
+  });
+
+  it('describes the chosen sound track', () => {
+    const twoTracks: SourceInfo = {
+      ...base,
+      tracks: {
+        audio: [
+          { index: 0, label: 'AAC stereo', codec: 'aac', language: null, channels: 2, sampleRate: 48000 },
+          { index: 1, label: 'AC3 5.1', codec: 'ac3', language: null, channels: 6, sampleRate: 48000 },
+        ],
+        subtitles: [],
+      },
+    };
+    expect(editedSourceInfo(twoTracks, { audioTrack: 1 }).audio).toEqual({ codec: 'ac3', channels: 6, sampleRate: 48000 });
+    expect(editableFacts(twoTracks)).toEqual({ durationSec: 60, picture: { width: 1920, height: 1080 }, audioTracks: 2, subtitleTracks: 0 });
+    expect(editableFacts({ ...base, audio: null })).toMatchObject({ audioTracks: 0 });
   });
 });

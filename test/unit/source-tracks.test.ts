@@ -25,8 +25,8 @@ describe('describeTracks (files made by native ffmpeg)', () => {
     const report = probe(mkv);
     expect(describeTracks(report)).toEqual({
       audio: [
-        { index: 0, label: 'English · AAC stereo', codec: 'aac', language: 'eng' },
-        { index: 1, label: 'English · Commentary · AAC mono', codec: 'aac', language: 'eng' },
+        { index: 0, label: 'English · AAC stereo', codec: 'aac', language: 'eng', channels: 2, sampleRate: 44100 },
+        { index: 1, label: 'English · Commentary · AAC mono', codec: 'aac', language: 'eng', channels: 1, sampleRate: 44100 },
       ],
       subtitles: [{ index: 0, label: 'French · SUBRIP', codec: 'subrip', language: 'fre' }],
     });
@@ -37,7 +37,7 @@ describe('describeTracks (files made by native ffmpeg)', () => {
     const mp4 = path.join(dir, 'one.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=160x90:d=1', '-f', 'lavfi', '-i', 'sine=d=1', '-c:v', 'mpeg4', '-c:a', 'aac', mp4]);
     const report = probe(mp4);
-    expect(describeTracks(report).audio).toEqual([{ index: 0, label: 'AAC mono', codec: 'aac', language: null }]);
+    expect(describeTracks(report).audio).toEqual([{ index: 0, label: 'AAC mono', codec: 'aac', language: null, channels: 1, sampleRate: 44100 }]);
     expect(describeSource(report).tracks).toBeUndefined();
   });
 });
