@@ -317,7 +317,7 @@ function ffmpegSeconds(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000);
 }
 
-/** The ffmpeg side of edits: input options (before `-i`), filters (before the preset's scaling) and maps. */
+/** The ffmpeg side of edits: input options (before `-i`), filters (before the preset's scaling), maps and subtitle options. */
 export interface FfmpegEdits {
   /** Before `-i`: an accurate seek (ffmpeg decodes from the keyframe before and drops up to the start). */
   input: string[];
@@ -327,25 +327,56 @@ export interface FfmpegEdits {
   filters: string[];
   /** Which audio track to map, as ffmpeg's stream specifier. */
   audioMap: string;
+  /** Maps and codec of a subtitle track kept as text; empty when none is kept. */
+  subtitles: string[];
+}
+
+/** Where the subtitle options need the worker's files: the input as mounted, the folder of the burn-in font. */
+export interface SubtitleContext {
+  /** The input's path inside the worker (`/in/input.mkv`): the `subtitles` filter reads its track from there. */
+  inputPath: string;
+  /** The output container (`mp4`, `webm`, `matroska`…): which text codec it takes. */
+  container: string;
+  /** Folder holding the font libass draws with (the core has no fonts of its own). */
+  fontsDir: string;
+}
+
+/** The font shipped for burned-in subtitles (DejaVu Sans, free licence), as libass names it. */
+export const SUBTITLE_FONT = { file: 'DejaVuSans.ttf', family: 'DejaVu Sans' } as const;
+
+/** The text subtitle codec each output container takes; absent: it takes none. */
+const TEXT_SUBTITLES_IN: Readonly<Record<string, string>> = { mp4: 'mov_text', mov: 'mov_text', webm: 'webvtt', matroska: 'srt', mkv: 'srt' };
+
+/** The text subtitle codec a container takes, or null when it takes none (FLV, GIF, audio). */
+export function textSubtitleCodec(container: string): string | null {
+  return TEXT_SUBTITLES_IN[container] ?? null;
+}
+
+/** A path inside a filter argument: `:`, `\`, `'`, `,` and brackets would end the option. */
+function filterPath(path: string): string {
+  return path.replace(/[\\:',[\]]/g, (c) => `\\${c}`);
 }
 
 /**
  * Compiles edits to ffmpeg arguments. `-ss` before `-i` is frame-accurate when transcoding
  * (ffmpeg decodes from the previous keyframe and drops the frames before the start); the
  * length is given with `-t` because an output `-to` counts from the seek, not the file.
+ * Burned subtitles are drawn after crop and rotation (upright, inside the kept picture), on the
+ * source's own clock (a trimmed input starts at 0; the track does not).
  *
  * @example
  * ```ts
  * ffmpegEdits({ trim: { start: 12, end: 100 }, rotate: 90 });
- * // { input: ['-ss', '12'], output: ['-t', '88'], filters: ['transpose=clock'], audioMap: '0:a:0' }
+ * // { input: ['-ss', '12'], output: ['-t', '88'], filters: ['transpose=clock'], audioMap: '0:a:0', subtitles: [] }
  * ```
  */
-export function ffmpegEdits(edits: Edits): FfmpegEdits {
+export function ffmpegEdits(edits: Edits, context?: SubtitleContext): FfmpegEdits {
   const input: string[] = [];
   const output: string[] = [];
+  const start = edits.trim?.start ?? 0;
   if (edits.trim) {
-    if (edits.trim.start > 0) input.push('-ss', ffmpegSeconds(edits.trim.start));
-    if (edits.trim.end !== null) output.push('-t', ffmpegSeconds(edits.trim.end - edits.trim.start));
+    if (start > 0) input.push('-ss', ffmpegSeconds(start));
+    if (edits.trim.end !== null) output.push('-t', ffmpegSeconds(edits.trim.end - start));
   }
   const filters: string[] = [];
   if (edits.crop) filters.push(`crop=${edits.crop.width}:${edits.crop.height}:${edits.crop.x}:${edits.crop.y}:exact=1`);
@@ -363,7 +394,19 @@ export function ffmpegEdits(edits: Edits): FfmpegEdits {
       break;
   }
   if (edits.flip) filters.push('hflip');
-  return { input, output, filters, audioMap: `0:a:${edits.audioTrack ?? 0}` };
+  const subtitles: string[] = [];
+  const choice = edits.subtitles;
+  if (choice && choice.mode !== 'none') {
+    if (!context) throw new TypeError('Subtitles need the input path, container and fonts folder (ffmpegEdits context).');
+    if (choice.mode === 'burn') {
+      const draw = `subtitles=${filterPath(context.inputPath)}:si=${choice.track}:fontsdir=${filterPath(context.fontsDir)}:force_style='FontName=${SUBTITLE_FONT.family}'`;
+      filters.push(...(start > 0 ? [`setpts=PTS+${ffmpegSeconds(start)}/TB`, draw, 'setpts=PTS-STARTPTS'] : [draw]));
+    } else {
+      const codec = textSubtitleCodec(context.container);
+      if (codec) subtitles.push('-map', `0:s:${choice.track}`, '-c:s', codec);
+    }
+  }
+  return { input, output, filters, audioMap: `0:a:${edits.audioTrack ?? 0}`, subtitles };
 }
 
 /** The upright picture in stored pixels (the file's rotation applied, pixel aspect not): where a crop is given. */
