@@ -34,6 +34,7 @@ import { registerAacEncoder } from '@mediabunny/aac-encoder';
 import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from './protocol';
 import { BitrateSteer, H264_STEERING } from './bitrate-steer';
 import { AvcQpMeter } from './h264-slice-qp';
+import { storedRect } from './stored-rect';
 
 export type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget };
 
@@ -269,25 +270,6 @@ export async function probeWebCodecsSupport(input: File, targets: readonly WebCo
 /** The frames are encoded as stored; the rotation goes into the output's metadata instead. */
 /** Packets past Out still decoded, in seconds: B-frames shown before Out may come after it in decode order. */
 const REORDER_MARGIN_SEC = 1;
-
-/**
- * A crop given in the upright picture (as a player shows it, `rotation` applied) as a
- * rectangle of the stored frame, which is what the decoder gives; offsets even (4:2:0 chroma).
- */
-export function storedRect(crop: { width: number; height: number; x: number; y: number }, rotation: number, storedWidth: number, storedHeight: number): { width: number; height: number; x: number; y: number } {
-  const { width: w, height: h, x, y } = crop;
-  const rect =
-    rotation === 90
-      ? { x: y, y: storedHeight - x - w, width: h, height: w }
-      : rotation === 180
-        ? { x: storedWidth - x - w, y: storedHeight - y - h, width: w, height: h }
-        : rotation === 270
-          ? { x: storedWidth - y - h, y: x, width: h, height: w }
-          : { x, y, width: w, height: h };
-  const evenX = rect.x - (rect.x % 2);
-  const evenY = rect.y - (rect.y % 2);
-  return { x: evenX, y: evenY, width: Math.min(rect.width, storedWidth - evenX), height: Math.min(rect.height, storedHeight - evenY) };
-}
 
 function withoutOrientation(config: VideoDecoderConfig): VideoDecoderConfig {
   const plain: VideoDecoderConfig & { rotation?: number; flip?: boolean } = { ...config };
