@@ -1,5 +1,6 @@
 /**
- * `npm run build:lib`: ffbatch as a library (src/index.ts) into lib/: one ESM module, the
+ * `npm run build:lib`: ffbatch as a library (src/index.ts) into lib/: one ESM module (and
+ * `lib/uppy.js`, the `ffbatch/uppy` entry), the
  * ffmpeg worker as `lib/ffmpeg.worker.js` (a stable name, for `assetsURL`) and the ffmpeg
  * core's glue and .wasm in `lib/assets/`, all found relative to the module that loads them.
  * Types: `tsc -p tsconfig.lib.json` (declarations only) into lib/types/.
@@ -78,9 +79,25 @@ function copyCore(): Plugin {
   };
 }
 
+/**
+ * `ffbatch/uppy` (lib/uppy.js) imports the library by its public name, so a site bundles one
+ * copy of the encoder whichever entries it imports; Uppy is the site's own (a peer dependency).
+ */
+function uppyEntryExternals(): Plugin {
+  return {
+    name: 'ffbatch:lib-uppy-externals',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source.startsWith('@uppy/')) return { id: source, external: true };
+      if (importer && /[/\\]src[/\\]uppy[/\\]/.test(importer) && source === '../index') return { id: 'ffbatch', external: true };
+      return null;
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [ffmpegCoreStackPlugin(), copyCore(), plainWorkerURL()],
+  plugins: [uppyEntryExternals(), ffmpegCoreStackPlugin(), copyCore(), plainWorkerURL()],
   worker: {
     format: 'es',
     plugins: () => [coreAsFiles(), ffmpegCoreStackPlugin()],
@@ -94,6 +111,6 @@ export default defineConfig({
     // The core (.wasm 32 MB, .js 110 KB) is copied as a file, never inlined.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 200,
-    lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'ffbatch.js' },
+    lib: { entry: { ffbatch: 'src/index.ts', uppy: 'src/uppy/index.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
   },
 });

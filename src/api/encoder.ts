@@ -7,6 +7,9 @@ import { abortError, JobFailedError } from '../jobs/errors';
 import { isFinished, type Job } from '../jobs/job';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
 import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
+import { explainFailure } from '../jobs/ffmpeg-log';
+import { workerInputName } from '../jobs/source';
+import { describeSource, type SourceInfo } from '../presets/source-info';
 import type { OutputRecord, OutputStore } from '../storage/output-store';
 import { bundledWorker, checkCommonOptions, createBatch, workerAt, workerURLAt, type BatchParts } from './create-batch';
 
@@ -165,6 +168,12 @@ export interface Encoder {
   call(file: Blob, preset: PresetChoice, options?: SignalOption): EncoderJob;
   /** Every (file × preset) pair, file by file. */
   map(files: Iterable<Blob>, presets: Iterable<PresetChoice>, options?: SignalOption): EncoderJob[];
+  /**
+   * What ffprobe finds in `file` (container, video and audio codecs, size, duration), read in a
+   * worker without encoding anything; rejects with a JobFailedError and a sentence when it is
+   * not a video or audio file ffmpeg can read. For deciding whether a file needs a job at all.
+   */
+  probe(file: Blob, options?: SignalOption): Promise<SourceInfo>;
   readonly files: EncoderFiles;
   /** Cancels every unfinished job and ends every worker. */
   close(): Promise<void>;
@@ -349,6 +358,21 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       const fileList = [...files];
       fileList.forEach((file, i) => checkBlob(file, `files[${i}]`));
       return start(fileList, [...presets], mapOptions.signal, (i) => `presets[${i}]`);
+    },
+    async probe(file, probeOptions = {}) {
+      checkBlob(file, 'file');
+      const name = asFile(file).name;
+      const { probePool } = await parts;
+      let probed;
+      try {
+        probed = await probePool.probe({ name: workerInputName(name), data: file }, probeOptions.signal);
+      } catch (error) {
+        if (error instanceof Error && error.name === 'AbortError') throw error;
+        const sentence = siteOwnerSentence(`The file could not be examined: ${error instanceof Error ? error.message : String(error)}`, workerProblem);
+        throw new JobFailedError(sentence ?? 'The file could not be examined.', []);
+      }
+      if (!probed.report) throw new JobFailedError(explainFailure(probed.log, 1, name), [...probed.log]);
+      return describeSource(probed.report);
     },
     files: {
       list: async () => (await parts).store.list(),
