@@ -82,7 +82,7 @@ const hevc = (height: number): SourceInfo => ({ ...h264(height), video: { ...h26
 
 /** An Uppy with the plugin and an uploader that records what it was given. */
 function uppyWith(options: ConstructorParameters<typeof FfbatchTranscode>[1]) {
-  const uppy = new Uppy({ autoProceed: false });
+  const uppy = new Uppy<Meta, Body>({ autoProceed: false });
   uppy.use(FfbatchTranscode, options);
   const uploaded: { name: string; type: string; size: number | null; data: Blob; meta: Record<string, unknown> }[] = [];
   uppy.addUploader((fileIDs) => {
