@@ -87,6 +87,9 @@ for (const bundler of BUNDLERS) {
     // The bundler put the .wasm (32 MB) in the build by itself.
     const wasm = (await readdir(dist, { recursive: true })).filter((name) => name.endsWith('.wasm'));
     expect(wasm).toHaveLength(1);
+    // A site that does not import ffbatch/uppy ships none of it (the plugin's own strings).
+    const scripts = (await readdir(dist, { recursive: true })).filter((name) => name.endsWith('.js'));
+    for (const name of scripts) expect((await readFile(path.join(dist, name), 'utf8')).includes('could not be converted: %{sentence}'), `${name} holds ffbatch/uppy`).toBe(false);
     await openSite(page, bundler);
     const outcome = await encode(page, 'mp3-audio');
     expect(outcome).toMatchObject({ status: 'done', name: 'flower.mp3' });
