@@ -10,7 +10,7 @@ import * as Comlink from 'comlink';
 import coreURL from '@ffmpeg/core?url';
 import coreStack from 'virtual:ffmpeg-core-stack';
 import wasmURL from '@ffmpeg/core/wasm?url';
-import type { CreateFFmpegCore, FFmpegCoreModule } from './ffmpeg-core';
+import { compileCore, importCore, type FFmpegCoreModule } from './ffmpeg-core';
 import { lastPacketEnd, packetCounts } from './framecrc';
 import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
@@ -83,16 +83,6 @@ function installRunStack(core: CoreInternals): void {
   };
 }
 
-/** Compiles the core's .wasm (streaming where the server sends application/wasm). */
-async function compileCore(url: string): Promise<WebAssembly.Module> {
-  try {
-    return await WebAssembly.compileStreaming(fetch(url));
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error; // a wrong MIME type: compile from the bytes
-    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
-  }
-}
-
 /** The module this worker instantiated: compiled here, or handed over by the page from another worker. */
 let compiledHere: WebAssembly.Module | undefined;
 
@@ -100,7 +90,7 @@ async function loadCore(handed?: WebAssembly.Module): Promise<FFmpegCoreModule> 
   const absoluteCoreURL = new URL(coreURL, self.location.href).href;
   const absoluteWasmURL = new URL(wasmURL, self.location.href).href;
   const [module, compiled] = await Promise.all([
-    import(/* @vite-ignore */ absoluteCoreURL) as Promise<{ default: CreateFFmpegCore }>,
+    importCore(absoluteCoreURL),
     handed ? Promise.resolve(handed) : compileCore(absoluteWasmURL),
   ]);
   if (!handed) compiledHere = compiled;
