@@ -1,0 +1,33 @@
+/**
+ * Native ffmpeg's score of an output against its source, over every frame: the output against
+ * the source scaled to the output's size with lanczos (bench/quality.ts's reference), PSNR
+ * "average" and SSIM "All" as the psnr and ssim filters print them.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export interface NativeScore {
+  psnr: number;
+  ssim: number;
+  width: number;
+  height: number;
+  frames: number;
+}
+
+function videoStream(file: string): { width: number; height: number; frames: number } {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const [width, height, frames] = out.trim().split(',').map(Number);
+  if (!width || !height) throw new Error(`${file} has no video size`);
+  return { width, height, frames: frames ?? 0 };
+}
+
+export function nativeScore(output: string, source: string, sourceStartSec = 0): NativeScore {
+  const { width, height, frames } = videoStream(output);
+  const ref = `scale=${width}:${height}:flags=lanczos,setpts=PTS-STARTPTS,format=yuv420p`;
+  const graph = `[0:v]setpts=PTS-STARTPTS,format=yuv420p,split[o1][o2];[1:v]${ref},split[r1][r2];[o1][r1]psnr;[o2][r2]ssim`;
+  const seek = sourceStartSec > 0 ? ['-ss', String(sourceStartSec)] : [];
+  const { stderr } = spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-i', output, ...seek, '-i', source, '-filter_complex', graph, '-f', 'null', '-'], { encoding: 'utf8' });
+  const psnr = /PSNR y:\S+ u:\S+ v:\S+ average:(\S+)/.exec(stderr)?.[1];
+  const ssim = /SSIM Y:.* All:(\S+)/.exec(stderr)?.[1];
+  if (!psnr || !ssim) throw new Error(`native ffmpeg printed no score for ${output}: ${stderr.slice(-500)}`);
+  return { psnr: psnr === 'inf' ? Infinity : Number(psnr), ssim: Number(ssim), width, height, frames };
+}
