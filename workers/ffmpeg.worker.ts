@@ -15,6 +15,7 @@ import { lastPacketEnd } from './framecrc';
 import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
 import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
+import { scoreWithFfmpeg } from './quality/score-with-ffmpeg';
 import type {
   CoreLists,
   DryRunResult,
@@ -24,6 +25,8 @@ import type {
   MountedInput,
   ProbeReport,
   ProgressSink,
+  QualityReport,
+  QualityRequest,
   RunRequest,
   RunResult,
   WebCodecsEncodeResult,
@@ -297,6 +300,27 @@ const api: FfmpegWorkerApi = {
       }
       return result;
     } finally {
+      removeFiles(ffmpeg, '/work');
+    }
+  },
+
+  async scoreQuality(request: QualityRequest): Promise<QualityReport> {
+    const ffmpeg = await ensureCore();
+    const inputs = [request.output, request.source];
+    mountInputs(ffmpeg, inputs);
+    try {
+      // The grabbed frames are small raw files in wasm memory, read and removed one by one.
+      return scoreWithFfmpeg(request, {
+        exec: (args) => execCollecting(ffmpeg, args),
+        take: (path) => {
+          if (!ffmpeg.FS.analyzePath(path).exists) return null;
+          const bytes = ffmpeg.FS.readFile(path);
+          ffmpeg.FS.unlink(path);
+          return bytes;
+        },
+      });
+    } finally {
+      unmountInputs(ffmpeg, inputs);
       removeFiles(ffmpeg, '/work');
     }
   },

@@ -174,6 +174,37 @@ export interface DryRunResult {
 /** Seconds of output made so far. */
 export type ProgressSink = (seconds: number) => void | Promise<void>;
 
+/** Scores an output against its source (workers/quality/): frames grabbed by ffmpeg, sums in the worker. */
+export interface QualityRequest {
+  /** Both are mounted read-only under `/in` (distinct names). */
+  output: MountedInput;
+  source: MountedInput;
+  /** The output's picture size: the source is scaled to it (lanczos) for the reference. */
+  width: number;
+  height: number;
+  /** The output's frame rate and frame count, for where the sampled frames are. */
+  fps: number;
+  frameCount: number;
+  /** Where the output's first frame is in the source (a trim's in point), seconds. */
+  sourceStartSec?: number;
+  /** Frames to score (default SCORED_FRAMES). */
+  frames?: number;
+}
+
+export interface QualityFrame {
+  /** Seconds into the output. */
+  at: number;
+  psnr: number;
+  ssim: number;
+}
+
+export interface QualityReport {
+  /** Null when no frame pair could be grabbed (the log says why). */
+  score: { psnr: number; psnrY: number; ssim: number; frames: number } | null;
+  perFrame: QualityFrame[];
+  log: string[];
+}
+
 /** What a worker exposes through Comlink. */
 export interface FfmpegWorkerApi {
   /** Loads the core (served from the app's own origin) once; later calls return at once. */
@@ -201,4 +232,6 @@ export interface FfmpegWorkerApi {
    * 'WebCodecsUnsupportedError' when the route cannot make this output.
    */
   webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult>;
+  /** PSNR and SSIM of an output against the same instants of its source (see QualityRequest). */
+  scoreQuality(request: QualityRequest): Promise<QualityReport>;
 }

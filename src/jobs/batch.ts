@@ -601,7 +601,14 @@ function jobFromRecord(record: OutputRecord): Job {
     uploadLocation: record.upload?.location ?? null,
     engine: record.engine ?? null,
     verified: record.verified ?? false,
+    quality: validQuality(record.quality),
   });
+}
+
+/** A stored score, if it has the shape of one (records from before scoring have none). */
+function validQuality(quality: OutputRecord['quality']): Job['quality'] {
+  if (!quality || typeof quality.psnr !== 'number' || typeof quality.ssim !== 'number' || typeof quality.frames !== 'number') return null;
+  return { psnr: quality.psnr, ssim: quality.ssim, frames: quality.frames };
 }
 
 /** A job that was queued or running when the page went away: it starts again from the beginning when resumed. */

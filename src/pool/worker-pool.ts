@@ -9,6 +9,8 @@ import type {
   ProbeResult,
   TailProbeResult,
   ProgressSink,
+  QualityReport,
+  QualityRequest,
   RunRequest,
   RunResult,
   WebCodecsEncodeResult,
@@ -186,6 +188,11 @@ export class WorkerPool {
         throw routeError(error);
       }
     }, signal);
+  }
+
+  /** PSNR and SSIM of an output against its source, computed in a worker. */
+  scoreQuality(request: QualityRequest, signal?: AbortSignal): Promise<QualityReport> {
+    return this.use((api) => api.scoreQuality(request), signal);
   }
 
   /** Ends every worker; running tasks fail. */

@@ -1,4 +1,4 @@
-import { INTERRUPTED_SENTENCE, presetById, type BatchJob as Job, type SessionBatch } from '../index';
+import { INTERRUPTED_SENTENCE, presetById, qualityGrade, type BatchJob as Job, type SessionBatch } from '../index';
 import { h, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from './format';
 import type { UploadActions } from './upload-panel';
@@ -79,6 +79,11 @@ export class JobItem {
     setAttr(root, 'data-preset', job.presetId);
     setAttr(root, 'data-upload', job.upload);
     setAttr(root, 'data-engine', job.state === 'queued' ? null : job.engine);
+    // Measured quality (issue 19): numbers for tests and tools, a word for people (in the meta line).
+    const quality = job.state === 'done' ? job.quality : null;
+    setAttr(root, 'data-psnr', quality ? String(Number.isFinite(quality.psnr) ? Number(quality.psnr.toFixed(2)) : quality.psnr) : null);
+    setAttr(root, 'data-ssim', quality ? String(Number(quality.ssim.toFixed(4))) : null);
+    setAttr(root, 'data-quality', quality ? qualityGrade(quality) : null);
     setText(this.title, `${job.sourceName} → ${job.outputName}`);
     setText(this.badge, STATE_LABELS[job.state]);
     setAttr(this.badge, 'data-state', job.state);
@@ -146,7 +151,14 @@ function withEngine(meta: string, job: Job): string {
   if (!job.engine || job.state === 'queued') return meta;
   const bits = [meta, job.engineNote ? `${ENGINE_NAMES[job.engine]} (${job.engineNote})` : ENGINE_NAMES[job.engine]];
   if (job.verified) bits.push('verified');
+  if (job.state === 'done' && job.quality) bits.push(qualityLine(job.quality));
   return bits.join(' · ');
+}
+
+/** "quality good: 41.2 dB PSNR, SSIM 0.978"; a lossless copy reads "identical to the source". */
+function qualityLine(quality: NonNullable<Job['quality']>): string {
+  if (!Number.isFinite(quality.psnr)) return 'quality: identical to the source';
+  return `quality ${qualityGrade(quality)}: ${quality.psnr.toFixed(1)} dB PSNR, SSIM ${quality.ssim.toFixed(3)}`;
 }
 
 function uploadLine(job: Job): string {

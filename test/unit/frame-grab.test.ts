@@ -52,7 +52,8 @@ describe('scoring 12 grabbed frames against native ffmpeg over every frame', () 
       const output = path.join(dir, `out.${c.ext}`);
       execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', source, '-an', ...c.encode, output]);
       const native = nativeScore(output, source);
-      const fps = Number(eval(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=avg_frame_rate', '-of', 'csv=p=0', output], { encoding: 'utf8' }).trim()));
+      const [num, den] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=avg_frame_rate', '-of', 'csv=p=0', output], { encoding: 'utf8' }).trim().split('/').map(Number);
+      const fps = (num ?? 0) / (den ?? 1);
       const instants = sampleFrameIndices(native.frames).map((k) => instantOfFrame(k, fps));
       const grab = (input: string, asIs: boolean, prefix: string): ReturnType<typeof grabbedFrame>[] => {
         const g = { input, instants, width: native.width, height: native.height, asIs, prefix: path.join(dir, prefix) };

@@ -1,0 +1,40 @@
+/**
+ * Scores an output with frames ffmpeg grabs: one run for the sampled frames of the output,
+ * one for the same instants of the source (lanczos-scaled to the output's size, as native
+ * ffmpeg's reference is), then the sums here. ffmpeg is injected: ffmpeg.wasm in a worker.
+ */
+import type { QualityReport, QualityRequest } from '../protocol';
+import { frameGrabArgs, frameGrabFiles, grabbedFrame, instantOfFrame, sampleFrameIndices, SCORED_FRAMES } from './frame-grab';
+import { QualityTally } from './frame-quality';
+
+export interface GrabEngine {
+  /** Runs ffmpeg with these arguments; its exit code and log. */
+  exec(args: string[]): { exitCode: number; log: string[] };
+  /** The bytes ffmpeg wrote at `path` (then removed), or null. */
+  take(path: string): Uint8Array | null;
+}
+
+export function scoreWithFfmpeg(request: QualityRequest, engine: GrabEngine, folder = '/work'): QualityReport {
+  const { width, height, fps } = request;
+  const indices = sampleFrameIndices(request.frameCount, request.frames ?? SCORED_FRAMES);
+  const instants = indices.map((k) => instantOfFrame(k, fps));
+  const log: string[] = [];
+  const grab = (input: string, asIs: boolean, prefix: string, offset: number): (ReturnType<typeof grabbedFrame>)[] => {
+    const spec = { input, instants: instants.map((t) => t + offset), width, height, asIs, prefix: `${folder}/${prefix}` };
+    const run = engine.exec(frameGrabArgs(spec));
+    if (run.exitCode !== 0) log.push(...run.log.slice(-5));
+    return frameGrabFiles(spec).map((file) => grabbedFrame(engine.take(file), width, height));
+  };
+  const outputs = grab(`/in/${request.output.name}`, true, 'q-out-', 0);
+  const references = grab(`/in/${request.source.name}`, false, 'q-ref-', request.sourceStartSec ?? 0);
+  const tally = new QualityTally();
+  const perFrame: QualityReport['perFrame'] = [];
+  outputs.forEach((output, i) => {
+    const reference = references[i];
+    if (!output || !reference) return;
+    perFrame.push({ at: instants[i] ?? 0, ...tally.add(output, reference) });
+  });
+  if (perFrame.length < outputs.length) log.push(`${outputs.length - perFrame.length} of ${outputs.length} sampled frames could not be grabbed.`);
+  const score = tally.result();
+  return { score: score && { psnr: score.psnr, psnrY: score.psnrY, ssim: score.ssim, frames: score.frames }, perFrame, log };
+}
