@@ -9,7 +9,9 @@ import { i420Size, type I420Frame } from './frame-quality';
 export const SCORED_FRAMES = 12;
 
 /**
- * `count` frame indices spread evenly over `frameCount` frames, starting with frame 0 (a
+ * `count` frame indices spread over `frameCount` frames, one in each of `count` equal spans
+ * (at a fixed, uneven place within it, so that a pattern that repeats every few frames, as
+ * an encoder's rate control makes, cannot line up with the samples), starting with frame 0 (a
  * keyframe) and, where `keyframes` are known, up to a third of them on keyframes: encoders
  * spend most on keyframes, so a score of in-between frames only would flatter none and one of
  * keyframes only would flatter all.
@@ -18,7 +20,8 @@ export function sampleFrameIndices(frameCount: number, count = SCORED_FRAMES, ke
   const total = Math.floor(frameCount);
   if (!(total >= 1)) return [];
   const n = Math.min(total, count);
-  const slots = Array.from({ length: n }, (_, i) => Math.floor((i * total) / n));
+  // i × the golden ratio, fractional part: well spread over [0, 1) and the same on every run.
+  const slots = Array.from({ length: n }, (_, i) => (i === 0 ? 0 : Math.min(total - 1, Math.floor(((i + ((i * 0.6180339887) % 1)) * total) / n))));
   const keys = [...new Set(keyframes)].filter((k) => k > 0 && k < total).sort((a, b) => a - b);
   const share = Math.min(keys.length, Math.floor(n / 3));
   const onKey = new Set<number>([0]);
@@ -70,6 +73,43 @@ export function frameGrabArgs(grab: FrameGrab): string[] {
     args.push('-map', `${i}:v:0`, '-frames:v', '1', '-filter:v', filter, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', `${grab.prefix}${i}.yuv`);
   });
   return args;
+}
+
+/** Up to here (the last sampled frame's index), decoding the file from the start costs less than seeking for each frame. */
+export const SEQUENTIAL_GRAB_FRAMES = 900;
+
+export interface SequentialGrab {
+  input: string;
+  /** Frame indices from the first frame (after `startSec`), increasing. */
+  indices: readonly number[];
+  width: number;
+  height: number;
+  asIs?: boolean;
+  /** Seek here first (a trim's in point). */
+  startSec?: number;
+  /** One file, the frames one after another. */
+  output: string;
+}
+
+/**
+ * ffmpeg's arguments for one pass from the start that keeps only the sampled frames (by their
+ * order, as native's reference pairs them) and writes them one after another as raw yuv420p:
+ * for short outputs, where a seek per frame would decode from the same keyframe again and again.
+ */
+export function sequentialGrabArgs(grab: SequentialGrab): string[] {
+  const args = ['-hide_banner', '-nostdin', '-v', 'error'];
+  if (grab.startSec) args.push('-ss', grab.startSec.toFixed(6));
+  const select = `select='${grab.indices.map((k) => `eq(n,${k})`).join('+')}'`;
+  const scale = grab.asIs ? '' : `,scale=${grab.width}:${grab.height}:flags=lanczos`;
+  args.push('-i', grab.input, '-map', '0:v:0', '-filter:v', `${select}${scale},format=yuv420p`, '-fps_mode', 'passthrough', '-frames:v', String(grab.indices.length));
+  args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', grab.output);
+  return args;
+}
+
+/** The frames of a sequential grab's file; missing ones (past the end) are null. */
+export function splitFrames(bytes: Uint8Array | null, count: number, width: number, height: number): (I420Frame | null)[] {
+  const size = i420Size(width, height);
+  return Array.from({ length: count }, (_, i) => (bytes && bytes.length >= (i + 1) * size ? { width, height, data: bytes.subarray(i * size, (i + 1) * size) } : null));
 }
 
 /** The names `frameGrabArgs` writes, in order. */

@@ -4,7 +4,7 @@
  * ffmpeg's reference is), then the sums here. ffmpeg is injected: ffmpeg.wasm in a worker.
  */
 import type { QualityReport, QualityRequest } from '../protocol';
-import { frameGrabArgs, frameGrabFiles, grabbedFrame, instantOfFrame, sampleFrameIndices, SCORED_FRAMES } from './frame-grab';
+import { frameGrabArgs, frameGrabFiles, grabbedFrame, instantOfFrame, sampleFrameIndices, SCORED_FRAMES, SEQUENTIAL_GRAB_FRAMES, sequentialGrabArgs, splitFrames } from './frame-grab';
 import { QualityTally } from './frame-quality';
 
 export interface GrabEngine {
@@ -14,19 +14,38 @@ export interface GrabEngine {
   take(path: string): Uint8Array | null;
 }
 
-export function scoreWithFfmpeg(request: QualityRequest, engine: GrabEngine, folder = '/work'): QualityReport {
+/** Where the inputs are mounted and where the grabbed frames go (the worker's `/in` and `/work`). */
+export interface GrabFolders {
+  inputs: string;
+  work: string;
+}
+
+export function scoreWithFfmpeg(
+  request: QualityRequest,
+  engine: GrabEngine,
+  folders: GrabFolders = { inputs: '/in', work: '/work' },
+  options: { sequentialUpTo?: number } = {},
+): QualityReport {
+  const folder = folders.work;
   const { width, height, fps } = request;
   const indices = sampleFrameIndices(request.frameCount, request.frames ?? SCORED_FRAMES);
   const instants = indices.map((k) => instantOfFrame(k, fps));
   const log: string[] = [];
+  const sequential = (indices.at(-1) ?? 0) <= (options.sequentialUpTo ?? SEQUENTIAL_GRAB_FRAMES);
   const grab = (input: string, asIs: boolean, prefix: string, offset: number): (ReturnType<typeof grabbedFrame>)[] => {
+    if (sequential) {
+      const spec = { input, indices, width, height, asIs, startSec: offset, output: `${folder}/${prefix}all.yuv` };
+      const run = engine.exec(sequentialGrabArgs(spec));
+      if (run.exitCode !== 0) log.push(...run.log.slice(-5));
+      return splitFrames(engine.take(spec.output), indices.length, width, height);
+    }
     const spec = { input, instants: instants.map((t) => t + offset), width, height, asIs, prefix: `${folder}/${prefix}` };
     const run = engine.exec(frameGrabArgs(spec));
     if (run.exitCode !== 0) log.push(...run.log.slice(-5));
     return frameGrabFiles(spec).map((file) => grabbedFrame(engine.take(file), width, height));
   };
-  const outputs = grab(`/in/${request.output.name}`, true, 'q-out-', 0);
-  const references = grab(`/in/${request.source.name}`, false, 'q-ref-', request.sourceStartSec ?? 0);
+  const outputs = grab(`${folders.inputs}/${request.output.name}`, true, 'q-out-', 0);
+  const references = grab(`${folders.inputs}/${request.source.name}`, false, 'q-ref-', request.sourceStartSec ?? 0);
   const tally = new QualityTally();
   const perFrame: QualityReport['perFrame'] = [];
   outputs.forEach((output, i) => {
