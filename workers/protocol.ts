@@ -187,6 +187,8 @@ export interface QualityRequest {
   frameCount: number;
   /** Where the output's first frame is in the source (a trim's in point), seconds. */
   sourceStartSec?: number;
+  /** The source's frame rate, where it differs from the output's: output frame k is scored against the last source frame at or before its time. */
+  sourceFps?: number;
   /** Frames to score (default SCORED_FRAMES). */
   frames?: number;
 }

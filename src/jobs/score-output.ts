@@ -44,7 +44,15 @@ export async function scoreOutput(deps: QualityDeps, plan: Pick<EncodePlan, 'pre
       return null;
     }
     const result = await deps.pool.scoreQuality(
-      { output: outputInput, source: plan.input, width: video.width, height: video.height, fps: video.fps, frameCount: Math.max(1, Math.floor(durationSec * video.fps)) },
+      {
+        output: outputInput,
+        source: plan.input,
+        width: video.width,
+        height: video.height,
+        fps: video.fps,
+        frameCount: Math.max(1, Math.floor(durationSec * video.fps)),
+        ...(plan.info.video.fps ? { sourceFps: plan.info.video.fps } : {}),
+      },
       context.signal,
     );
     if (result.log.length > 0) context.onLog(result.log.map((line) => `[quality] ${line}`));

@@ -26,9 +26,11 @@ function videoStream(file: string): { width: number; height: number; frames: num
   return { width, height, frames: frames ?? 0 };
 }
 
-export function nativeScore(output: string, source: string, sourceStartSec = 0): NativeScore {
+/** `pairBy: 'time'` for an output at another frame rate than its source (each output frame against the source frame shown then). */
+export function nativeScore(output: string, source: string, options: { sourceStartSec?: number; pairBy?: 'order' | 'time' } = {}): NativeScore {
+  const sourceStartSec = options.sourceStartSec ?? 0;
   const { width, height, frames } = videoStream(output);
-  const byOrder = 'settb=1/30,setpts=N';
+  const byOrder = options.pairBy === 'time' ? 'setpts=PTS-STARTPTS' : 'settb=1/30,setpts=N';
   const ref = `scale=${width}:${height}:flags=lanczos,${byOrder},format=yuv420p`;
   const graph = `[0:v]${byOrder},format=yuv420p,split[o1][o2];[1:v]${ref},split[r1][r2];[o1][r1]psnr;[o2][r2]ssim`;
   const seek = sourceStartSec > 0 ? ['-ss', String(sourceStartSec)] : [];

@@ -64,6 +64,8 @@ describe('scoreWithFfmpeg against native ffmpeg over every frame', () => {
   const cases = [
     { name: 'flower.mp4 → x264 CRF 30 at 640×360', source: 'flower.mp4', encode: ['-vf', 'scale=640:360', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '30'], ext: 'mp4' },
     { name: 'friday.mp4 → MPEG-4 Part 2 q 8 at 320×240', source: 'friday.mp4', encode: ['-vf', 'scale=320:240', '-c:v', 'mpeg4', '-q:v', '8'], ext: 'mp4' },
+    // As the recipe preset: another frame rate, so frames pair by time (native's framesync), not order.
+    { name: 'friday.mp4 (30 fps) → MPEG-4 Part 2 at 25 fps', source: 'friday.mp4', encode: ['-vf', 'scale=320:240', '-r', '25', '-c:v', 'mpeg4', '-q:v', '4'], ext: 'mp4', sourceFps: 30 },
   ];
   for (const c of cases) {
     for (const mode of ['one pass', 'a seek per frame'] as const) {
@@ -71,10 +73,10 @@ describe('scoreWithFfmpeg against native ffmpeg over every frame', () => {
         const output = path.join(dir, `out.${c.ext}`);
         execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', fixture(c.source), '-an', ...c.encode, output]);
         copyFileSync(fixture(c.source), path.join(dir, 'source'));
-        const native = nativeScore(output, fixture(c.source));
+        const native = nativeScore(output, fixture(c.source), { pairBy: c.sourceFps ? 'time' : 'order' });
         const [num, den] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=avg_frame_rate', '-of', 'csv=p=0', output], { encoding: 'utf8' }).trim().split('/').map(Number);
         const engine = nativeEngine();
-        const request = { output: { name: path.basename(output), data: new Blob() }, source: { name: 'source', data: new Blob() }, width: native.width, height: native.height, fps: (num ?? 0) / (den ?? 1), frameCount: native.frames };
+        const request = { output: { name: path.basename(output), data: new Blob() }, source: { name: 'source', data: new Blob() }, width: native.width, height: native.height, fps: (num ?? 0) / (den ?? 1), frameCount: native.frames, ...(c.sourceFps ? { sourceFps: c.sourceFps } : {}) };
         // Past SEQUENTIAL_GRAB_FRAMES frames the worker seeks for each frame; here that way is forced.
         const report = scoreWithFfmpeg(request, engine, { inputs: dir, work: dir }, mode === 'one pass' ? {} : { sequentialUpTo: 0 });
         expect(engine.runs.length).toBe(2);
