@@ -212,6 +212,19 @@ export interface QualityReport {
   log: string[];
 }
 
+/** One instant of an output beside the same instant of its source, ready to show (Compare). */
+export interface CompareFrames {
+  /** Seconds into the output of the frame shown. */
+  at: number;
+  width: number;
+  height: number;
+  output: ImageBitmap;
+  source: ImageBitmap;
+  /** That frame pair's own PSNR (dB) and SSIM. */
+  psnr: number;
+  ssim: number;
+}
+
 /** What a worker exposes through Comlink. */
 export interface FfmpegWorkerApi {
   /** Loads the core (served from the app's own origin) once; later calls return at once. */
@@ -241,4 +254,6 @@ export interface FfmpegWorkerApi {
   webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult>;
   /** PSNR and SSIM of an output against the same instants of its source (see QualityRequest). */
   scoreQuality(request: QualityRequest): Promise<QualityReport>;
+  /** The output's frame at `atSec` and the source's at the same instant, scaled alike; null when either could not be read. */
+  compareFrames(request: QualityRequest, atSec: number): Promise<CompareFrames | null>;
 }

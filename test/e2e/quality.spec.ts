@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { fixture, makeTempDir, removeDir } from '../support/media';
-import { nativeScore } from '../support/native-quality';
+import { nativeFramePsnr, nativeScore } from '../support/native-quality';
 import { addFiles, downloadFromJob, ENCODE_TIMEOUT, jobFor, pressEncode, tickPresets, waitForAllFinished } from './app-page';
 
 test.describe.configure({ mode: 'serial' });
@@ -59,6 +59,33 @@ for (const c of CASES) {
     console.log(`[quality] ${c.preset} (${c.engine}) ${native.width}×${native.height}: page ${psnr} dB / ${ssim} (${word}); native over ${native.frames} frames ${native.psnr.toFixed(2)} dB / ${native.ssim.toFixed(4)}`);
     expect(Math.abs(psnr - native.psnr), `page ${psnr} dB, native ${native.psnr} dB`).toBeLessThanOrEqual(0.5);
     expect(Math.abs(ssim - native.ssim), `page ${ssim}, native ${native.ssim}`).toBeLessThanOrEqual(0.01);
+
+    await test.step('Compare: the source and the output at one instant, that frame scored as native ffmpeg scores it', async () => {
+      await job.getByRole('button', { name: 'Compare' }).click();
+      const dialog = page.getByRole('dialog', { name: /^Compare flower/ });
+      await expect(dialog).toBeVisible();
+      await expect(dialog).toHaveAttribute('data-psnr', /^\d/, { timeout: 60_000 });
+      for (const frame of ['source', 'output']) {
+        const canvas = dialog.locator(`canvas[data-frame=${frame}]`);
+        await expect(canvas).toHaveAttribute('width', String(native.width));
+        await expect(canvas).toHaveAttribute('height', String(native.height));
+      }
+      const at = Number(await dialog.getAttribute('data-at'));
+      const framePsnr = Number(await dialog.getAttribute('data-psnr'));
+      const index = Math.round((at * 30000) / 1001);
+      const nativeFrame = nativeFramePsnr(got.file, fixture('flower.mp4'), index, native.width, native.height);
+      console.log(`[quality] Compare at ${at} s (frame ${index}): page ${framePsnr} dB, native ${nativeFrame.toFixed(2)} dB`);
+      expect(Math.abs(framePsnr - nativeFrame), `frame ${index}: page ${framePsnr}, native ${nativeFrame}`).toBeLessThanOrEqual(0.5);
+      // The two canvases are not the same picture: the output differs from the source somewhere.
+      const differ = await dialog.evaluate((el) => {
+        const [a, b] = [...el.querySelectorAll('canvas')].map((c) => c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data);
+        return !!a && !!b && a.some((v, i) => v !== b[i]);
+      });
+      expect(differ).toBe(true);
+      await page.screenshot({ path: test.info().outputPath(`compare-${c.engine}.png`) });
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await expect(dialog).toHaveCount(0);
+    });
 
     await page.reload();
     const again = jobFor(page, 'flower.mp4', c.preset);

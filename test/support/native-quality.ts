@@ -40,3 +40,13 @@ export function nativeScore(output: string, source: string, options: { sourceSta
   if (!psnr || !ssim) throw new Error(`native ffmpeg printed no score for ${output}: ${stderr.slice(-500)}`);
   return { psnr: psnr === 'inf' ? Infinity : Number(psnr), ssim: Number(ssim), width, height, frames };
 }
+
+/** Native ffmpeg's PSNR (dB) of the output's frame `index` against the source's, the source lanczos-scaled (frames by order). */
+export function nativeFramePsnr(output: string, source: string, index: number, width: number, height: number): number {
+  const pick = `settb=1/30,setpts=N,select='eq(n,${index})',format=yuv420p`;
+  const graph = `[0:v]${pick}[o];[1:v]scale=${width}:${height}:flags=lanczos,${pick}[r];[o][r]psnr`;
+  const { stderr } = spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-i', output, '-i', source, '-filter_complex', graph, '-f', 'null', '-'], { encoding: 'utf8' });
+  const psnr = /PSNR y:\S+ u:\S+ v:\S+ average:(\S+)/.exec(stderr)?.[1];
+  if (!psnr) throw new Error(`native ffmpeg printed no PSNR for frame ${index} of ${output}: ${stderr.slice(-400)}`);
+  return psnr === 'inf' ? Infinity : Number(psnr);
+}
