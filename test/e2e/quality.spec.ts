@@ -52,6 +52,7 @@ for (const c of CASES) {
     const word = await job.getAttribute('data-quality');
     await expect(job).toContainText(new RegExp(`quality ${word}: ${psnr.toFixed(1)} dB PSNR, SSIM`));
 
+    await page.screenshot({ path: test.info().outputPath(`finished-${c.engine}.png`), fullPage: true });
     await job.getByRole('button', { name: 'Log' }).click();
     console.log(`[quality] ${/\[ffbatch\] Quality: .*/.exec(await job.locator('pre').innerText())?.[0] ?? 'no quality line in the log'}`);
     const got = await downloadFromJob(page, job, outDir);
