@@ -83,6 +83,8 @@ export interface ProbeReport {
 export interface TailProbeResult {
   /** The largest packet end (pts + duration) in seconds, or null when no packet was read. */
   endSec: number | null;
+  /** Packets read per stream index: every packet of the file when read from 0. */
+  packets?: number[];
   log: string[];
 }
 
@@ -234,6 +236,7 @@ export interface FfmpegWorkerApi {
   /**
    * Reads the packets from `fromSec` to the end and returns where the last one ends (null
    * when none could be read): a file cut short still claims its whole duration in its header.
+   * From 0 it reads the whole file: its packets counted per stream, its real length measured.
    */
   probeTail(input: MountedInput, fromSec: number): Promise<TailProbeResult>;
   /** Runs ffmpeg once. Log lines reach `onLog` while it runs. */

@@ -174,7 +174,7 @@ async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): P
     throw new JobFailedError(`The output could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (problem !== null) throw new JobFailedError(problem);
-  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
   return true;
 }
 
