@@ -5,6 +5,7 @@
 import type { Batch } from '../jobs/batch';
 import { abortError, JobFailedError } from '../jobs/errors';
 import { isFinished, type Job } from '../jobs/job';
+import type { OutputQuality } from '../jobs/score-output';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
 import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
 import { explainFailure } from '../jobs/ffmpeg-log';
@@ -93,6 +94,8 @@ export interface JobResult {
   type: string;
   /** ffmpeg's log of the job. */
   log: string[];
+  /** Video outputs: PSNR (dB) and SSIM against the source over the sampled frames; null where not measured. */
+  quality: OutputQuality | null;
 }
 
 /**
@@ -279,7 +282,7 @@ class JobHandle extends EventTarget implements EncoderJob {
     const { store } = await this.parts;
     const [blob, record] = await Promise.all([store.getBlob(job.id), store.getRecord(job.id)]);
     if (!blob) throw new JobFailedError('The output is no longer stored (it was deleted).', [...job.log]);
-    return { blob, name: job.outputName, type: record?.mimeType ?? blob.type, log: [...job.log] };
+    return { blob, name: job.outputName, type: record?.mimeType ?? blob.type, log: [...job.log], quality: record?.quality ?? job.quality ?? null };
   }
 }
 
