@@ -56,6 +56,20 @@ export { presetColours, timelineSvg } from './report/timeline-svg';
 export { CLOUD_PRICE, type CloudPrice } from './report/cloud-price';
 export { upload, type EndpointUploadOptions, type PresignedUploadOptions, type UploadResult } from './api/upload';
 export { PRESETS, PresetMismatchError, presetById, isPresetId, type Preset, type PresetId } from './presets/presets';
+export {
+  checkEdits,
+  editProblems,
+  formatTime,
+  parseCrop,
+  parseTime,
+  summarizeEdits,
+  type Crop,
+  type EditableSource,
+  type Edits,
+  type Rotation,
+  type SubtitleChoice,
+  type Trim,
+} from './presets/edits';
 export { CustomPresetError } from './presets/custom-preset';
 export { JobFailedError, JobStalledError } from './jobs/errors';
 export { WorkerCrashedError } from './pool/worker-pool';
