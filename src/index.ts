@@ -44,8 +44,9 @@ export {
   type StorageUsage,
 } from './api/batch-session';
 export { looksLikeMedia } from './jobs/source';
-export { INTERRUPTED_SENTENCE } from './jobs/job';
+export { INTERRUPTED_SENTENCE, MISSING_OUTPUT_SENTENCE } from './jobs/job';
 export { COPIES_WHILE_STORING } from './storage/storage-budget';
+export { privateWindowSentence, worthWarning } from './storage/private-window';
 export { CONTAINERS, containerById, type Container } from './presets/custom-preset';
 export { batchReport, latestBatch, reportJson, type BatchReport, type ReportJob } from './report/batch-report';
 export { estimateBatch, type EstimateItem } from './report/estimate';

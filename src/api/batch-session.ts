@@ -48,6 +48,7 @@ export type SessionBatch = Pick<
   | 'listSources'
   | 'listJobs'
   | 'outputUrl'
+  | 'outputLink'
   | 'addFiles'
   | 'removeSource'
   | 'newJobCount'

@@ -11,7 +11,7 @@ import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
 import { Gate } from './gate';
-import { isFinished, newJob, type Job, type JobState } from './job';
+import { isFinished, MISSING_OUTPUT_SENTENCE, newJob, type Job, type JobState } from './job';
 import { outputName, uniqueNames } from './output-names';
 import { changedSentence, keyOf, matchInterrupted } from './resume-match';
 import { Scheduler } from './scheduler';
@@ -207,9 +207,10 @@ export class Batch {
 
   /**
    * Before Encode: about how many bytes the new jobs' outputs will take, and how much the
-   * browser has free for this page (null where it does not say).
+   * browser has free for this page (null where it does not say); `inMemoryBytes`: in a private
+   * window, what it holds in memory (issue 15), else null.
    */
-  async estimateOutputs(presetIds: readonly PresetId[]): Promise<{ bytes: number; freeBytes: number | null }> {
+  async estimateOutputs(presetIds: readonly PresetId[]): Promise<{ bytes: number; freeBytes: number | null; inMemoryBytes: number | null }> {
     const existing = this.scheduler.list();
     let bytes = 0;
     for (const source of this.sources.values()) {
@@ -221,7 +222,9 @@ export class Batch {
         bytes += presetById(presetId).estimateBytes(source.info, source.file.size);
       }
     }
-    return { bytes, freeBytes: (await this.deps.budget?.freeBytes()) ?? null };
+    const budget = this.deps.budget;
+    const [freeBytes, inMemoryBytes] = budget ? await Promise.all([budget.freeBytes(), budget.inMemoryBytes()]) : [null, null];
+    return { bytes, freeBytes, inMemoryBytes };
   }
 
   listSources(): Source[] {
@@ -233,22 +236,46 @@ export class Batch {
     return this.scheduler.list().sort((a, b) => a.queuedAt - b.queuedAt);
   }
 
+  /** The output's object URL once its Blob has been read (this session's outputs at once; restored ones: see outputLink). */
   outputUrl(jobId: string): string | undefined {
     return this.outputUrls.get(jobId);
+  }
+
+  /**
+   * The output's object URL, reading its Blob from storage on first use (issue 15: a reload
+   * lists the records at once and fetches a Blob only when it is downloaded). Undefined when
+   * the bytes are gone: the job then says so.
+   */
+  async outputLink(jobId: string): Promise<string | undefined> {
+    const known = this.outputUrls.get(jobId);
+    if (known || !this.records.has(jobId)) return known;
+    const blob = await this.deps.store.getBlob(jobId);
+    if (this.outputUrls.has(jobId)) return this.outputUrls.get(jobId);
+    const job = this.scheduler.get(jobId);
+    if (!blob) {
+      if (job?.state === 'done') this.scheduler.update(job, missingOutput());
+      return undefined;
+    }
+    const url = URL.createObjectURL(blob);
+    this.outputUrls.set(jobId, url);
+    return url;
   }
 
   record(jobId: string): OutputRecord | undefined {
     return this.records.get(jobId);
   }
 
-  /** Brings back every stored output as a finished job. */
+  /**
+   * Brings back every stored output as a finished job. Only the records and the keys of the
+   * stored Blobs are read (issue 15: 384 Blobs read one by one took 11 s); a Blob is read when
+   * it is downloaded (outputLink), zipped or uploaded. A record without bytes stays listed, failed, saying so.
+   */
   async restore(): Promise<void> {
-    for (const record of await this.deps.store.list()) {
-      const blob = await this.deps.store.getBlob(record.id);
-      if (!blob) continue;
+    const [outputs, stored] = await Promise.all([this.deps.store.list(), this.deps.store.blobIds()]);
+    for (const record of outputs) {
       this.records.set(record.id, record);
-      this.outputUrls.set(record.id, URL.createObjectURL(blob));
-      this.scheduler.adopt(jobFromRecord(record));
+      const job = jobFromRecord(record);
+      this.scheduler.adopt(stored.has(record.id) ? job : { ...job, ...missingOutput() });
     }
     // Jobs that were queued or running when the page went away come back interrupted, in their order.
     const records = (await this.deps.jobStore?.list().catch(() => null)) ?? null;
@@ -602,6 +629,11 @@ function jobFromRecord(record: OutputRecord): Job {
     engine: record.engine ?? null,
     verified: record.verified ?? false,
   });
+}
+
+/** What a done job whose stored bytes are gone becomes: failed, with the reason on its row. */
+function missingOutput(): Pick<Job, 'state' | 'error'> {
+  return { state: 'failed', error: MISSING_OUTPUT_SENTENCE };
 }
 
 /** A job that was queued or running when the page went away: it starts again from the beginning when resumed. */

@@ -2,7 +2,7 @@
  * Outputs kept across reloads. The only importer of idb-keyval. Blobs and records live
  * in stores of their own, so listing the outputs never loads their bytes.
  */
-import { clear, createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
 import type { PresetId } from '../presets/presets';
 
 /** Where a multipart upload got to, so a reload resumes instead of starting over. */
@@ -78,6 +78,7 @@ export class StorageFullError extends Error {
 export class OutputStore {
   private readonly blobs: UseStore;
   private readonly records: UseStore;
+  private copyProbe: Promise<boolean> | null = null;
 
   constructor(namePrefix = 'ffbatch') {
     // idb-keyval opens one object store per database, so each store gets its own database.
@@ -105,6 +106,14 @@ export class OutputStore {
   async list(): Promise<OutputRecord[]> {
     const all = await entries<string, OutputRecord>(this.records);
     return all.map(([, record]) => record).sort((a, b) => a.endedAt - b.endedAt);
+  }
+
+  /**
+   * The ids that have bytes stored, read from the keys alone (no Blob is loaded): a reload
+   * lists every output at once and marks a record whose bytes are gone.
+   */
+  async blobIds(): Promise<Set<string>> {
+    return new Set((await keys(this.blobs)).map(String));
   }
 
   async getBlob(id: string): Promise<Blob | undefined> {
@@ -151,8 +160,14 @@ export class OutputStore {
    * Whether IndexedDB copies a disk-backed File's bytes when it stores it. Chromium with a
    * profile on disk does; off the record it keeps a reference to the file, so the stored
    * Blob dies with the OPFS scratch file it came from. Tried once per page on a 1-byte file.
+   * False also tells a private window (see private-window.ts).
    */
-  async copiesFiles(): Promise<boolean> {
+  copiesFiles(): Promise<boolean> {
+    this.copyProbe ??= this.probeCopies();
+    return this.copyProbe;
+  }
+
+  private async probeCopies(): Promise<boolean> {
     const probeName = 'ffbatch-store-copy-probe';
     const probeStore = createStore('ffbatch-store-copy-probe', 'probe');
     try {

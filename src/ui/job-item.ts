@@ -56,6 +56,21 @@ export class JobItem {
       this.oneOff.open = false;
     });
     this.oneOff.append(h('summary', {}, 'Presigned URL…'), h('label', { for: urlId }, 'Presigned PUT URL'), urlInput, send);
+    // A restored output's Blob is read only when it is downloaded (issue 15): the first click
+    // fetches it, sets the link's address and clicks again; a Blob gone from storage fails the job with a sentence.
+    const fetchThenClick = (event: Event): void => {
+      if (this.download.hasAttribute('href')) return;
+      event.preventDefault();
+      void batch.outputLink(job.id).then((url) => {
+        if (!url) return;
+        setAttr(this.download, 'href', url);
+        this.download.click();
+      });
+    };
+    this.download.addEventListener('click', fetchThenClick);
+    this.download.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') fetchThenClick(event);
+    });
     this.deleteButton.addEventListener('click', () => void batch.deleteJob(job.id));
     this.logButton.addEventListener('click', () => {
       this.log.hidden = !this.log.hidden;
@@ -97,10 +112,14 @@ export class JobItem {
     setText(this.alert, message ?? note ?? '');
 
     setText(this.uploadLine, uploadLine(job));
-    const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
-    this.download.hidden = !url;
+    const done = job.state === 'done';
+    const url = done ? this.batch.outputUrl(job.id) : undefined;
+    this.download.hidden = !done;
     setAttr(this.download, 'href', url ?? null);
-    setAttr(this.download, 'download', url ? job.outputName : null);
+    setAttr(this.download, 'download', done ? job.outputName : null);
+    // Without an address yet (a restored output), still reachable from the keyboard.
+    setAttr(this.download, 'tabindex', done && !url ? 0 : null);
+    setAttr(this.download, 'role', done && !url ? 'link' : null);
     // Without an endpoint there is nowhere to upload to (a one-off presigned URL still works).
     this.uploadButton.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded' || (!this.uploads.endpoint && job.upload !== 'upload-failed');
     setText(this.uploadButton, job.upload === 'upload-failed' ? 'Retry' : 'Upload');
@@ -120,6 +139,8 @@ function jobMeta(job: Job): string {
       return `${preset} · waiting for a worker`;
     case 'running': {
       const elapsed = job.startedAt ? (now - job.startedAt) / 1000 : 0;
+      // Held back before it starts encoding: say for what, not "0 % · estimating time left".
+      if (job.waitingFor) return `${preset} · waiting for ${job.waitingFor} · ${formatClock(elapsed)} elapsed`;
       const bits = [preset, `${Math.round(job.progress * 100)}%`];
       if (job.speed) bits.push(`${job.speed.toFixed(2)}× real time`);
       bits.push(`${formatClock(elapsed)} elapsed`);

@@ -1,4 +1,4 @@
-import { COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, type SessionBatch, type SourceInfo } from '../index';
+import { COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, privateWindowSentence, type SessionBatch, type SourceInfo, worthWarning } from '../index';
 import type { CustomPresetsForm } from './custom-presets-form';
 import { h, setText } from './dom';
 import { formatBytes, formatClock } from './format';
@@ -92,11 +92,15 @@ export class PresetsPanel {
   /** Before Encode: about how much the new outputs take, against what the browser has free. */
   private async renderStorageFit(ticked: readonly PresetId[]): Promise<void> {
     const asked = ++this.storageFitAsked;
-    const { bytes, freeBytes } = await this.batch.estimateOutputs(ticked);
+    const { bytes, freeBytes, inMemoryBytes } = await this.batch.estimateOutputs(ticked);
     if (asked !== this.storageFitAsked) return; // a newer render answered first
+    const needed = bytes * COPIES_WHILE_STORING;
+    // A private window keeps outputs in memory (issue 15): said before a big job starts.
+    const privateWindow = inMemoryBytes !== null && (worthWarning(needed, inMemoryBytes) || (freeBytes !== null && needed > freeBytes)) ? ` ${privateWindowSentence(inMemoryBytes)}` : '';
     const inMemory =
-      this.batch.outputsOnDisk === false ? ' This browser cannot write outputs to disk, so each one is held in memory and must stay under 2 GB.' : '';
-    const tight = freeBytes !== null && bytes * COPIES_WHILE_STORING > freeBytes;
+      privateWindow || (this.batch.outputsOnDisk === false ? ' This browser cannot write outputs to disk, so each one is held in memory and must stay under 2 GB.' : '');
+    this.storageFit.toggleAttribute('data-private-window', privateWindow !== '');
+    const tight = freeBytes !== null && needed > freeBytes;
     this.storageFit.classList.toggle('warning', tight);
     this.storageFit.hidden = bytes === 0 && !inMemory;
     const free = freeBytes === null ? '' : `; ${formatBytes(freeBytes)} free in this browser's storage`;
