@@ -93,9 +93,9 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
   const inMemory = async (): Promise<number | null> => {
     if (!scratch) return null;
     const deviceMemoryGiB = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-    return inMemoryLimit({ hasOpfs: true, copiesFiles: scratch.storeCopiesFiles, deviceMemoryGiB, quotaBytes: (await store.usage()).quotaBytes });
+    return inMemoryLimit({ hasOpfs: true, copiesFiles: scratch.storeCopiesFiles, deviceMemoryGiB, quotaBytes: (await store.estimate()).quotaBytes });
   };
-  const budget = new StorageBudget(() => store.usage(), quota !== null && quota > 0 ? quota : null, inMemory);
+  const budget = new StorageBudget(() => store.estimate(), quota !== null && quota > 0 ? quota : null, inMemory);
   const batch = new Batch({
     encodePool,
     probePool,

@@ -143,6 +143,12 @@ export class OutputStore {
     await clear(this.blobs);
   }
 
+  /** The browser's storage estimate alone: cheap at any number of outputs (the budget asks it before every job). */
+  async estimate(): Promise<Pick<StorageUsage, 'usedBytes' | 'quotaBytes'>> {
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    return { usedBytes: estimate?.usage ?? null, quotaBytes: estimate?.quota ?? null };
+  }
+
   async usage(): Promise<StorageUsage> {
     const records = await this.list();
     const outputsBytes = records.reduce((sum, r) => sum + r.outputSize, 0);
