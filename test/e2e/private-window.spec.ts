@@ -5,7 +5,8 @@
  * while a small job beside it finishes. `?quotaBytes=` makes the room small enough for real
  * fixtures (it caps what the page counts on, as the memory share would for a camera file).
  */
-import { expect, test } from '@playwright/test';
+import path from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
 import { ffprobe, streamsOf, durationOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
 import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, readJobs, setWorkers, tickPresets, waitForAllFinished } from './app-page';
@@ -54,4 +55,24 @@ test('a private window says it keeps outputs in memory, refuses at once a job th
   expect(Math.abs(durationOf(out) - durationOf(source))).toBeLessThan(0.2);
   // flower.mp4 → MP3 fits as well (a few hundred KB).
   await expect(jobFor(page, 'flower.mp4', 'mp3-audio')).toHaveAttribute('data-state', 'done');
+});
+
+test('a window with its profile on disk is not taken for a private one', async () => {
+  const { launchOptions, baseURL } = test.info().project.use;
+  const context = await chromium.launchPersistentContext(path.join(dir, `profile-${Date.now()}`), { ...launchOptions, ...(baseURL ? { baseURL } : {}), serviceWorkers: 'block' });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await openApp(page);
+    const used = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+    // The same small room as above: on disk the page says the outputs do not fit, never that they are in memory.
+    await page.goto(`/?quotaBytes=${used + 1_500_000}`);
+    await addFiles(page, [fixture('flower.mp4')]);
+    await tickPresets(page, ['mp4-remux']);
+    const fit = page.locator('.storage-fit');
+    await expect(fit).toContainText('Not all of them fit');
+    await expect(fit).not.toHaveAttribute('data-private-window');
+    await expect(fit).not.toContainText('private window');
+  } finally {
+    await context.close();
+  }
 });
