@@ -11,7 +11,7 @@ import coreURL from '@ffmpeg/core?url';
 import coreStack from 'virtual:ffmpeg-core-stack';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import type { CreateFFmpegCore, FFmpegCoreModule } from './ffmpeg-core';
-import { lastPacketEnd } from './framecrc';
+import { lastPacketEnd, packetCounts } from './framecrc';
 import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
 import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
@@ -228,12 +228,14 @@ const api: FfmpegWorkerApi = {
       // ffmpeg rather than ffprobe: ffmpeg.wasm resets ffmpeg's globals between runs but not
       // ffprobe's, and a packet listing after a stream listing came back garbled now and then.
       // -copyts keeps the packets' own times; framecrc lists each packet's pts and duration.
-      const args = ['-v', 'error', '-copyts', '-ss', Math.max(0, fromSec).toFixed(3), '-i', `/in/${input.name}`, '-map', '0', '-c', 'copy', '-f', 'framecrc', TAIL_FILE];
+      // From 0 no seek at all: a raw stream (ADTS, MP3) is read from its first byte.
+      const seek = fromSec > 0 ? ['-ss', fromSec.toFixed(3)] : [];
+      const args = ['-v', 'error', '-copyts', ...seek, '-i', `/in/${input.name}`, '-map', '0', '-c', 'copy', '-f', 'framecrc', TAIL_FILE];
       const { log } = execCollecting(ffmpeg, args);
       if (!ffmpeg.FS.analyzePath(TAIL_FILE).exists) return { endSec: null, log };
       const text = ffmpeg.FS.readFile(TAIL_FILE, { encoding: 'utf8' });
       ffmpeg.FS.unlink(TAIL_FILE);
-      return { endSec: lastPacketEnd(text), log };
+      return { endSec: lastPacketEnd(text), packets: packetCounts(text), log };
     } finally {
       unmountInputs(ffmpeg, [input]);
     }

@@ -65,6 +65,11 @@ export interface ProbeStream {
   sample_rate?: string;
   duration?: string;
   nb_frames?: string;
+  pix_fmt?: string;
+  color_range?: string;
+  color_space?: string;
+  color_transfer?: string;
+  color_primaries?: string;
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
   disposition?: Record<string, number>;
@@ -78,6 +83,8 @@ export interface ProbeReport {
 export interface TailProbeResult {
   /** The largest packet end (pts + duration) in seconds, or null when no packet was read. */
   endSec: number | null;
+  /** Packets read per stream index: every packet of the file when read from 0. */
+  packets?: number[];
   log: string[];
 }
 
@@ -183,6 +190,7 @@ export interface FfmpegWorkerApi {
   /**
    * Reads the packets from `fromSec` to the end and returns where the last one ends (null
    * when none could be read): a file cut short still claims its whole duration in its header.
+   * From 0 it reads the whole file: its packets counted per stream, its real length measured.
    */
   probeTail(input: MountedInput, fromSec: number): Promise<TailProbeResult>;
   /** Runs ffmpeg once. Log lines reach `onLog` while it runs. */

@@ -1,6 +1,6 @@
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
-import { describeSource } from '../presets/source-info';
+import { describeSource, describeVideoTiming, withMeasuredDuration } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
 import type { JobRecord, JobStore } from '../storage/job-store';
 import type { ScratchSpace } from '../storage/scratch-space';
@@ -458,12 +458,20 @@ export class Batch {
         source.problem = 'This file is empty (0 bytes): there is nothing in it to convert.';
         return;
       }
-      const { report, log } = await this.deps.probePool.probe({ name: workerInputName(source.file.name), data: source.file });
+      const input = { name: workerInputName(source.file.name), data: source.file };
+      const { report, log } = await this.deps.probePool.probe(input);
       if (!report) {
         source.problem = explainFailure(log, 1, source.file.name);
         return;
       }
-      source.info = describeSource(report);
+      const timing = describeVideoTiming(report);
+      let info = { ...describeSource(report, log), ...(timing ? { videoTiming: timing } : {}) };
+      if (info.durationEstimated) {
+        // ffprobe only guessed the length from the bitrate: the packets, read to the end, give the real one
+        // (for the output's check, the progress bar and the estimates). Unmeasured, it stays an estimate.
+        info = withMeasuredDuration(info, await this.deps.probePool.probeTail(input, 0).then((tail) => tail.endSec, () => null));
+      }
+      source.info = info;
       if (!source.info.video && !source.info.audio) source.problem = 'ffmpeg found no picture or sound it can use in this file.';
     } catch (error) {
       source.problem = `The file could not be examined: ${error instanceof Error ? error.message : String(error)}`;
