@@ -35,6 +35,7 @@ export class ReportPanel {
   private report: BatchReport | null = null;
   private shownOnce = false;
   private lastRender = 0;
+  private chartInView = true;
   private lastRunning = false;
   private later: ReturnType<typeof setTimeout> | undefined;
   private batchStart = 0;
@@ -53,6 +54,14 @@ export class ReportPanel {
     });
     this.priceInput.addEventListener('input', () => this.render(true));
     this.body.append(this.figures, this.chart, this.tableDetails);
+    if (typeof IntersectionObserver !== 'undefined') {
+      new IntersectionObserver((entries) => {
+        const inView = entries.some((entry) => entry.isIntersecting);
+        if (inView && !this.chartInView) this.lastChart = 0;
+        this.chartInView = inView;
+        if (inView) this.render();
+      }).observe(this.chart);
+    }
     // The table of every bar is built only while it is open (1,000 rows, issue 15).
     this.tableDetails.addEventListener('toggle', () => {
       if (this.tableDetails.open && this.report) this.renderTable(this.report);
@@ -121,7 +130,8 @@ export class ReportPanel {
     const key = `${report.jobs}|${report.doneJobs}|${report.running}|${report.lanes}`;
     this.lastRunning = report.running;
     // A chart and table of every job: redrawn once a second at most while the batch runs, and when it ends.
-    if (force || (key !== this.chartKey && !report.running) || (report.running && now - this.lastChart > 1000)) {
+    // Off screen (below a long list of jobs) it waits until it is scrolled to: 1,000 bars are costly to redraw each second.
+    if (force || (key !== this.chartKey && !report.running) || (report.running && this.chartInView && now - this.lastChart > 1000)) {
       this.chartKey = key;
       this.lastChart = now;
       this.chart.innerHTML = timelineSvg(report, { presetLabel });
