@@ -44,6 +44,9 @@ export {
   type StorageUsage,
 } from './api/batch-session';
 export { looksLikeMedia } from './jobs/source';
+export type { OutputQuality } from './jobs/score-output';
+export type { CompareView } from './jobs/compare-job';
+export { qualityGrade, QUALITY_GRADES, type QualityGrade } from '../workers/quality/quality-grade';
 export { INTERRUPTED_SENTENCE, MISSING_OUTPUT_SENTENCE } from './jobs/job';
 export { COPIES_WHILE_STORING } from './storage/storage-budget';
 export { privateWindowSentence, worthWarning } from './storage/private-window';

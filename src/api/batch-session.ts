@@ -63,6 +63,7 @@ export type SessionBatch = Pick<
   | 'resumeNote'
   | 'otherTabNote'
   | 'interruptedCount'
+  | 'compare'
 >;
 
 /**

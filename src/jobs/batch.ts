@@ -1,3 +1,4 @@
+import { compareJob, type CompareView } from './compare-job';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource, describeVideoTiming, withMeasuredDuration } from '../presets/source-info';
@@ -267,6 +268,15 @@ export class Batch {
     const url = URL.createObjectURL(blob);
     this.outputUrls.set(jobId, url);
     return url;
+  }
+
+  /** One instant of a done job's output beside its source (Compare); a sentence when it cannot be shown. */
+  async compare(jobId: string, atSec: number, signal?: AbortSignal): Promise<CompareView | string> {
+    const job = this.listJobs().find((j) => j.id === jobId);
+    if (!job) return 'That job is no longer in the list.';
+    // After a reload a stored job knows its source by name only: the file must be added again.
+    const source = this.sources.get(job.sourceId) ?? this.listSources().find((s) => s.file.name === job.sourceName);
+    return compareJob({ probePool: this.deps.probePool, getBlob: (id) => this.deps.store.getBlob(id) }, job, source, atSec, signal);
   }
 
   record(jobId: string): OutputRecord | undefined {
@@ -658,12 +668,19 @@ function jobFromRecord(record: OutputRecord): Job {
     uploadLocation: record.upload?.location ?? null,
     engine: record.engine ?? null,
     verified: record.verified ?? false,
+    quality: validQuality(record.quality),
   });
 }
 
 /** What a done job whose stored bytes are gone becomes: failed, with the reason on its row. */
 function missingOutput(): Pick<Job, 'state' | 'error'> {
   return { state: 'failed', error: MISSING_OUTPUT_SENTENCE };
+}
+
+/** A stored score, if it has the shape of one (records from before scoring have none). */
+function validQuality(quality: OutputRecord['quality']): Job['quality'] {
+  if (!quality || typeof quality.psnr !== 'number' || typeof quality.ssim !== 'number' || typeof quality.frames !== 'number') return null;
+  return { psnr: quality.psnr, ssim: quality.ssim, frames: quality.frames };
 }
 
 /** A job that was queued or running when the page went away: it starts again from the beginning when resumed. */

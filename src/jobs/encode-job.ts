@@ -22,6 +22,7 @@ import { checkOutput, damagedByKnob, lastOutTime, withScratch, writeFailureSente
 export type { EncodeRunnerDeps, Scratch } from './encode-plan';
 import { encodeSplit, keeperOf } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
+import { scoreOutput } from './score-output';
 
 const LOG_TAIL_LINES = 40;
 
@@ -143,6 +144,9 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   const verified = fast ? deps.probePool !== undefined : await verify(deps, plan, output);
   if (verified) context.update({ verified: true });
   throwIfAborted(context.signal);
+  const quality = await scoreOutput(deps, plan, output);
+  if (quality) context.update({ quality });
+  throwIfAborted(context.signal);
 
   const record: OutputRecord = {
     id: job.id,
@@ -159,6 +163,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     logTail: job.log.slice(-LOG_TAIL_LINES),
     engine,
     verified,
+    ...(quality ? { quality } : {}),
   };
   let stored: Blob;
   const storingAt = performance.now();

@@ -1,4 +1,5 @@
 import type { PresetId } from '../presets/presets';
+import type { OutputQuality } from './score-output';
 
 /**
  * `interrupted`: queued or running when the page was closed or reloaded; it waits for its file (never run by the scheduler).
@@ -78,6 +79,8 @@ export interface Job {
   verified: boolean;
   /** What a running job waits for before it can go on (the fast route's encoder, room in storage), else null. */
   waitingFor: string | null;
+  /** PSNR/SSIM of the output against its source, once measured (video outputs); null before or where it could not be. */
+  quality: OutputQuality | null;
   /** Workers the job held at once: the segments of a split job, else 1 (the report draws a bar for each). */
   slots: number;
 }
@@ -107,6 +110,7 @@ export function newJob(identity: JobIdentity, extra: Partial<Job> = {}): Job {
     engineNote: null,
     verified: false,
     waitingFor: null,
+    quality: null,
     slots: 1,
     ...extra,
   };

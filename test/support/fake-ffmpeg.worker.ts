@@ -29,6 +29,9 @@ const api: FfmpegWorkerApi = {
   dryRun: () => Promise.reject(new Error('not in the fake worker')),
   webcodecsProbe: () => Promise.reject(new Error('not in the fake worker')),
   webcodecsEncode: () => Promise.reject(new Error('not in the fake worker')),
+  // Audio outputs are not scored; a video one here would fail its score, not the job.
+  scoreQuality: () => Promise.reject(new Error('not in the fake worker')),
+  compareFrames: () => Promise.reject(new Error('not in the fake worker')),
 };
 
 Comlink.expose(api);
