@@ -34,6 +34,9 @@ import { registerAacEncoder } from '@mediabunny/aac-encoder';
 import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from './protocol';
 import { BitrateSteer, H264_STEERING } from './bitrate-steer';
 import { AvcQpMeter } from './h264-slice-qp';
+import { abortError, throwIfAborted } from '../src/shared/abort';
+
+const CANCELED = 'The WebCodecs encode was canceled.';
 
 export type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget };
 
@@ -122,14 +125,10 @@ function avcCodecString(width: number, height: number, fps: number): string {
   return `avc1.6400${level.toString(16).padStart(2, '0')}`;
 }
 
-function abortError(): DOMException {
-  return new DOMException('The WebCodecs encode was canceled.', 'AbortError');
-}
-
 /** Waits until `ready()` holds, re-checking when `target` fires `dequeue` (or every 50 ms). */
 async function waitUntil(ready: () => boolean, signal: AbortSignal, ...targets: EventTarget[]): Promise<void> {
   while (!ready()) {
-    if (signal.aborted) throw abortError();
+    throwIfAborted(signal, CANCELED);
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -309,7 +308,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     options.onProgress(seconds);
   };
   const spec = checkTarget(target);
-  if (signal.aborted) throw abortError();
+  throwIfAborted(signal, CANCELED);
 
   const source = new Input({ source: new BlobSource(input), formats: ALL_FORMATS });
   let decoder: VideoDecoder | null = null;
@@ -391,7 +390,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
       failure ??= error;
     };
     const check = (): void => {
-      if (signal.aborted) throw abortError();
+      throwIfAborted(signal, CANCELED);
       if (failure !== null) throw failure instanceof Error ? failure : new Error(`The WebCodecs encode failed: ${JSON.stringify(failure)}`);
     };
 
@@ -527,7 +526,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     return { width, height, rotation, videoFrames: framesOut, videoBitrate, audio: audioPlan?.mode ?? null, durationSec, bytes, colorSpace };
   } catch (error) {
     if (muxer && muxer.state !== 'finalized' && muxer.state !== 'canceled') await muxer.cancel().catch(() => undefined);
-    throw signal.aborted ? abortError() : error;
+    throw signal.aborted ? abortError(CANCELED) : error;
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (decoder?.state === 'configured') decoder.close();

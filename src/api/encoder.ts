@@ -3,7 +3,8 @@
  * A thin layer over the page's own model (Batch), built by createBatch like the page's.
  */
 import type { Batch } from '../jobs/batch';
-import { abortError, JobFailedError } from '../jobs/errors';
+import { JobFailedError } from '../jobs/errors';
+import { abortError, abortReason, throwIfAborted } from '../shared/abort';
 import { isFinished, type Job } from '../jobs/job';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
 import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
@@ -170,6 +171,9 @@ export interface Encoder {
   close(): Promise<void>;
 }
 
+/** The AbortError's message when the caller's signal stops `result()` (the job runs on). */
+const WAIT_STOPPED = 'Waiting for the job was stopped.';
+
 const STATUSES = new Set<string>(['queued', 'running', 'done', 'failed', 'canceled']);
 
 class JobHandle extends EventTarget implements EncoderJob {
@@ -249,10 +253,10 @@ class JobHandle extends EventTarget implements EncoderJob {
 
   async result(options: SignalOption = {}): Promise<JobResult> {
     const { signal } = options;
-    signal?.throwIfAborted();
+    if (signal) throwIfAborted(signal, WAIT_STOPPED);
     if (signal) {
       await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(signal.reason instanceof DOMException ? signal.reason : abortError('Waiting for the job was stopped.'));
+        const onAbort = (): void => reject(abortReason(signal, WAIT_STOPPED));
         signal.addEventListener('abort', onAbort, { once: true });
         void this.ended.then(() => {
           signal.removeEventListener('abort', onAbort);
@@ -306,7 +310,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   /** `fieldOf` names a preset in errors: `preset` for call(), `presets[i]` for map(). */
   const start = (files: Blob[], presets: PresetChoice[], signal: AbortSignal | undefined, fieldOf: (i: number) => string): JobHandle[] => {
     if (closed) throw new Error('This encoder is closed: make another with createEncoder().');
-    signal?.throwIfAborted();
+    if (signal) throwIfAborted(signal);
     const presetIds = presets.map((preset, i) => presetIdOf(preset, fieldOf(i)));
     const keyed = files.map((file) => ({ file: asFile(file), ids: presetIds.map(() => crypto.randomUUID()) }));
     const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts)));

@@ -2,7 +2,7 @@ import type { OutputStore, StoredUpload } from '../storage/output-store';
 import type { MultipartProgressState, UploadTarget } from '../upload';
 import { UploadError } from '../upload/upload-error';
 import type { Batch } from './batch';
-import { isAbortError } from './errors';
+import { isAbortError } from '../shared/abort';
 import type { Job } from './job';
 
 const ENDPOINT_KEY = 'ffbatch.uploadEndpoint';

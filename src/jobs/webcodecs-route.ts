@@ -8,7 +8,7 @@ import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { chooseEngine } from './engine-router';
 import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCodecsPresetId } from './webcodecs-plan';
-import { isAbortError, throwIfAborted } from './errors';
+import { isAbortError, throwIfAborted } from '../shared/abort';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
 import { checkOutput, damagedByKnob, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';

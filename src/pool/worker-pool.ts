@@ -17,7 +17,8 @@ import type {
   WebCodecsTarget,
   WriteFailureReport,
 } from '../../workers/protocol';
-import { abortError, isAbortError, JobFailedError } from '../jobs/errors';
+import { abortError, asAbortError, isAbortError } from '../shared/abort';
+import { JobFailedError } from '../jobs/errors';
 
 /**
  * The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker.
@@ -287,7 +288,7 @@ export interface CompiledCore {
 
 /** Comlink carries only an error's name and message across. */
 function routeError(error: unknown): Error {
-  if (isAbortError(error)) return error as Error;
+  if (isAbortError(error)) return asAbortError(error);
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   return new WebCodecsRouteError(message, name === 'WebCodecsUnsupportedError');

@@ -1,6 +1,6 @@
 import { INTERRUPTED_SENTENCE, presetById, type BatchJob as Job, type SessionBatch } from '../index';
 import { h, setAttr, setText } from './dom';
-import { formatBytes, formatClock } from './format';
+import { formatBytes, formatClock } from '../shared/format';
 import type { UploadActions } from './upload-panel';
 
 const STATE_LABELS: Record<Job['state'], string> = {

@@ -1,7 +1,8 @@
 import type { AddedFile, BatchSource as Source, SessionBatch } from '../index';
 import { h } from './dom';
 import { filesFromDrop, filesFromFolderInput, pickWithHandles } from './file-drop';
-import { formatBytes, formatClock } from './format';
+import { isAbortError } from '../shared/abort';
+import { formatBytes, formatClock } from '../shared/format';
 
 /** "1. Sources": the picker, the drop zone (the whole page) and the list of added files. */
 export class SourcesPanel {
@@ -31,7 +32,7 @@ export class SourcesPanel {
         pick().then(
           (files) => this.add(files),
           (error: unknown) => {
-            if (!(error instanceof DOMException && error.name === 'AbortError')) fileInput.click();
+            if (!isAbortError(error)) fileInput.click();
           },
         );
       });
