@@ -56,6 +56,7 @@ export { PRESETS, PresetMismatchError, presetById, isPresetId, type Preset, type
 export { CustomPresetError } from './presets/custom-preset';
 export { JobFailedError, JobStalledError } from './jobs/errors';
 export { WorkerCrashedError } from './pool/worker-pool';
-export { StorageFullError, type OutputRecord } from './storage/output-store';
+export { StorageFullError } from './storage/output-store';
+export type { OutputRecord } from './storage/records';
 export { StorageBudgetError } from './storage/storage-budget';
 export { UploadError, type UploadFailureReason } from './upload/upload-error';

@@ -8,7 +8,8 @@ import { abortError, abortReason, throwIfAborted } from '../shared/abort';
 import { isFinished, type Job } from '../jobs/job';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
 import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
-import type { OutputRecord, OutputStore } from '../storage/output-store';
+import type { OutputStore } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import { checkCommonOptions, createBatch, workerAt, type BatchParts } from './create-batch';
 
 /**

@@ -1,8 +1,9 @@
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource } from '../presets/source-info';
-import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
-import type { JobRecord, JobStore } from '../storage/job-store';
+import type { OutputStore, StorageUsage } from '../storage/output-store';
+import type { JobStore } from '../storage/job-store';
+import type { JobRecord, OutputRecord } from '../storage/records';
 import type { ScratchSpace } from '../storage/scratch-space';
 import type { TabPresence } from '../storage/tab-presence';
 import type { SegmentKeeper } from '../storage/segment-keeper';

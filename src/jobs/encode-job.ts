@@ -5,7 +5,8 @@
 import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
 import { presetById, PresetMismatchError, type Preset } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
-import { StorageFullError, type OutputRecord } from '../storage/output-store';
+import { StorageFullError } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { isAbortError, throwIfAborted } from '../shared/abort';

@@ -5,7 +5,8 @@
 import type { OutputWriteError, WorkerPool } from '../pool/worker-pool';
 import type { Preset } from '../presets/presets';
 import { describeSource, type SourceInfo } from '../presets/source-info';
-import type { OutputRecord, OutputStore } from '../storage/output-store';
+import type { OutputStore } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import type { StorageBudget } from '../storage/storage-budget';
 import type { MountedInput, RunRequest, WebCodecsFault, WebCodecsSupport } from '../../workers/protocol';
 import type { EngineMode } from './engine-router';

@@ -10,7 +10,8 @@ import { explainFailure, progressOf } from './ffmpeg-log';
 import type { RunContext } from './scheduler';
 import { planSegments, type Segment } from './segment-plan';
 import { keyOf } from './resume-match';
-import { decideReuse, reuseSentence, segmentPlanKey, type KeptSegment, type KeptSegments } from './segment-reuse';
+import type { KeptSegment, KeptSegments } from '../storage/records';
+import { decideReuse, reuseSentence, segmentPlanKey } from './segment-reuse';
 import { lastOutTime, withScratch, writeFailureSentence, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
 
 /** Share of a split job's progress taken by the video segments; the rest is audio + join. */

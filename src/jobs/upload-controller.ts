@@ -1,4 +1,5 @@
-import type { OutputStore, StoredUpload } from '../storage/output-store';
+import type { OutputStore } from '../storage/output-store';
+import type { StoredUpload } from '../storage/records';
 import type { MultipartProgressState, UploadTarget } from '../upload';
 import { UploadError } from '../upload/upload-error';
 import type { Batch } from './batch';

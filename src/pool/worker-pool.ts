@@ -18,7 +18,6 @@ import type {
   WriteFailureReport,
 } from '../../workers/protocol';
 import { abortError, asAbortError, isAbortError } from '../shared/abort';
-import { JobFailedError } from '../jobs/errors';
 
 /**
  * The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker.
@@ -271,7 +270,7 @@ export class WorkerPool {
       await Promise.race([load, aborted, slot.crashed]);
       return await Promise.race([task(slot.api), aborted, slot.crashed]);
     } catch (error) {
-      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof OutputWriteError || error instanceof JobFailedError || error instanceof WebCodecsRouteError) throw error;
+      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof OutputWriteError || error instanceof WebCodecsRouteError) throw error;
       // Any other exception comes out of the worker (e.g. a wasm RuntimeError): the instance is spoiled.
       const message = error instanceof Error ? error.message : String(error);
       throw new WorkerCrashedError(`The encoder crashed: ${message}`);

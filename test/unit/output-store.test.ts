@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OutputStore, StorageFullError, type OutputRecord } from '../../src/storage/output-store';
+import { OutputStore, StorageFullError } from '../../src/storage/output-store';
+import type { OutputRecord } from '../../src/storage/records';
 
 let storeNumber = 0;
 
