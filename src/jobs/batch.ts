@@ -12,13 +12,13 @@ import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
 import { Gate } from './gate';
+import { NO_HOOKS, type Hooks } from './hooks';
 import { isFinished, newJob, type Job, type JobState } from './job';
 import { outputName, uniqueNames } from './output-names';
 import { changedSentence, keyOf, matchInterrupted } from './resume-match';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from './segment-plan';
 import { workerInputName, type Source } from './source';
-import type { WebCodecsFault } from '../../workers/protocol';
 
 export interface BatchDeps {
   encodePool: WorkerPool;
@@ -32,22 +32,14 @@ export interface BatchDeps {
   splitPolicy?: SplitPolicy;
   /** The Engine select's first value (`?engine=`); default Auto. */
   engineMode?: EngineMode;
-  /** Test knob `?webcodecsFail=throw|stall`: every WebCodecs encode throws, or hangs, after its first progress. */
-  webcodecsFault?: WebCodecsFault;
-  /** Silence after which a WebCodecs encode counts as hung (default 30 s). */
-  webcodecsStallMs?: number;
-  /** Benchmark knob `?h264TargetQp=`: the mean QP the WebCodecs H.264 bitrate is steered to. */
-  h264TargetQp?: number;
-  /** Test knob `?truncateOutputs=1`: every output is cut short before it is checked. */
-  truncateOutputs?: boolean;
+  /** The page's test and benchmark knobs (src/main.ts), read where they act; default none. */
+  hooks?: Hooks;
   /** WebCodecs encodes at once; default: one per two cores (at least one). */
   webcodecsAtOnce?: number;
   /** Where jobs not yet finished are kept across reloads (issue 11); none: they are not kept. */
   jobStore?: JobStore | null;
   /** Keeps split jobs' finished segments for a resume (needs the job store and OPFS scratch); none: not kept. */
   segmentKeeper?: SegmentKeeper | null;
-  /** Test knob `?holdSegment=N`: segment N of every split job waits until its job is canceled or the page goes. */
-  holdSegment?: number;
   /** This tab among the open ones: jobs another open tab runs are left to it. None: every kept job is taken as this page's. */
   presence?: Pick<TabPresence, 'id' | 'openTabs' | 'isThisTab'> | null;
 }
@@ -124,10 +116,7 @@ export class Batch {
       budget: deps.budget,
       probePool: deps.probePool,
       engineMode: () => this.mode,
-      ...(deps.webcodecsFault ? { webcodecsFault: deps.webcodecsFault } : {}),
-      ...(deps.webcodecsStallMs ? { webcodecsStallMs: deps.webcodecsStallMs } : {}),
-      ...(deps.h264TargetQp ? { h264TargetQp: deps.h264TargetQp } : {}),
-      ...(deps.truncateOutputs ? { truncateOutputs: true } : {}),
+      hooks: deps.hooks ?? NO_HOOKS,
       webcodecsGate: new Gate(deps.webcodecsAtOnce ?? Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2))),
       sourceOf: (id) => this.sources.get(id),
       onStored: (job, record, blob) => {
@@ -139,7 +128,6 @@ export class Batch {
       },
       splitPolicy,
       ...(deps.segmentKeeper && deps.jobStore ? { segmentKeeper: deps.segmentKeeper } : {}),
-      ...(deps.holdSegment ? { holdSegment: deps.holdSegment } : {}),
     });
     this.scheduler = new Scheduler(runner, {
       concurrency: deps.workers,

@@ -122,7 +122,7 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
         const name = segmentName(segment.index);
         const tag = `[part ${segment.index + 1}/${count}]`;
         const segmentLog: string[] = [];
-        if (deps.holdSegment === segment.index + 1) {
+        if (deps.hooks?.holdSegment === segment.index + 1) {
           context.onLog([`[ffbatch] Segment ${segment.index + 1} of ${count} is held by the ?holdSegment test knob.`]);
           await untilAborted(siblings.signal, 'The held segment was stopped.'); // the ?holdSegment test knob
         }

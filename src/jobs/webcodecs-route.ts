@@ -61,7 +61,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     return toFfmpeg(reason);
   }
 
-  const target = planWebCodecsTarget(preset.id, { ...info, video }, deps.h264TargetQp);
+  const target = planWebCodecsTarget(preset.id, { ...info, video }, deps.hooks?.h264TargetQp);
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
@@ -69,14 +69,14 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const release = deps.webcodecsGate ? await context.whileWaiting(deps.webcodecsGate.acquire(context.signal)) : () => {};
   const startedAt = performance.now();
   // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
-  const stallMs = deps.webcodecsStallMs ?? WEBCODECS_STALL_MS;
+  const stallMs = deps.hooks?.webcodecsStallMs ?? WEBCODECS_STALL_MS;
   const stall = new AbortController();
   let watchdog = setTimeout(() => stall.abort(), stallMs);
   const encodeSignal = AbortSignal.any([context.signal, stall.signal]);
   let reason: string;
   try {
     const result = await encode(
-      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
+      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, fault: deps.hooks?.webcodecsFault },
       (seconds) => {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => stall.abort(), stallMs);
