@@ -65,6 +65,11 @@ export interface ProbeStream {
   sample_rate?: string;
   duration?: string;
   nb_frames?: string;
+  pix_fmt?: string;
+  color_range?: string;
+  color_space?: string;
+  color_transfer?: string;
+  color_primaries?: string;
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
   disposition?: Record<string, number>;

@@ -3,6 +3,7 @@
  * or ffmpeg.wasm, whole or split (encode-split.ts), checks the output and stores it.
  */
 import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
+import { toneMapLogLine, toneMapsHdr } from '../presets/hdr';
 import { presetById, PresetMismatchError, type Preset } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
 import { StorageFullError } from '../storage/output-store';
@@ -103,6 +104,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   try {
     if (fast) output = fast;
     else {
+      if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
       const parts = preset.parts?.(info) ?? null;
       // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
       const keeper = parts && (await keeperOf(deps)?.claim(job.id)) ? keeperOf(deps) : undefined;

@@ -4,7 +4,7 @@
  */
 import type { OutputWriteError, WorkerPool } from '../pool/worker-pool';
 import type { Preset } from '../presets/presets';
-import { describeSource, type SourceInfo } from '../presets/source-info';
+import { describeColour, describeSource, type SourceInfo } from '../presets/source-info';
 import type { OutputStore } from '../storage/output-store';
 import type { OutputRecord } from '../storage/records';
 import type { StorageBudget } from '../storage/storage-budget';
@@ -82,7 +82,7 @@ export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, outp
   const input = { name: `output.${plan.preset.extension}`, data: output };
   const { report } = await deps.probePool.probe(input, plan.context.signal);
   const probed = report ? describeSource(report) : null;
-  const problem = verifyOutput(plan.preset.id, plan.info, probed);
+  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null);
   if (problem !== null || !probed || probed.durationSec === null || !deps.probePool.probeTail) return problem;
   const { endSec, log } = await deps.probePool.probeTail(input, tailStartSec(probed.durationSec), plan.context.signal);
   const endProblem = verifyEnd(probed.durationSec, endSec);

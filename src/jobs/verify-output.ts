@@ -1,5 +1,6 @@
+import { toneMapsHdr, toneMapTagProblem } from '../presets/hdr';
 import { fitHeight } from '../presets/presets';
-import type { SourceInfo } from '../presets/source-info';
+import type { SourceInfo, VideoColour } from '../presets/source-info';
 import { codecName } from './engine-router';
 
 /** What a built-in preset promises of its output, given the source. */
@@ -50,12 +51,13 @@ export function durationTolerance(sourceSec: number): number {
  * iff it is a video preset, an audio stream iff the source has audio, the codecs, the size
  * (as `fitHeight` plans it, or the recipe's fixed size), and the duration within 1 % or
  * 0.2 s of the source's. Null when all hold, else a sentence saying what is wrong.
- * Custom presets promise nothing checkable beyond being readable.
+ * Custom presets promise nothing checkable beyond being readable. An HDR source's output
+ * tone-mapped to SDR must be tagged BT.709 (`outputColour`: its probed tags; unchecked when not given).
  *
  * @example
  * verifyOutput('mp4-h264-720p', source, describeSource(report)); // null, or "The output … has no audio track …"
  */
-export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null): string | null {
+export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null, outputColour?: VideoColour | null): string | null {
   const fail = (what: string): string => `The output failed its check: ${what}.`;
   if (!output || (!output.video && !output.audio)) return fail('ffprobe found no picture or sound in it');
   const promise = promiseOf(presetId, source);
@@ -73,6 +75,8 @@ export function verifyOutput(presetId: string, source: SourceInfo, output: Sourc
         return fail(`its picture is ${width}×${height}, not the planned ${promise.size.width}×${promise.size.height}`);
       }
     }
+    const tags = outputColour !== undefined && toneMapsHdr(presetId, source) ? toneMapTagProblem(output.video.codec, outputColour) : null;
+    if (tags) return fail(tags);
   }
 
   if (source.audio && !output.audio) return fail('it has no audio track though the source has one');

@@ -28,7 +28,26 @@ export interface VideoInfo {
   /** Degrees clockwise the player turns the picture (0, 90, 180, 270). */
   rotation: number;
   fps: number | null;
+  /** Set only for an HDR picture (PQ or HLG transfer): its colour, which 8-bit SDR outputs tone-map from (src/presets/hdr.ts). */
+  hdr?: VideoColour;
 }
+
+/** ffprobe's colour fields of a video stream, null where it gives none. */
+export interface VideoColour {
+  /** `color_primaries`, e.g. "bt709", "bt2020". */
+  primaries: string | null;
+  /** `color_transfer`, e.g. "bt709", "smpte2084" (PQ), "arib-std-b67" (HLG). */
+  transfer: string | null;
+  /** `color_space` (the matrix), e.g. "bt709", "bt2020nc". */
+  matrix: string | null;
+  /** `color_range`: "tv" (limited) or "pc" (full). */
+  range: string | null;
+  /** `pix_fmt`, e.g. "yuv420p10le". */
+  pixelFormat: string | null;
+}
+
+/** The transfers of HDR video: PQ (HDR10, Dolby Vision) and HLG (phones, broadcast). */
+export const HDR_TRANSFERS: ReadonlySet<string> = new Set(['smpte2084', 'arib-std-b67']);
 
 export interface AudioInfo {
   codec: string;
@@ -62,6 +81,27 @@ function isRealVideo(stream: ProbeStream): boolean {
   return stream.codec_type === 'video' && stream.disposition?.['attached_pic'] !== 1;
 }
 
+/** ffprobe says "unknown" (or nothing) where a stream does not tag a colour field. */
+function colourField(value: string | undefined): string | null {
+  return value && value !== 'unknown' && value !== 'unspecified' ? value : null;
+}
+
+function colourOf(stream: ProbeStream): VideoColour {
+  return {
+    primaries: colourField(stream.color_primaries),
+    transfer: colourField(stream.color_transfer),
+    matrix: colourField(stream.color_space),
+    range: colourField(stream.color_range),
+    pixelFormat: colourField(stream.pix_fmt),
+  };
+}
+
+/** The colour of the first real video stream, or null when there is none (outputs' checks read the tags). */
+export function describeColour(report: ProbeReport): VideoColour | null {
+  const stream = (report.streams ?? []).find(isRealVideo);
+  return stream ? colourOf(stream) : null;
+}
+
 function describeVideo(stream: ProbeStream): VideoInfo | null {
   const width = positive(stream.width);
   const height = positive(stream.height);
@@ -70,6 +110,7 @@ function describeVideo(stream: ProbeStream): VideoInfo | null {
   const sar = parseRatio(stream.sample_aspect_ratio) ?? 1;
   const shownWidth = Math.round(width * sar);
   const turned = rotation === 90 || rotation === 270;
+  const colour = colourOf(stream);
   return {
     codec: stream.codec_name ?? 'unknown',
     width,
@@ -78,6 +119,7 @@ function describeVideo(stream: ProbeStream): VideoInfo | null {
     displayHeight: turned ? shownWidth : height,
     rotation,
     fps: parseRatio(stream.avg_frame_rate) ?? parseRatio(stream.r_frame_rate),
+    ...(colour.transfer !== null && HDR_TRANSFERS.has(colour.transfer) ? { hdr: colour } : {}),
   };
 }
 
