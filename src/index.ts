@@ -42,6 +42,7 @@ export {
   type CustomPreset,
   type SavedPresetInput,
   type StorageUsage,
+  type BatchEvent,
 } from './api/batch-session';
 export { looksLikeMedia } from './jobs/source';
 export { INTERRUPTED_SENTENCE } from './jobs/job';

@@ -18,6 +18,7 @@ import { SpeedStore } from '../storage/speed-store';
 import { checkCommonOptions, createBatch, deviceWorkerCount, workerAt, type BatchOptions } from './create-batch';
 
 export type { AddedFile, EncodeOptions };
+export type { BatchEvent } from '../jobs/batch-events';
 export type { Job as BatchJob, JobState as BatchJobState } from '../jobs/job';
 export type { Source as BatchSource } from '../jobs/source';
 export type { SourceInfo } from '../presets/source-info';
@@ -27,7 +28,8 @@ export type { StorageUsage } from '../storage/output-store';
 
 /**
  * The batch of a session: its sources and jobs, and the commands a page sends. Every
- * change (a job's progress, a probe's result) is told to `subscribe`'s listeners, coalesced.
+ * change (a job's progress, a probe's result) is told to `subscribe`'s listeners as a
+ * {@link BatchEvent}: `changed` (coalesced: what a page redraws on), `job-changed`, `output-stored`.
  *
  * @example
  * ```ts

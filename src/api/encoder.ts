@@ -302,8 +302,8 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   });
   const handles = new Map<string, JobHandle>();
   void parts.then(({ batch }) =>
-    batch.scheduler.subscribe((job) => {
-      handles.get(job.id)?.update(job, batch);
+    batch.subscribe((event) => {
+      if (event.type === 'job-changed') handles.get(event.job.id)?.update(event.job, batch);
     }),
   );
   let closed = false;

@@ -8,13 +8,16 @@ import type { ScratchSpace } from '../storage/scratch-space';
 import type { TabPresence } from '../storage/tab-presence';
 import type { SegmentKeeper } from '../storage/segment-keeper';
 import type { StorageBudget } from '../storage/storage-budget';
+import { BatchEvents, type BatchListener } from './batch-events';
 import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
 import { Gate } from './gate';
 import { NO_HOOKS, type Hooks } from './hooks';
-import { isFinished, newJob, type Job, type JobState } from './job';
-import { outputName, uniqueNames } from './output-names';
+import { isFinished, newJob, type Job } from './job';
+import { JobPersistence } from './job-persistence';
+import { OutputCatalogue } from './output-catalogue';
+import { outputName } from './output-names';
 import { changedSentence, keyOf, matchInterrupted } from './resume-match';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from './segment-plan';
@@ -75,38 +78,29 @@ export interface EncodeOptions {
   makeId?: (sourceId: string, presetId: PresetId) => string;
 }
 
-type Listener = () => void;
-
 /**
  * The page's model: the sources, the jobs made from them, and the stored outputs.
  * The UI reads it and sends it commands; it knows nothing of the DOM.
  */
 export class Batch {
+  /** Internal (tests read it): a job changes through `updateJob`, and is followed through `subscribe`. */
   readonly scheduler: Scheduler;
   private readonly sources = new Map<string, Source>();
-  private readonly outputUrls = new Map<string, string>();
-  private readonly records = new Map<string, OutputRecord>();
-  private readonly listeners = new Set<Listener>();
-  private notifyQueued = false;
+  private readonly outputs: OutputCatalogue;
+  private readonly events = new BatchEvents();
   /** Jobs whose output was stored in this session and that are not yet announced as done. */
   private readonly storedThisSession = new Set<string>();
   private workerCount: number;
   private mode: EngineMode;
   private onDisk: boolean | null = null;
-  /** Records of the interrupted jobs (from before the last reload), by job id. */
-  private readonly interrupted = new Map<string, JobRecord>();
-  /** The state each job's record was last written for, so progress ticks write nothing. */
-  private readonly persistedStates = new Map<string, JobState>();
-  /** Job-store writes, one after another (a delete never overtakes the put before it). */
-  private jobWrites: Promise<void> = Promise.resolve();
+  /** Kept job records: what a reload brings back interrupted. */
+  private readonly persistence: JobPersistence;
   private note: string | null = null;
-  /** Kept jobs that another open tab was running when this page started. */
-  private elsewhere = 0;
-  /** Told of every output stored in this session (e.g. to upload it at once). */
-  onOutputStored: ((job: Job, record: OutputRecord) => void) | null = null;
 
   constructor(private readonly deps: BatchDeps) {
     this.workerCount = deps.workers;
+    this.outputs = new OutputCatalogue(deps.store, deps.scratch);
+    this.persistence = new JobPersistence(deps.jobStore ?? null, deps.presence ?? null, deps.segmentKeeper ?? null);
     this.mode = deps.engineMode ?? 'auto';
     const splitPolicy = deps.splitPolicy ?? DEFAULT_SPLIT_POLICY;
     const runner = createEncodeRunner({
@@ -120,10 +114,7 @@ export class Batch {
       webcodecsGate: new Gate(deps.webcodecsAtOnce ?? Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2))),
       sourceOf: (id) => this.sources.get(id),
       onStored: (job, record, blob) => {
-        // Asked with the first output, when the person has something worth keeping.
-        if (this.records.size === 0) void deps.store.persist();
-        this.records.set(job.id, record);
-        this.outputUrls.set(job.id, URL.createObjectURL(blob));
+        this.outputs.stored(record, blob);
         this.storedThisSession.add(job.id);
       },
       splitPolicy,
@@ -145,27 +136,33 @@ export class Batch {
     this.scheduler.subscribe((job) => {
       // Told once the job is marked done (not when stored, a moment before), so listeners see it done.
       if (job.state === 'done' && this.storedThisSession.delete(job.id)) {
-        const record = this.records.get(job.id);
-        if (record) this.onOutputStored?.(job, record);
+        const record = this.outputs.record(job.id);
+        if (record) this.events.emit({ type: 'output-stored', job, record });
       }
-      this.persistJob(job);
+      this.persistence.persist(job, this.sources.get(job.sourceId));
       this.changed();
+      this.events.emit({ type: 'job-changed', job });
     });
   }
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** The batch's one event stream (see BatchEvent); returns the unsubscribe. */
+  subscribe(listener: BatchListener): () => void {
+    return this.events.subscribe(listener);
   }
 
-  /** Coalesces bursts of changes (log lines, progress) into one notification per task. */
+  /** Tells listeners that something a view shows changed (coalesced into one `changed` per task). */
   changed(): void {
-    if (this.notifyQueued) return;
-    this.notifyQueued = true;
-    queueMicrotask(() => {
-      this.notifyQueued = false;
-      for (const listener of this.listeners) listener();
-    });
+    this.events.changed();
+  }
+
+  getJob(jobId: string): Job | undefined {
+    return this.scheduler.get(jobId);
+  }
+
+  /** The one way to change a job from outside the run (uploads): listeners are told. */
+  updateJob(jobId: string, patch: Partial<Job>): void {
+    const job = this.scheduler.get(jobId);
+    if (job) this.scheduler.update(job, patch);
   }
 
   get workers(): number {
@@ -204,8 +201,7 @@ export class Batch {
     for (const source of this.sources.values()) {
       if (!source.info || source.problem) continue;
       for (const presetId of presetIds) {
-        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === presetId);
-        if (twin && twin.state !== 'failed' && twin.state !== 'canceled') continue;
+        if (standingTwin(existing, source.id, presetId)) continue;
         if (sourceProblemFor(source, presetId)) continue;
         bytes += presetById(presetId).estimateBytes(source.info, source.file.size);
       }
@@ -223,50 +219,19 @@ export class Batch {
   }
 
   outputUrl(jobId: string): string | undefined {
-    return this.outputUrls.get(jobId);
+    return this.outputs.url(jobId);
   }
 
   record(jobId: string): OutputRecord | undefined {
-    return this.records.get(jobId);
+    return this.outputs.record(jobId);
   }
 
   /** Brings back every stored output as a finished job. */
   async restore(): Promise<void> {
-    for (const record of await this.deps.store.list()) {
-      const blob = await this.deps.store.getBlob(record.id);
-      if (!blob) continue;
-      this.records.set(record.id, record);
-      this.outputUrls.set(record.id, URL.createObjectURL(blob));
-      this.scheduler.adopt(jobFromRecord(record));
-    }
+    for (const record of await this.outputs.restore()) this.scheduler.adopt(jobFromRecord(record));
     // Jobs that were queued or running when the page went away come back interrupted, in their order.
-    const records = (await this.deps.jobStore?.list().catch(() => null)) ?? null;
-    const presence = this.deps.presence;
-    const openTabs = (await presence?.openTabs().catch(() => null)) ?? null;
-    for (const record of records ?? []) {
-      // Another open tab's job (running, queued or interrupted there): left to it, or Resume could encode it twice.
-      if (record.tab && presence && !presence.isThisTab(record.tab) && openTabs?.has(record.tab)) {
-        this.elsewhere++;
-        continue;
-      }
-      if (this.records.has(record.id) || this.scheduler.get(record.id)) {
-        // Its output was stored just before the page went: the job is done, not interrupted.
-        this.writeJob((store) => store.delete(record.id));
-        continue;
-      }
-      // This tab takes the job over: one tab at a time lists it and may resume it.
-      const owned: JobRecord = presence && record.tab !== presence.id ? { ...record, tab: presence.id } : record;
-      if (owned !== record) this.writeJob((store) => store.put(owned));
-      this.interrupted.set(record.id, owned);
-      this.scheduler.adopt(jobFromInterrupted(owned));
-    }
-    // Kept segments of jobs that ended or were deleted while no page could clean up; only when
-    // the records could be read (else every kept segment would look orphaned).
-    const keeper = this.deps.jobStore ? this.deps.segmentKeeper : null;
-    if (keeper && records) {
-      const live = new Set([...this.interrupted.keys(), ...records.filter((r) => !this.records.has(r.id)).map((r) => r.id)]);
-      this.writeJob(() => keeper.removeOrphans(live).then(() => {}));
-    }
+    const isListed = (id: string): boolean => this.outputs.has(id) || this.scheduler.get(id) !== undefined;
+    for (const record of await this.persistence.restore(isListed, (id) => this.outputs.has(id))) this.scheduler.adopt(jobFromInterrupted(record));
     this.changed();
   }
 
@@ -277,10 +242,7 @@ export class Batch {
 
   /** When this page opened, unfinished jobs that belong to another open ffbatch tab: said in a sentence, or null. */
   get otherTabNote(): string | null {
-    if (this.elsewhere === 0) return null;
-    const one = this.elsewhere === 1;
-    const jobs = one ? '1 unfinished job belonged' : `${this.elsewhere} unfinished jobs belonged`;
-    return `When this page opened, ${jobs} to another open ffbatch tab; ${one ? 'it is' : 'they are'} left to that tab, and ${one ? 'its output shows' : 'their outputs show'} here after a reload.`;
+    return this.persistence.otherTabNote;
   }
 
   interruptedCount(): number {
@@ -293,24 +255,8 @@ export class Batch {
    * without a usable handle wait for their file to be added again; the note says which.
    */
   async resume(): Promise<void> {
-    const waiting = (): JobRecord[] => [...this.interrupted.values()].filter((r) => this.scheduler.get(r.id)?.state === 'interrupted');
-    const files: AddedFile[] = [];
-    const tried = new Set<string>();
-    for (const record of waiting()) {
-      const handle: PermissionedHandle | undefined = record.handle;
-      const key = JSON.stringify(Object.values(keyOf(record.source)));
-      if (!handle || tried.has(key)) continue;
-      tried.add(key);
-      try {
-        const options = { mode: 'read' as const };
-        let permission = (await handle.queryPermission?.(options)) ?? 'granted';
-        if (permission !== 'granted') permission = (await handle.requestPermission?.(options)) ?? 'denied';
-        if (permission !== 'granted') continue;
-        files.push({ file: await handle.getFile(), displayName: record.source.displayName, handle: record.handle });
-      } catch {
-        // The file is gone or moved: it must be added again.
-      }
-    }
+    const waiting = (): JobRecord[] => this.persistence.waiting((id) => this.scheduler.get(id)?.state === 'interrupted');
+    const files: AddedFile[] = await this.persistence.filesFromHandles(waiting());
     let changed: string[] = [];
     if (files.length > 0) changed = this.addFiles(files).changed;
     const left = [...new Set(waiting().map((r) => r.source.displayName))];
@@ -320,44 +266,9 @@ export class Batch {
     this.changed();
   }
 
-  /** Writes a job's record when its state changes: kept while queued or running, removed when it ends. */
-  private persistJob(job: Job): void {
-    if (!this.deps.jobStore) return;
-    const last = this.persistedStates.get(job.id);
-    if (last === job.state) return;
-    this.persistedStates.set(job.id, job.state);
-    // An interrupted job's record stays as it was until the job is requeued or deleted.
-    if (job.state === 'interrupted') return;
-    if (job.state === 'queued' || job.state === 'running') {
-      const source = this.sources.get(job.sourceId);
-      if (!source) return;
-      const handle = source.handle ?? this.interrupted.get(job.id)?.handle;
-      const record: JobRecord = {
-        id: job.id,
-        source: { ...keyOf(source.file), displayName: source.displayName },
-        presetId: job.presetId,
-        outputName: job.outputName,
-        queuedAt: job.queuedAt,
-        state: job.state,
-        ...(handle ? { handle } : {}),
-        ...(this.deps.presence ? { tab: this.deps.presence.id } : {}),
-      };
-      this.writeJob((store) => store.put(record));
-    } else if (last !== undefined) {
-      this.interrupted.delete(job.id);
-      this.writeJob((store) => store.delete(job.id));
-    }
-  }
-
-  private writeJob(write: (store: JobStore) => Promise<void>): void {
-    const store = this.deps.jobStore;
-    if (!store) return;
-    this.jobWrites = this.jobWrites.then(() => write(store)).catch((error: unknown) => console.warn('ffbatch: could not keep a job for after a reload', error));
-  }
-
   /** Requeues the interrupted jobs whose file is among `added` (same name, size and time). */
   private resumeWith(added: readonly Source[]): string[] {
-    const candidates = [...this.interrupted.values()].filter((r) => this.scheduler.get(r.id)?.state === 'interrupted');
+    const candidates = this.persistence.waiting((id) => this.scheduler.get(id)?.state === 'interrupted');
     if (candidates.length === 0) return [];
     const { matched, changed } = matchInterrupted(candidates, added.map((source) => keyOf(source.file)));
     for (const [index, ids] of matched) {
@@ -366,7 +277,7 @@ export class Batch {
       for (const id of ids) {
         const job = this.scheduler.get(id);
         if (!job) continue;
-        source.handle ??= this.interrupted.get(id)?.handle;
+        source.handle ??= this.persistence.handleOf(id);
         this.scheduler.requeue(id, { sourceId: source.id, sourceName: source.file.name, cost: jobCost(source, job.presetId) });
       }
     }
@@ -435,22 +346,17 @@ export class Batch {
     }
   }
 
-  /**
-   * One job per (source × preset). A pair that is already queued, running or done in
-   * this session is not made again; a failed or canceled one is tried again.
-   */
   /** How many jobs `encode(presetIds)` would make now. */
   newJobCount(presetIds: readonly PresetId[]): number {
     const existing = this.scheduler.list();
     let count = 0;
     for (const source of this.sources.values()) {
-      for (const presetId of presetIds) {
-        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === presetId);
-        if (!twin || twin.state === 'failed' || twin.state === 'canceled') count++;
-      }
+      for (const presetId of presetIds) if (!standingTwin(existing, source.id, presetId)) count++;
     }
     return count;
   }
+
+  /** One job per (source × preset), but never a second one beside a standing twin (see standingTwin). */
 
   encode(presetIds: readonly PresetId[], options: EncodeOptions = {}): Job[] {
     const presets = presetIds.map(presetById);
@@ -461,8 +367,9 @@ export class Batch {
     for (const source of this.sources.values()) {
       if (only && !only.has(source.id)) continue;
       for (const preset of presets) {
+        if (standingTwin(existing, source.id, preset.id)) continue;
+        // A failed or canceled twin is tried again: the new job takes its place.
         const twin = existing.find((j) => j.sourceId === source.id && j.presetId === preset.id);
-        if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
         if (twin) this.scheduler.remove(twin.id);
         jobs.push(
           newJob(
@@ -505,24 +412,15 @@ export class Batch {
   async deleteJob(jobId: string): Promise<void> {
     const job = this.scheduler.get(jobId);
     if (job?.state === 'interrupted') {
-      // Never stored as an output: only its job record goes.
-      this.interrupted.delete(jobId);
-      this.persistedStates.delete(jobId);
-      this.writeJob((store) => store.delete(jobId));
-      // Its kept segments (a split job cut off half way) go with it.
-      const keeper = this.deps.segmentKeeper;
-      if (keeper) this.writeJob(() => keeper.remove(jobId));
+      // Never stored as an output: only its job record goes, and its kept segments (a split job cut off half way).
+      this.persistence.forget(jobId);
       this.scheduler.remove(jobId);
       if (this.interruptedCount() === 0) this.note = null;
       this.changed();
       return;
     }
     if (job && !isFinished(job)) return;
-    await this.deps.store.delete(jobId);
-    const url = this.outputUrls.get(jobId);
-    if (url) URL.revokeObjectURL(url);
-    this.outputUrls.delete(jobId);
-    this.records.delete(jobId);
+    await this.outputs.delete(jobId);
     this.scheduler.remove(jobId);
     this.changed();
   }
@@ -531,31 +429,27 @@ export class Batch {
     for (const job of this.scheduler.list()) {
       if (job.state === 'done') await this.deleteJob(job.id);
     }
-    await this.deps.store.deleteAll();
+    await this.outputs.deleteAll();
     this.changed();
   }
 
   /** One zip of every stored output (stored, not recompressed: media does not deflate). */
   async zipAllOutputs(): Promise<Blob> {
-    const done = this.listJobs().filter((job) => job.state === 'done' && this.records.has(job.id));
-    const names = uniqueNames(done.map((job) => job.outputName));
-    const entries = await Promise.all(
-      done.map(async (job, i) => {
-        const blob = await this.deps.store.getBlob(job.id);
-        return blob ? { name: names[i] ?? job.outputName, input: blob, lastModified: new Date(job.endedAt ?? Date.now()) } : null;
-      }),
-    );
-    // The zip writer is loaded on the first Download all, not with the page.
-    const { downloadZip } = await import('client-zip');
-    const zip = downloadZip(entries.filter((e) => e !== null));
-    // Streamed to a file on disk where there is OPFS: the page never holds the outputs.
-    if (this.deps.scratch && zip.body) return this.deps.scratch.saveStream('outputs.zip', zip.body);
-    return zip.blob();
+    return this.outputs.zip(this.listJobs());
   }
 
   usage(): Promise<StorageUsage> {
-    return this.deps.store.usage();
+    return this.outputs.usage();
   }
+}
+
+/**
+ * The rule for a (source × preset) pair, written once: a job for it that is queued, running
+ * or done stands, and no other is made; a failed or canceled one is tried again. (An
+ * interrupted job has no source until its file comes back and requeues it.)
+ */
+function standingTwin(jobs: readonly Job[], sourceId: string, presetId: PresetId): Job | undefined {
+  return jobs.find((j) => j.sourceId === sourceId && j.presetId === presetId && j.state !== 'failed' && j.state !== 'canceled');
 }
 
 /** Why `source` cannot become `presetId`, or null when it can (as far as the probe tells). */
@@ -605,11 +499,5 @@ function jobFromInterrupted(record: JobRecord): Job {
     queuedAt: record.queuedAt,
   });
 }
-
-/** The File System Access permission calls (Chromium), not yet in TypeScript's DOM types. */
-type PermissionedHandle = FileSystemFileHandle & {
-  queryPermission?: (options: { mode: 'read' }) => Promise<PermissionState>;
-  requestPermission?: (options: { mode: 'read' }) => Promise<PermissionState>;
-};
 
 export const ALL_PRESET_IDS: readonly PresetId[] = PRESETS.map((p) => p.id);
