@@ -3,24 +3,12 @@ import { createStore, set } from 'idb-keyval';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JobStore } from '../../src/storage/job-store';
 import { OutputStore } from '../../src/storage/output-store';
+import { outputRecord } from '../support/output-record';
 import { readJobRecord, readKeptSegments, readOutputRecord, type JobRecord, type KeptSegments, type OutputRecord } from '../../src/storage/records';
 
 let prefix = 0;
 
-const output: OutputRecord = {
-  id: 'good',
-  sourceName: 'holiday.avi',
-  sourceSize: 1_000_000,
-  sourceLastModified: 1_700_000_000_000,
-  presetId: 'mp4-h264-480p',
-  outputName: 'holiday.mp4',
-  outputSize: 3,
-  mimeType: 'video/mp4',
-  startedAt: 1_000,
-  endedAt: 2_000,
-  exitCode: 0,
-  logTail: ['video:200kB audio:50kB'],
-};
+const output: OutputRecord = outputRecord('good');
 
 const job: JobRecord = {
   id: 'good',
