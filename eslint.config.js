@@ -37,6 +37,7 @@ export default tseslint.config(
   zone(['src/shared/**/*.ts'], [{ group: ['../*', '!./*', 'comlink', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'src/shared holds plain helpers that every part (workers too) may import: it imports nothing of the project.' }]),
   zone(['src/service-worker.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/index'], message: 'The service worker caches and updates the app; it never touches jobs.' }]),
   zone(['workers/**/*.ts'], [{ regex: '(^|/)src/(?!shared/)', message: 'Workers host the engines: from src/ they import only the plain helpers of src/shared.' }]),
+  zone(['src/uppy/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/presets/*', '**/report/*', '**/workers/*'], message: 'ffbatch/uppy is built on the public API: import from src/index.ts.' }]),
   zone(['src/ui/**/*.ts', 'src/main.ts'], [
     { group: ['comlink', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'The page never reaches workers, storage or codecs directly.' },
     {
@@ -52,7 +53,7 @@ export default tseslint.config(
   },
   {
     // Imported into the Workbox service worker (scripts/pwa.ts).
-    files: ['public/keep-previous-assets.js'],
+    files: ['public/keep-previous-assets.js', 'public/share-target.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
   },
 );

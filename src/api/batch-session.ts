@@ -64,6 +64,7 @@ export type SessionBatch = Pick<
   | 'resumeNote'
   | 'otherTabNote'
   | 'interruptedCount'
+  | 'compare'
 >;
 
 /**

@@ -23,6 +23,7 @@ import { checkOutput, damagedByKnob, lastOutTime, withScratch, writeFailureSente
 export type { EncodeRunnerDeps, Scratch } from './encode-plan';
 import { encodeSplit, keeperOf } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
+import { scoreOutput } from './score-output';
 
 const LOG_TAIL_LINES = 40;
 
@@ -129,6 +130,9 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   const verified = fast ? deps.probePool !== undefined : await verify(deps, plan, output);
   if (verified) context.update({ verified: true });
   throwIfAborted(context.signal);
+  const quality = await scoreOutput(deps, plan, output);
+  if (quality) context.update({ quality });
+  throwIfAborted(context.signal);
 
   const record: OutputRecord = {
     id: job.id,
@@ -145,6 +149,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     logTail: job.log.slice(-LOG_TAIL_LINES),
     engine,
     verified,
+    ...(quality ? { quality } : {}),
   };
   let stored: Blob;
   const storingAt = performance.now();
@@ -171,7 +176,7 @@ async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): P
     throw new JobFailedError(`The output could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (problem !== null) throw new JobFailedError(problem);
-  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
   return true;
 }
 

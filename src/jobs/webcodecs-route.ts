@@ -95,7 +95,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     const output = damagedByKnob(deps, result.output);
     const problem = await checkOutput(deps, plan, output);
     if (problem === null) {
-      if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+      if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
       return output;
     }
     reason = problem;

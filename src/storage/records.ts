@@ -89,6 +89,8 @@ export interface OutputRecord {
   engine?: 'webcodecs' | 'ffmpeg';
   /** The output was probed and holds what the preset promises. */
   verified?: boolean;
+  /** Measured PSNR (dB) and SSIM against the source, over `frames` sampled frames (absent: not measured). */
+  quality?: { psnr: number; ssim: number; frames: number };
 }
 
 type Fields = Record<string, unknown>;
@@ -171,6 +173,7 @@ export function readOutputRecord(value: unknown): OutputRecord {
     upload: (u) => isOptional(u, isStoredUpload),
     engine: (e) => e === undefined || e === 'webcodecs' || e === 'ffmpeg',
     verified: (v) => isOptional(v, (b) => typeof b === 'boolean'),
+    quality: (q) => isOptional(q, (m) => isObject(m) && badField(m, { psnr: isNumber, ssim: isNumber, frames: isNumber }) === null),
   });
 }
 
