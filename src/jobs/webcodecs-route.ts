@@ -9,7 +9,7 @@ import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { chooseEngine } from './engine-router';
 import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCodecsPresetId } from './webcodecs-plan';
-import { isAbortError, throwIfAborted } from './errors';
+import { isAbortError, throwIfAborted } from '../shared/abort';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
 import { checkOutput, damagedByKnob, waitFor, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
@@ -64,7 +64,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     return toFfmpeg(reason);
   }
 
-  const target = planWebCodecsTarget(preset.id, { ...info, video }, deps.h264TargetQp);
+  const target = planWebCodecsTarget(preset.id, { ...info, video }, deps.hooks?.h264TargetQp);
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
@@ -75,14 +75,14 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const release = gate ? (gate.busy ? await waitFor(context, waitingFor, gate.acquire(context.signal)) : await gate.acquire(context.signal)) : () => {};
   const startedAt = performance.now();
   // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
-  const stallMs = deps.webcodecsStallMs ?? WEBCODECS_STALL_MS;
+  const stallMs = deps.hooks?.webcodecsStallMs ?? WEBCODECS_STALL_MS;
   const stall = new AbortController();
   let watchdog = setTimeout(() => stall.abort(), stallMs);
   const encodeSignal = AbortSignal.any([context.signal, stall.signal]);
   let reason: string;
   try {
     const result = await encode(
-      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
+      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, fault: deps.hooks?.webcodecsFault },
       (seconds) => {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => stall.abort(), stallMs);
