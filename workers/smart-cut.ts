@@ -332,7 +332,9 @@ export async function smartCut(file: Blob, trim: { start: number; end: number | 
       if (head && mode !== 'copy' && mode !== 'keyframe') yield* retimed(head.encoded, head.piece, lengthSize, origin);
       if (copyFrom && sink) {
         let inLastGop = 0;
-        for await (const packet of sink.packets(copyFrom)) {
+        // The same key packet with its data: iteration from a metadata-only packet reads no data.
+        const first = (await sink.getKeyPacket(copyFrom.timestamp)) ?? copyFrom;
+        for await (const packet of sink.packets(first)) {
           if (copyStop && packet.sequenceNumber >= copyStop.sequenceNumber) {
             if (inLastGop >= copyLimit) break;
             inLastGop++;

@@ -58,7 +58,7 @@ test.afterAll(async () => {
 /** 8 s of 640×360 30 fps with a keyframe every 60 frames (0, 2, 4, 6 s), B-frames, and AAC. */
 async function makeSource(name: string, codec: 'libx264' | 'libx265'): Promise<string> {
   const file = path.join(dir, name);
-  const video = codec === 'libx264' ? ['-c:v', 'libx264', '-profile:v', 'high', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0'] : ['-c:v', 'libx265', '-x265-params', 'keyint=60:min-keyint=60:scenecut=0:log-level=error', '-tag:v', 'hvc1'];
+  const video = codec === 'libx264' ? ['-c:v', 'libx264', '-profile:v', 'high', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0'] : ['-c:v', 'libx265', '-x265-params', 'keyint=60:min-keyint=60:scenecut=0:open-gop=0:log-level=error', '-tag:v', 'hvc1'];
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=${FPS}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '8', ...video, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart', file]);
   return file;
 }
