@@ -362,7 +362,7 @@ const api: FfmpegWorkerApi = {
           ffmpeg.reset();
           const exitCode = withRunStack(() => ffmpeg.exec('-nostdin', '-y', ...args));
           if (exitCode !== 0 || !ffmpeg.FS.analyzePath(outputPath).exists) return Promise.resolve(null);
-          const bytes = ffmpeg.FS.readFile(outputPath) as Uint8Array;
+          const bytes = ffmpeg.FS.readFile(outputPath);
           ffmpeg.FS.unlink(outputPath);
           return Promise.resolve(bytes);
         } finally {

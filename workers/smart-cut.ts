@@ -43,6 +43,7 @@ import {
   type AvcConfig,
 } from './avc-config';
 import type { SmartCutMode, SmartCutResult } from './protocol';
+import { pieceArgs, type PieceMatch } from './smart-cut-args';
 
 /** Positioned writes into the output file (an OPFS sync access handle). */
 export interface SyncWriter {
@@ -92,37 +93,6 @@ function positionedTarget(output: SyncWriter): StreamTarget {
     },
   });
   return new StreamTarget(writable, { chunked: true, chunkSize: WRITE_CHUNK_BYTES });
-}
-
-/** The arguments that encode `frames` frames from `fromSec` like the source (profile, level, colour tags). */
-export function pieceArgs(inputPath: string, outputPath: string, piece: { from: number; frames: number }, match: { profile: string; level: string; parameterSetId: number; color?: VideoColorSpaceInit }): string[] {
-  const color = match.color ?? {};
-  const tag = (flag: string, value: string | undefined): string[] => (value ? [flag, value] : []);
-  return [
-    '-v', 'info',
-    // An accurate seek (decode from the keyframe before, drop up to From); a millisecond early so
-    // the frame exactly at From is not lost to rounding.
-    '-ss', Math.max(0, piece.from - 0.001).toFixed(6),
-    '-i', inputPath,
-    '-map', '0:v:0', '-an', '-sn', '-dn',
-    '-frames:v', String(piece.frames),
-    '-fps_mode', 'passthrough',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '15',
-    '-profile:v', match.profile, '-level:v', match.level,
-    '-x264-params', `sps-id=${match.parameterSetId}`,
-    ...tag('-color_primaries', ffmpegColor(color.primaries ?? undefined)),
-    ...tag('-color_trc', ffmpegColor(color.transfer ?? undefined)),
-    ...tag('-colorspace', ffmpegColor(color.matrix ?? undefined)),
-    ...(color.fullRange === true ? ['-color_range', 'pc'] : color.fullRange === false ? ['-color_range', 'tv'] : []),
-    '-f', 'mp4', outputPath,
-  ];
-}
-
-/** WebCodecs colour names as ffmpeg spells them (only those that differ or that ffmpeg knows). */
-function ffmpegColor(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  const renamed: Record<string, string> = { 'iec61966-2-1': 'iec61966-2-1', pq: 'smpte2084', hlg: 'arib-std-b67', rgb: 'gbr', 'bt2020-ncl': 'bt2020nc' };
-  return renamed[name] ?? (/^(bt709|bt470bg|smpte170m|smpte240m|bt2020|linear|film)$/.test(name) ? name : undefined);
 }
 
 /** Why the head cannot be encoded to match; null when it can. */
@@ -179,7 +149,7 @@ async function planEnd(sink: EncodedPacketSink, key: EncodedPacket, end: number)
   return { copied, tail };
 }
 
-async function encodePiece(runCore: CoreRunner, inputPath: string, piece: Piece, match: { profile: string; level: string; parameterSetId: number; color?: VideoColorSpaceInit }): Promise<EncodedPiece> {
+async function encodePiece(runCore: CoreRunner, inputPath: string, piece: Piece, match: PieceMatch): Promise<EncodedPiece> {
   const outputPath = `/work/piece-${match.parameterSetId}.mp4`;
   const bytes = await runCore(pieceArgs(inputPath, outputPath, { from: piece.from, frames: piece.times.length }, match), outputPath);
   if (!bytes) throw new Error('the encoder wrote no picture for the re-encoded stretch');

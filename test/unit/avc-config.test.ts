@@ -16,7 +16,7 @@ import {
   x264Level,
   x264Profile,
 } from '../../workers/avc-config';
-import { pieceArgs } from '../../workers/smart-cut';
+import { pieceArgs } from '../../workers/smart-cut-args';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ffbatch-avc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
