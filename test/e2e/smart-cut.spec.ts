@@ -7,51 +7,25 @@
  * against the source's.
  */
 import { execFileSync } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { build } from 'vite';
-import { ffmpegCoreStackPlugin } from '../../scripts/ffmpeg-core-exports';
 import { ffprobe, streamsOf, topLevelBoxes } from '../support/ffprobe';
 import { makeTempDir, removeDir, run } from '../support/media';
+import { serveSmartCutSite, type SmartCutAnswer } from '../support/smart-cut-site';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const FPS = 30;
 
 let dir = '';
-let server: Server | undefined;
-let origin = '';
-
-interface Answer {
-  result: { mode: string; startSec: number; durationSec: number; encodedFrames: number; copiedVideoPackets: number; note: string | null } | null;
-  log: string[];
-  error?: string;
-}
+let site: { origin: string; close(): Promise<void> } | undefined;
 
 test.beforeAll(async () => {
   test.setTimeout(5 * 60_000);
   dir = await makeTempDir('ffbatch-smart-cut-');
-  const site = path.join(dir, 'site');
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    root: path.join(ROOT, 'test/fixtures-site/smart-cut'),
-    base: './',
-    plugins: [ffmpegCoreStackPlugin()],
-    worker: { format: 'es', plugins: () => [ffmpegCoreStackPlugin()] },
-    optimizeDeps: { exclude: ['@ffmpeg/core'] },
-    build: { outDir: site, emptyOutDir: true, target: 'es2022', assetsInlineLimit: 0, chunkSizeWarningLimit: 50_000 },
-  });
-  const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  server = await serveStatic(site, 0);
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site = await serveSmartCutSite(path.join(dir, 'site'));
 });
 
 test.afterAll(async () => {
-  const running = server;
-  if (running) await new Promise((done) => running.close(done));
+  await site?.close();
   if (dir) await removeDir(dir);
 });
 
@@ -63,10 +37,10 @@ async function makeSource(name: string, codec: 'libx264' | 'libx265'): Promise<s
   return file;
 }
 
-async function cut(page: Page, source: string, trim: { start: number; end: number | null } | null): Promise<{ answer: Answer; output: string | null }> {
-  await page.goto(`${origin}/`);
+async function cut(page: Page, source: string, trim: { start: number; end: number | null } | null): Promise<{ answer: SmartCutAnswer; output: string | null }> {
+  await page.goto(`${site?.origin ?? ''}/`);
   await page.getByLabel('Source').setInputFiles(source);
-  const answer = await page.evaluate((t) => (window as unknown as { smartCut(trim: unknown): Promise<Answer> }).smartCut(t), trim);
+  const answer = await page.evaluate((t) => (window as unknown as { smartCut(trim: unknown): Promise<SmartCutAnswer> }).smartCut(t), trim);
   if (!answer.result) return { answer, output: null };
   const download = page.waitForEvent('download');
   await page.locator('a[download]').click();
