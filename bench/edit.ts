@@ -64,7 +64,7 @@ function frameRate(file: string): number {
 }
 
 function psnr(a: string, b: string, at: number): number | null {
-  const log = execFileSync('sh', ['-c', `ffmpeg -nostats -i '${a}' -ss ${at.toFixed(4)} -i '${b}' -lavfi '[0:v]trim=end_frame=1,setpts=PTS-STARTPTS[x];[1:v]trim=end_frame=1,setpts=PTS-STARTPTS[y];[x][y]psnr' -f null - 2>&1`]).toString();
+  const log = execFileSync('sh', ['-c', `ffmpeg -nostats -t 0.5 -i '${a}' -ss ${at.toFixed(4)} -t 0.5 -i '${b}' -lavfi '[0:v]trim=end_frame=1,setpts=PTS-STARTPTS[x];[1:v]trim=end_frame=1,setpts=PTS-STARTPTS[y];[x][y]psnr' -f null - 2>&1`]).toString();
   const match = /average:([\d.]+|inf)/.exec(log);
   return match ? (match[1] === 'inf' ? Infinity : Number(match[1])) : null;
 }

@@ -66,7 +66,7 @@ function videoPackets(file: string): { pts: number; md5: string; key: boolean }[
 
 /** PSNR (dB, average over Y/U/V) of the first frame of `a` against the frame native ffmpeg's accurate seek gives at `at` s of `b`. */
 function firstFramePsnr(a: string, b: string, at: number): number {
-  const log = execFileSync('sh', ['-c', `ffmpeg -nostats -i '${a}' -ss ${at.toFixed(4)} -i '${b}' -lavfi '[0:v]trim=end_frame=1,setpts=PTS-STARTPTS[x];[1:v]trim=end_frame=1,setpts=PTS-STARTPTS[y];[x][y]psnr' -f null - 2>&1`]).toString();
+  const log = execFileSync('sh', ['-c', `ffmpeg -nostats -t 0.5 -i '${a}' -ss ${at.toFixed(4)} -t 0.5 -i '${b}' -lavfi '[0:v]trim=end_frame=1,setpts=PTS-STARTPTS[x];[1:v]trim=end_frame=1,setpts=PTS-STARTPTS[y];[x][y]psnr' -f null - 2>&1`]).toString();
   const match = /PSNR y:[\d.inf]+ u:[\d.inf]+ v:[\d.inf]+ average:([\d.]+|inf)/.exec(log);
   if (!match) throw new Error(`no PSNR in ffmpeg's log:\n${log.slice(-600)}`);
   return match[1] === 'inf' ? Infinity : Number(match[1]);
