@@ -1,3 +1,4 @@
+import { sdrOutput } from './hdr';
 import type { SourceInfo, VideoInfo } from './source-info';
 
 /** A person's own preset (src/presets/custom-preset.ts): `custom-<slug>`. */
@@ -154,7 +155,7 @@ function wholeArgs(parts: (source: SourceInfo) => PresetParts): Preset['args'] {
 }
 
 function h264Parts(maxHeight: number): (source: SourceInfo) => PresetParts {
-  return (source) => {
+  return sdrOutput((source) => {
     const { width, height } = fitHeight(requireVideo(source, 'an H.264 MP4'), maxHeight);
     return {
       filters: `scale=${width}:${height},setsar=1`,
@@ -163,12 +164,12 @@ function h264Parts(maxHeight: number): (source: SourceInfo) => PresetParts {
       mux: ['-movflags', '+faststart'],
       fps: null,
     };
-  };
+  });
 }
 
 // The recipe: ffmpeg -i in -ar 44100 -ab 56 -f flv -s 320x240 -b 200k -r 25 out.flv
 // ("-ab 56" meant 56 kb/s then; it would mean 56 b/s today.)
-const flvParts = (source: SourceInfo): PresetParts => {
+const flvParts = sdrOutput((source: SourceInfo): PresetParts => {
   requireVideo(source, 'an FLV');
   return {
     filters: '',
@@ -178,11 +179,11 @@ const flvParts = (source: SourceInfo): PresetParts => {
     mux: ['-f', 'flv'],
     fps: 25,
   };
-};
+});
 
 // The recipe's mp4 command in today's spelling: "-flags +4mv" is "-flags:v +mv4"
 // (the bare form also reaches the audio encoder and fails); of its two -b and -s, the later win.
-const mpeg4Parts = (source: SourceInfo): PresetParts => {
+const mpeg4Parts = sdrOutput((source: SourceInfo): PresetParts => {
   requireVideo(source, 'an MPEG-4 MP4');
   return {
     filters: '',
@@ -191,9 +192,10 @@ const mpeg4Parts = (source: SourceInfo): PresetParts => {
     mux: ['-movflags', '+faststart'],
     fps: 25,
   };
-};
+});
 
-const vp9Parts = (source: SourceInfo): PresetParts => {
+// 8-bit VP9 (profile 0, which every browser plays): an HDR source is tone-mapped like for H.264.
+const vp9Parts = sdrOutput((source: SourceInfo): PresetParts => {
   const { width, height } = fitHeight(requireVideo(source, 'a VP9 WebM'), 720);
   return {
     filters: `scale=${width}:${height},setsar=1`,
@@ -204,7 +206,7 @@ const vp9Parts = (source: SourceInfo): PresetParts => {
     mux: ['-f', 'webm'],
     fps: null,
   };
-};
+});
 
 /** Codecs the MP4 muxer takes as they are; ffmpeg's names. */
 const MP4_VIDEO_COPY = new Set(['h264', 'hevc', 'av1', 'vp9', 'mpeg4', 'mpeg2video', 'mpeg1video']);
