@@ -80,6 +80,8 @@ interface Piece {
 interface EncodedPiece {
   packets: EncodedPacket[];
   config: AvcConfig;
+  /** Decoding from the keyframe before and encoding again, in the core. */
+  ms: number;
 }
 
 /** Milliseconds spent in the sync handle's writes (for the log's account of the time). */
@@ -158,6 +160,7 @@ async function planEnd(sink: EncodedPacketSink, key: EncodedPacket, end: number)
 
 async function encodePiece(runCore: CoreRunner, inputPath: string, piece: Piece, match: PieceMatch): Promise<EncodedPiece> {
   const outputPath = `/work/piece-${match.parameterSetId}.mp4`;
+  const started = performance.now();
   const bytes = await runCore(pieceArgs(inputPath, outputPath, { from: piece.from, frames: piece.times.length }, match), outputPath);
   if (!bytes) throw new Error('the encoder wrote no picture for the re-encoded stretch');
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4] });
@@ -169,7 +172,7 @@ async function encodePiece(runCore: CoreRunner, inputPath: string, piece: Piece,
     const packets: EncodedPacket[] = [];
     for await (const packet of new EncodedPacketSink(track).packets()) packets.push(packet);
     if (packets.length !== piece.times.length) throw new Error(`the encoder made ${packets.length} frames where ${piece.times.length} were asked`);
-    return { packets, config };
+    return { packets, config, ms: performance.now() - started };
   } finally {
     input.dispose();
   }
@@ -381,7 +384,8 @@ export async function smartCut(file: Blob, trim: { start: number; end: number | 
     await muxer.finalize();
     options.log(`[smart-cut] copy ${((finalizing - copyStarted) / 1000).toFixed(1)} s (reading ${(readMs / 1000).toFixed(1)} s, muxing ${(muxMs / 1000).toFixed(1)} s, of which disk writes ${(writeMs / 1000).toFixed(1)} s), finalizing ${((performance.now() - finalizing) / 1000).toFixed(1)} s`);
     const encodedFrames = pieces.reduce((sum, p) => sum + p.piece.times.length, 0);
-    options.log(`[smart-cut] ${mode}: ${encodedFrames} frames encoded, ${videoPacketsOut - encodedFrames} video packets and ${copiedPackets} audio packets copied`);
+    const encodeSec = pieces.reduce((sum, p) => sum + p.encoded.ms, 0) / 1000;
+    options.log(`[smart-cut] ${mode}: ${encodedFrames} frames encoded in ${encodeSec.toFixed(1)} s, ${videoPacketsOut - encodedFrames} video packets and ${copiedPackets} audio packets copied`);
     return { mode, startSec: origin, durationSec: lastEnd, encodedFrames, copiedVideoPackets: videoPacketsOut - encodedFrames, note };
   } catch (error) {
     if (muxer && muxer.state !== 'finalized' && muxer.state !== 'canceled') await muxer.cancel().catch(() => {});
