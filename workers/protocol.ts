@@ -126,6 +126,21 @@ export interface WebCodecsTarget {
   videoBitrate: number;
   /** H.264 only: the mean QP the bitrate is steered to (`H264_TARGET_QP`); absent: the bitrate stays. */
   targetQp?: number;
+  /** Edits the fast route honours (src/presets/edits.ts); `width`/`height` are already the edited shown size. */
+  edits?: WebCodecsEdits;
+}
+
+/**
+ * A person's edits as the worker applies them. Times are seconds from the presentation start
+ * (what a player shows as 0); the crop is in stored pixels of the upright picture; `rotate`
+ * is added to the file's own rotation in the output's display matrix.
+ */
+export interface WebCodecsEdits {
+  trim?: { start: number; end: number | null };
+  crop?: { width: number; height: number; x: number; y: number };
+  rotate?: 0 | 90 | 180 | 270;
+  /** Index among the source's audio tracks. */
+  audioTrack?: number;
 }
 
 /** What the browser can do with one source, for the engine router (src/jobs/engine-router.ts). */

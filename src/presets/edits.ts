@@ -1,3 +1,5 @@
+import type { SourceInfo, VideoInfo } from './source-info';
+
 /**
  * Per-file edits: what a person asks to keep of a source (a time range, a rectangle, an
  * orientation, which sound and subtitle tracks) before any preset runs on it. Pure data and
@@ -9,13 +11,27 @@
  * which is where ffmpeg's `crop` filter sees it after autorotation.
  */
 
-/** A range to keep; `end: null` keeps to the end of the file. */
+/**
+ * A range to keep; `end: null` keeps to the end of the file.
+ *
+ * @example
+ * ```ts
+ * const trim: Trim = { start: 12, end: 100 };
+ * ```
+ */
 export interface Trim {
   start: number;
   end: number | null;
 }
 
-/** A rectangle to keep, in stored pixels of the upright picture. */
+/**
+ * A rectangle to keep, in stored pixels of the upright picture.
+ *
+ * @example
+ * ```ts
+ * const crop: Crop = { width: 1920, height: 800, x: 0, y: 140 };
+ * ```
+ */
 export interface Crop {
   width: number;
   height: number;
@@ -23,10 +39,24 @@ export interface Crop {
   y: number;
 }
 
-/** Clockwise quarter turns on top of the rotation the file already carries. */
+/**
+ * Clockwise quarter turns on top of the rotation the file already carries.
+ *
+ * @example
+ * ```ts
+ * const rotate: Rotation = 90;
+ * ```
+ */
 export type Rotation = 0 | 90 | 180 | 270;
 
-/** Subtitles: left out, kept as a text track where the container takes one, or burned into the picture. */
+/**
+ * Subtitles: left out, kept as a text track where the container takes one, or burned into the picture.
+ *
+ * @example
+ * ```ts
+ * const subtitles: SubtitleChoice = { mode: 'burn', track: 0 };
+ * ```
+ */
 export type SubtitleChoice = { mode: 'none' } | { mode: 'keep' | 'burn'; track: number };
 
 /**
@@ -47,7 +77,14 @@ export interface Edits {
   subtitles?: SubtitleChoice;
 }
 
-/** What a source offers that edits are checked against. */
+/**
+ * What a source offers that edits are checked against.
+ *
+ * @example
+ * ```ts
+ * const facts: EditableSource = { durationSec: 60, picture: { width: 1920, height: 1080 }, audioTracks: 2, subtitleTracks: 0 };
+ * ```
+ */
 export interface EditableSource {
   durationSec: number | null;
   /** The upright picture in stored pixels, or null for audio only. */
@@ -180,6 +217,11 @@ export function formatTime(seconds: number): string {
 /**
  * Reads a crop typed as `W:H:X:Y` (ffmpeg's order); empty text is no crop. Returns a
  * sentence instead when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * parseCrop('1920:800:0:140'); // { width: 1920, height: 800, x: 0, y: 140 }
+ * ```
  */
 export function parseCrop(text: string): Crop | null | string {
   const trimmed = text.trim();
@@ -245,6 +287,11 @@ export function editProblems(edits: Edits, source: EditableSource): string[] {
 /**
  * One short line for the source's row and its jobs: "0:12–1:40 · cropped to 1920×800 · sound track 2".
  * Empty for no edits. Tracks are counted from 1 for people.
+ *
+ * @example
+ * ```ts
+ * summarizeEdits({ trim: { start: 12, end: 100 }, audioTrack: 1 }); // '0:12–1:40 · sound track 2'
+ * ```
  */
 export function summarizeEdits(edits: Edits): string {
   const parts: string[] = [];
@@ -270,7 +317,7 @@ function ffmpegSeconds(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000);
 }
 
-/** The ffmpeg side of edits: input options (before `-i`), filters (before the preset's scaling) and maps. */
+/** The ffmpeg side of edits: input options (before `-i`), filters (before the preset's scaling), maps and subtitle options. */
 export interface FfmpegEdits {
   /** Before `-i`: an accurate seek (ffmpeg decodes from the keyframe before and drops up to the start). */
   input: string[];
@@ -280,25 +327,56 @@ export interface FfmpegEdits {
   filters: string[];
   /** Which audio track to map, as ffmpeg's stream specifier. */
   audioMap: string;
+  /** Maps and codec of a subtitle track kept as text; empty when none is kept. */
+  subtitles: string[];
+}
+
+/** Where the subtitle options need the worker's files: the input as mounted, the folder of the burn-in font. */
+export interface SubtitleContext {
+  /** The input's path inside the worker (`/in/input.mkv`): the `subtitles` filter reads its track from there. */
+  inputPath: string;
+  /** The output container (`mp4`, `webm`, `matroska`…): which text codec it takes. */
+  container: string;
+  /** Folder holding the font libass draws with (the core has no fonts of its own). */
+  fontsDir: string;
+}
+
+/** The font shipped for burned-in subtitles (DejaVu Sans, free licence), as libass names it. */
+export const SUBTITLE_FONT = { file: 'DejaVuSans.ttf', family: 'DejaVu Sans' } as const;
+
+/** The text subtitle codec each output container takes; absent: it takes none. */
+const TEXT_SUBTITLES_IN: Readonly<Record<string, string>> = { mp4: 'mov_text', mov: 'mov_text', webm: 'webvtt', matroska: 'srt', mkv: 'srt' };
+
+/** The text subtitle codec a container takes, or null when it takes none (FLV, GIF, audio). */
+export function textSubtitleCodec(container: string): string | null {
+  return TEXT_SUBTITLES_IN[container] ?? null;
+}
+
+/** A path inside a filter argument: `:`, `\`, `'`, `,` and brackets would end the option. */
+function filterPath(path: string): string {
+  return path.replace(/[\\:',[\]]/g, (c) => `\\${c}`);
 }
 
 /**
  * Compiles edits to ffmpeg arguments. `-ss` before `-i` is frame-accurate when transcoding
  * (ffmpeg decodes from the previous keyframe and drops the frames before the start); the
  * length is given with `-t` because an output `-to` counts from the seek, not the file.
+ * Burned subtitles are drawn after crop and rotation (upright, inside the kept picture), on the
+ * source's own clock (a trimmed input starts at 0; the track does not).
  *
  * @example
  * ```ts
  * ffmpegEdits({ trim: { start: 12, end: 100 }, rotate: 90 });
- * // { input: ['-ss', '12'], output: ['-t', '88'], filters: ['transpose=clock'], audioMap: '0:a:0' }
+ * // { input: ['-ss', '12'], output: ['-t', '88'], filters: ['transpose=clock'], audioMap: '0:a:0', subtitles: [] }
  * ```
  */
-export function ffmpegEdits(edits: Edits): FfmpegEdits {
+export function ffmpegEdits(edits: Edits, context?: SubtitleContext): FfmpegEdits {
   const input: string[] = [];
   const output: string[] = [];
+  const start = edits.trim?.start ?? 0;
   if (edits.trim) {
-    if (edits.trim.start > 0) input.push('-ss', ffmpegSeconds(edits.trim.start));
-    if (edits.trim.end !== null) output.push('-t', ffmpegSeconds(edits.trim.end - edits.trim.start));
+    if (start > 0) input.push('-ss', ffmpegSeconds(start));
+    if (edits.trim.end !== null) output.push('-t', ffmpegSeconds(edits.trim.end - start));
   }
   const filters: string[] = [];
   if (edits.crop) filters.push(`crop=${edits.crop.width}:${edits.crop.height}:${edits.crop.x}:${edits.crop.y}:exact=1`);
@@ -316,5 +394,72 @@ export function ffmpegEdits(edits: Edits): FfmpegEdits {
       break;
   }
   if (edits.flip) filters.push('hflip');
-  return { input, output, filters, audioMap: `0:a:${edits.audioTrack ?? 0}` };
+  const subtitles: string[] = [];
+  const choice = edits.subtitles;
+  if (choice && choice.mode !== 'none') {
+    if (!context) throw new TypeError('Subtitles need the input path, container and fonts folder (ffmpegEdits context).');
+    if (choice.mode === 'burn') {
+      const draw = `subtitles=${filterPath(context.inputPath)}:si=${choice.track}:fontsdir=${filterPath(context.fontsDir)}:force_style='FontName=${SUBTITLE_FONT.family}'`;
+      filters.push(...(start > 0 ? [`setpts=PTS+${ffmpegSeconds(start)}/TB`, draw, 'setpts=PTS-STARTPTS'] : [draw]));
+    } else {
+      const codec = textSubtitleCodec(context.container);
+      if (codec) subtitles.push('-map', `0:s:${choice.track}`, '-c:s', codec);
+    }
+  }
+  return { input, output, filters, audioMap: `0:a:${edits.audioTrack ?? 0}`, subtitles };
+}
+
+/** The upright picture in stored pixels (the file's rotation applied, pixel aspect not): where a crop is given. */
+export function uprightPicture(video: Pick<VideoInfo, 'width' | 'height' | 'rotation'>): { width: number; height: number } {
+  const turned = video.rotation === 90 || video.rotation === 270;
+  return turned ? { width: video.height, height: video.width } : { width: video.width, height: video.height };
+}
+
+function editedVideo(video: VideoInfo, edits: Edits): VideoInfo {
+  if (!edits.crop && !edits.rotate) return video;
+  const upright = uprightPicture(video);
+  // How much one stored pixel of the upright picture spans when shown, across and down.
+  const across = video.displayWidth / upright.width;
+  const down = video.displayHeight / upright.height;
+  const cropped = edits.crop ? { width: edits.crop.width, height: edits.crop.height } : upright;
+  const shown = { width: Math.round(cropped.width * across), height: Math.round(cropped.height * down) };
+  const quarter = (edits.rotate ?? 0) % 180 === 90;
+  return {
+    ...video,
+    width: quarter ? cropped.height : cropped.width,
+    height: quarter ? cropped.width : cropped.height,
+    displayWidth: quarter ? shown.height : shown.width,
+    displayHeight: quarter ? shown.width : shown.height,
+    // The output is made upright: nothing is left for a player to turn.
+    rotation: 0,
+  };
+}
+
+/**
+ * The source as the edits make it, for everything downstream of them: a preset sizes the
+ * edited picture, progress and checks count the trimmed duration, the chosen sound track is
+ * the one described. The frame count of the whole stream no longer applies to a trim.
+ *
+ * @example
+ * ```ts
+ * editedSourceInfo(info, { trim: { start: 10, end: 30 }, rotate: 90 }); // durationSec 20, a portrait picture
+ * ```
+ */
+export function editedSourceInfo(info: SourceInfo, edits: Edits): SourceInfo {
+  if (isEmptyEdits(edits)) return info;
+  const edited: SourceInfo = { ...info, durationSec: editedDuration(edits, info.durationSec), video: info.video ? editedVideo(info.video, edits) : null };
+  if (edits.trim) delete edited.videoTiming;
+  const track = edits.audioTrack !== undefined ? info.tracks?.audio[edits.audioTrack] : undefined;
+  if (track && info.audio) edited.audio = { codec: track.codec, channels: track.channels ?? info.audio.channels, sampleRate: track.sampleRate ?? info.audio.sampleRate };
+  return edited;
+}
+
+/** What a source offers edits, from its probe. */
+export function editableFacts(info: SourceInfo): EditableSource {
+  return {
+    durationSec: info.durationSec,
+    picture: info.video ? uprightPicture(info.video) : null,
+    audioTracks: info.tracks?.audio.length ?? (info.audio ? 1 : 0),
+    subtitleTracks: info.tracks?.subtitles.length ?? 0,
+  };
 }

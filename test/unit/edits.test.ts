@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectBars, type LumaFrame } from '../../src/presets/crop-detect';
 import {
   checkEdits,
+  editableFacts,
   editedDuration,
+  editedSourceInfo,
   editedPicture,
   editProblems,
   ffmpegEdits,
@@ -11,8 +17,11 @@ import {
   isEmptyEdits,
   parseCrop,
   parseTime,
+  SUBTITLE_FONT,
   summarizeEdits,
+  uprightPicture,
 } from '../../src/presets/edits';
+import type { SourceInfo } from '../../src/presets/source-info';
 import { FIXTURES_DIR } from '../support/media';
 import { keyframeAtOrBefore, planSmartCut } from '../../src/presets/smart-cut-plan';
 
@@ -122,13 +131,64 @@ describe('what the edits make', () => {
 
 describe('edits as ffmpeg arguments', () => {
   it('seeks accurately before the input and gives the length as -t', () => {
-    expect(ffmpegEdits({ trim: { start: 12.3, end: 100 }, rotate: 90 })).toEqual({ input: ['-ss', '12.3'], output: ['-t', '87.7'], filters: ['transpose=clock'], audioMap: '0:a:0' });
-    expect(ffmpegEdits({ trim: { start: 0, end: null } })).toEqual({ input: [], output: [], filters: [], audioMap: '0:a:0' });
+    expect(ffmpegEdits({ trim: { start: 12.3, end: 100 }, rotate: 90 })).toEqual({ input: ['-ss', '12.3'], output: ['-t', '87.7'], filters: ['transpose=clock'], audioMap: '0:a:0', subtitles: [] });
+    expect(ffmpegEdits({ trim: { start: 0, end: null } })).toEqual({ input: [], output: [], filters: [], audioMap: '0:a:0', subtitles: [] });
     expect(ffmpegEdits({ audioTrack: 2 }).audioMap).toBe('0:a:2');
   });
 
   it('crops, then turns, then flips', () => {
     expect(ffmpegEdits({ crop: { width: 100, height: 50, x: 2, y: 4 }, rotate: 270, flip: true }).filters).toEqual(['crop=100:50:2:4:exact=1', 'transpose=cclock', 'hflip']);
+  });
+
+  const context = { inputPath: '/in/input.mkv', container: 'mp4', fontsDir: '/fonts' };
+
+  it('keeps a subtitle track as the container\'s text codec', () => {
+    expect(ffmpegEdits({ subtitles: { mode: 'keep', track: 1 } }, context).subtitles).toEqual(['-map', '0:s:1', '-c:s', 'mov_text']);
+    expect(ffmpegEdits({ subtitles: { mode: 'keep', track: 0 } }, { ...context, container: 'webm' }).subtitles).toEqual(['-map', '0:s:0', '-c:s', 'webvtt']);
+    expect(ffmpegEdits({ subtitles: { mode: 'keep', track: 0 } }, { ...context, container: 'flv' }).subtitles).toEqual([]);
+    expect(() => ffmpegEdits({ subtitles: { mode: 'keep', track: 0 } })).toThrow(TypeError);
+  });
+
+  it('burns subtitles after crop and turn, on the source clock when trimmed', () => {
+    expect(ffmpegEdits({ crop: { width: 100, height: 50, x: 0, y: 0 }, subtitles: { mode: 'burn', track: 0 }, trim: { start: 5, end: null } }, context).filters).toEqual([
+      'crop=100:50:0:0:exact=1',
+      'setpts=PTS+5/TB',
+      "subtitles=/in/input.mkv:si=0:fontsdir=/fonts:force_style='FontName=DejaVu Sans'",
+      'setpts=PTS-STARTPTS',
+    ]);
+    expect(ffmpegEdits({ subtitles: { mode: 'burn', track: 2 } }, { ...context, inputPath: "/in/a:b'c.mkv" }).filters[0]).toBe("subtitles=/in/a\\:b\\'c.mkv:si=2:fontsdir=/fonts:force_style='FontName=DejaVu Sans'");
+  });
+
+  // Native ffmpeg burns a subtitle with the shipped font: the frame differs where the text is, only there.
+  it('burns text with the shipped font (native ffmpeg)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ffbatch-burn-'));
+    try {
+      const fonts = path.join(dir, 'fonts');
+      mkdirSync(fonts);
+      copyFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf', SUBTITLE_FONT.file), path.join(fonts, SUBTITLE_FONT.file));
+      writeFileSync(path.join(dir, 's.srt'), '1\n00:00:00,000 --> 00:00:05,000\nHELLO WORLD\n');
+      const mkv = path.join(dir, 'in.mkv');
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:d=3', '-i', path.join(dir, 's.srt'), '-map', '0', '-map', '1', '-c:v', 'ffv1', '-c:s', 'srt', mkv]);
+      const edits = ffmpegEdits({ subtitles: { mode: 'burn', track: 0 }, trim: { start: 1, end: 2 } }, { inputPath: mkv, container: 'mp4', fontsDir: fonts });
+      const grab = (filters: string[]): Uint8Array =>
+        execFileSync('ffmpeg', ['-v', 'error', ...edits.input, '-i', mkv, '-frames:v', '1', ...(filters.length ? ['-vf', filters.join(',')] : []), '-f', 'rawvideo', '-pix_fmt', 'gray', '-']);
+      const plain = grab([]);
+      const burned = grab(edits.filters);
+      expect(burned.length).toBe(320 * 180);
+      let changedTop = 0;
+      let changedBottom = 0;
+      for (let i = 0; i < burned.length; i++) {
+        if (Math.abs((burned[i] ?? 0) - (plain[i] ?? 0)) > 40) {
+          if (i < 320 * 90) changedTop++;
+          else changedBottom++;
+        }
+      }
+      // libass puts the line at the bottom; nothing changes above the middle.
+      expect(changedBottom).toBeGreaterThan(200);
+      expect(changedTop).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // Native ffmpeg runs the compiled filters on a frame with one bright corner: the corner must
@@ -234,5 +294,57 @@ describe('planSmartCut', () => {
     expect(keyframeAtOrBefore(keys, 5.5)).toBe(4);
     expect(keyframeAtOrBefore(keys, 6)).toBe(6);
     expect(keyframeAtOrBefore(keys, 0.1)).toBe(0);
+  });
+});
+
+describe('editedSourceInfo', () => {
+  const base: SourceInfo = {
+    durationSec: 60,
+    container: 'mov,mp4,m4a,3gp,3g2,mj2',
+    video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, fps: 30 },
+    audio: { codec: 'aac', channels: 2, sampleRate: 48000 },
+    videoTiming: { index: 0, durationSec: 60, frames: 1800, nominalFps: 30 },
+  };
+
+  it('is the source itself without edits', () => {
+    expect(editedSourceInfo(base, {})).toBe(base);
+  });
+
+  it('trims the duration and forgets the whole stream frame count', () => {
+    const edited = editedSourceInfo(base, { trim: { start: 10, end: 30 } });
+    expect(edited.durationSec).toBe(20);
+    expect(edited.videoTiming).toBeUndefined();
+    expect(edited.video).toBe(base.video);
+  });
+
+  it('shows a crop and a quarter turn as a preset would size them', () => {
+    const edited = editedSourceInfo(base, { crop: { width: 1920, height: 800, x: 0, y: 140 }, rotate: 90 });
+    expect(edited.video).toMatchObject({ width: 800, height: 1920, displayWidth: 800, displayHeight: 1920, rotation: 0 });
+  });
+
+  it('crops a phone clip in its upright picture and keeps a pixel aspect', () => {
+    // Stored 1920×1080 turned 90° by the player: upright it is 1080×1920.
+    const phone: SourceInfo = { ...base, video: { ...base.video!, rotation: 90, displayWidth: 1080, displayHeight: 1920 } };
+    expect(uprightPicture(phone.video!)).toEqual({ width: 1080, height: 1920 });
+    expect(editedSourceInfo(phone, { crop: { width: 1080, height: 1080, x: 0, y: 420 } }).video).toMatchObject({ displayWidth: 1080, displayHeight: 1080, rotation: 0 });
+    // 720×576 stored, shown 1024×576 (SAR 64:45): a half-width crop is shown 512 wide.
+    const dvd: SourceInfo = { ...base, video: { ...base.video!, width: 720, height: 576, displayWidth: 1024, displayHeight: 576 } };
+    expect(editedSourceInfo(dvd, { crop: { width: 360, height: 576, x: 0, y: 0 } }).video).toMatchObject({ displayWidth: 512, displayHeight: 576 });
+  });
+
+  it('describes the chosen sound track', () => {
+    const twoTracks: SourceInfo = {
+      ...base,
+      tracks: {
+        audio: [
+          { index: 0, label: 'AAC stereo', codec: 'aac', language: null, channels: 2, sampleRate: 48000 },
+          { index: 1, label: 'AC3 5.1', codec: 'ac3', language: null, channels: 6, sampleRate: 48000 },
+        ],
+        subtitles: [],
+      },
+    };
+    expect(editedSourceInfo(twoTracks, { audioTrack: 1 }).audio).toEqual({ codec: 'ac3', channels: 6, sampleRate: 48000 });
+    expect(editableFacts(twoTracks)).toEqual({ durationSec: 60, picture: { width: 1920, height: 1080 }, audioTracks: 2, subtitleTracks: 0 });
+    expect(editableFacts({ ...base, audio: null })).toMatchObject({ audioTracks: 0 });
   });
 });
