@@ -196,6 +196,39 @@ export interface DryRunResult {
 /** Seconds of output made so far. */
 export type ProgressSink = (seconds: number) => void | Promise<void>;
 
+/** What a smart cut did: everything copied, the head (and a mid-GOP tail) encoded again, cut at the keyframe before In, or all encoded. */
+export type SmartCutMode = 'copy' | 'smart' | 'keyframe' | 'encode';
+
+/** "Streams copied" through Mediabunny into an MP4 (fast start in one pass); with a trim, a smart cut (workers/smart-cut.ts). */
+export interface SmartCutRequest {
+  /** The source: read by Mediabunny and, for the re-encoded frames, mounted for the core. */
+  input: MountedInput;
+  /** Source presentation times in seconds; null: the whole file. `end: null` is the end of the file. */
+  trim: { start: number; end: number | null } | null;
+  /** Name of the output file inside `scratchFolder` (OPFS). */
+  output: string;
+  scratchFolder: string[];
+}
+
+export interface SmartCutResult {
+  mode: SmartCutMode;
+  /** Source time of the output's first frame (In, or the keyframe before it in 'keyframe' mode). */
+  startSec: number;
+  /** How long the output lasts. */
+  durationSec: number;
+  /** Frames encoded again (the head, and frames before a mid-GOP Out). */
+  encodedFrames: number;
+  /** Video packets copied byte for byte. */
+  copiedVideoPackets: number;
+  /** A sentence for the person when the cut could not be frame-exact; null otherwise. */
+  note: string | null;
+}
+
+export interface SmartCutOutput extends SmartCutResult {
+  /** A disk-backed File of the OPFS scratch file. */
+  output: Blob;
+}
+
 /** Scores an output against its source (workers/quality/): frames grabbed by ffmpeg, sums in the worker. */
 export interface QualityRequest {
   /** Both are mounted read-only under `/in` (distinct names). */
@@ -270,6 +303,11 @@ export interface FfmpegWorkerApi {
    * 'WebCodecsUnsupportedError' when the route cannot make this output.
    */
   webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult>;
+  /**
+   * Remuxes (streams copied) into an OPFS scratch MP4 through Mediabunny; with a trim, a smart cut.
+   * Throws an Error named 'SmartCutUnsupportedError' when Mediabunny cannot read the source: run ffmpeg's remux then.
+   */
+  smartCut(request: SmartCutRequest, onProgress: ProgressSink, onLog: LogSink): Promise<SmartCutOutput>;
   /** PSNR and SSIM of an output against the same instants of its source (see QualityRequest). */
   scoreQuality(request: QualityRequest): Promise<QualityReport>;
   /** The output's frame at `atSec` and the source's at the same instant, scaled alike; null when either could not be read. */

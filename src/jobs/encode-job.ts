@@ -24,6 +24,7 @@ import { checkOutput, damagedByKnob, lastOutTime, withScratch, writeFailureSente
 export type { EncodeRunnerDeps, Scratch } from './encode-plan';
 import { encodeSplit, keeperOf } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
+import { runSmartCut } from './smart-cut';
 import { scoreOutput } from './score-output';
 
 const LOG_TAIL_LINES = 40;
@@ -129,7 +130,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
       const computed = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
       const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
       context.update({ slots: segments });
-      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : await encodeWhole(deps.pool, plan);
+      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : ((await remuxInOnePass(deps, plan)) ?? (await encodeWhole(deps.pool, plan)));
       output = damagedByKnob(deps, output);
     }
   } catch (error) {
@@ -194,6 +195,31 @@ async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): P
   if (problem !== null) throw new JobFailedError(problem);
   plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
   return true;
+}
+
+/**
+ * "Streams copied" through Mediabunny in a pool worker (src/jobs/smart-cut.ts): the same MP4 as
+ * ffmpeg's `-c copy -movflags +faststart` in one pass (the moov reserved at the front instead of
+ * a second rewrite of the whole file). Null where it does not apply or Mediabunny cannot read the
+ * source: ffmpeg remuxes then.
+ */
+async function remuxInOnePass(deps: EncodeRunnerDeps, plan: EncodePlan): Promise<Blob | null> {
+  const { preset, info, input, context } = plan;
+  const scratchFolder = plan.scratchFolder();
+  if (preset.id !== 'mp4-remux' || !deps.pool.use || !scratchFolder) return null;
+  // The preset's own refusals first (a codec an MP4 cannot take), with its sentence.
+  preset.args(info, { input: `/in/${input.name}`, output: '/out/output.mp4' });
+  const remuxed = await runSmartCut(deps.pool as Pick<WorkerPool, 'use'>, {
+    input,
+    trim: null,
+    output: 'output.mp4',
+    scratchFolder,
+    onProgress: (seconds) => context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: null }),
+    onLog: (lines) => context.onLog(lines),
+    signal: context.signal,
+  });
+  context.onLog([remuxed ? '[ffbatch] Remuxed in one pass (Mediabunny; moov reserved at the front).' : '[ffbatch] Mediabunny cannot read this source: ffmpeg remuxes it.']);
+  return remuxed?.output ?? null;
 }
 
 async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan): Promise<Blob> {

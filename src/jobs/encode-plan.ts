@@ -29,7 +29,7 @@ export interface Scratch {
 }
 
 export interface EncodeRunnerDeps {
-  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode' | 'scoreQuality'>>;
+  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode' | 'scoreQuality' | 'use'>>;
   /** Probes every output before it is stored (verification); absent: outputs go unchecked. */
   probePool?: Pick<WorkerPool, 'probe'> & Partial<Pick<WorkerPool, 'probeTail'>>;
   /** The Engine select: Auto (WebCodecs where the router allows) or ffmpeg.wasm only. Default ffmpeg. */
