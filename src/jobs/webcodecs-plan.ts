@@ -1,7 +1,7 @@
 import { fitHeight } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsPresetId, WebCodecsTarget } from '../../workers/protocol';
-import { H264_TARGET_QP, webCodecsVideoBitrate, type WebCodecsVideoCodec } from './webcodecs-bitrate';
+import { H264_TARGET_QP, webCodecsVideoBitrate, type WebCodecsVideoCodec } from '../presets/webcodecs-bitrate';
 
 /** The presets the WebCodecs route implements. */
 export const WEBCODECS_PRESETS = {
