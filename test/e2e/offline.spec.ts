@@ -108,8 +108,9 @@ test('after the first visit the page opens and encodes with the network off; no 
 
 /** The build under test (as in playwright.config.ts). */
 const DIST = path.resolve(process.env['FFBATCH_DIST'] ?? 'dist');
+const TRAILER = path.resolve(import.meta.dirname, '../../../shared/fixtures/trailer_big_buck_bunny.flv'); // 33 s
 
-test('a new deployment waits for the Update button, which is disabled while a batch runs', async ({ page }) => {
+test('a new deployment waits for the Update button, which is disabled while a batch runs and applied only on a click', async ({ page }) => {
   test.setTimeout(4 * 60_000);
   // A deployment of our own, on a server of our own, so that the test can replace it.
   const site = await makeTempDir('ffbatch-update-site-');
@@ -118,7 +119,9 @@ test('a new deployment waits for the Update button, which is disabled while a ba
   const { serveStatic } = (await import(pathToFileURL(path.resolve('test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
   const server = await serveStatic(site, 0);
   try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?engine=ffmpeg`;
+    // ?splitAbove=20&holdSegment=2: the 33 s trailer becomes a job split in 2 whose second segment waits until it is canceled,
+    // so a batch is surely running when the browser finds the new deployment.
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?engine=ffmpeg&splitAbove=20&holdSegment=2`;
     await page.goto(url);
     await expect(page.getByRole('button', { name: 'Encode', exact: true })).toBeVisible();
     await page.evaluate(async () => {
@@ -129,6 +132,19 @@ test('a new deployment waits for the Update button, which is disabled while a ba
     const banner = page.locator('.update-banner');
     const update = page.getByRole('button', { name: 'Update', exact: true });
     await expect(banner).toBeHidden();
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+
+    // An output stored before the update (5 s: never split), which must survive it.
+    await setWorkers(page, 2);
+    await addFiles(page, [fixture('flower.mp4')]);
+    await tickPresets(page, ['webm-vp9-720p']);
+    await pressEncode(page);
+    await waitForAllFinished(page, 1);
+    const job = jobFor(page, 'flower.mp4', 'webm-vp9-720p');
+    await expect(job).toHaveAttribute('data-state', 'done');
 
     // Deploy a new version: a changed index.html, and its new revision in the service worker.
     const index = path.join(site, 'index.html');
@@ -141,31 +157,38 @@ test('a new deployment waits for the Update button, which is disabled while a ba
     expect(newSw, 'sw.js lists index.html with a revision').not.toBe(oldSw);
     await writeFile(sw, newSw);
 
-    // A batch runs; the browser finds the new deployment meanwhile: the banner says so, Update waits.
-    let navigations = 0;
-    page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame()) navigations++;
-    });
-    await addFiles(page, [fixture('flower.mp4')]);
-    await tickPresets(page, ['webm-vp9-720p']);
+    // A batch runs (held by the knob); the browser finds the new deployment meanwhile: the banner says so, Update waits.
+    await page.getByRole('button', { name: 'Remove flower.mp4' }).click();
+    await addFiles(page, [TRAILER]);
+    await tickPresets(page, ['flv-320x240']);
     await pressEncode(page);
+    const held = jobFor(page, 'trailer_big_buck_bunny.flv', 'flv-320x240');
+    await held.getByRole('button', { name: 'Log' }).click();
+    await expect(held.locator('pre')).toContainText('Segment 2 of 2 is held', { timeout: 60_000 });
     await page.evaluate(async () => {
       await (await navigator.serviceWorker.getRegistration())?.update();
     });
     await expect(banner).toBeVisible({ timeout: 60_000 });
     await expect(banner).toContainText('An update is ready');
-    const job = jobFor(page, 'flower.mp4', 'webm-vp9-720p');
-    const stillRunning = (await job.getAttribute('data-state')) === 'queued' || (await job.getAttribute('data-state')) === 'running';
-    if (stillRunning) {
-      await expect(banner).toHaveAttribute('data-update', 'waiting-for-batch');
-      await expect(update).toBeDisabled();
-    } else console.log('[offline] the job ended before the update was found: the running-batch check was skipped');
-    await waitForAllFinished(page, 1);
-    await expect(job).toHaveAttribute('data-state', 'done');
-    expect(navigations, 'no reload while the batch ran').toBe(0);
-    // Nothing is applied without a click.
+    await expect(held).toHaveAttribute('data-state', 'running');
+    await expect(banner).toHaveAttribute('data-update', 'waiting-for-batch');
+    await expect(update).toBeDisabled();
+    expect(navigations, 'no reload while the batch runs').toBe(0);
+
+    // The batch ends (the held job is canceled): Update is offered, not applied.
+    await held.getByRole('button', { name: 'Cancel' }).click();
+    await expect(held).toHaveAttribute('data-state', 'canceled');
     await expect(banner).toHaveAttribute('data-update', 'ready');
-    await page.waitForTimeout(1000);
+    await expect(update).toBeEnabled();
+    // Nothing is applied without a click: a later job runs to its end in this same page (a reload would have cut it off),
+    // the banner redrawing on each of its changes, and the page is still the one that was opened.
+    await page.getByRole('button', { name: 'Remove trailer_big_buck_bunny.flv' }).click();
+    await addFiles(page, [fixture('good.mp3')]);
+    await tickPresets(page, ['mp3-audio']);
+    await pressEncode(page);
+    await waitForAllFinished(page, 3);
+    await expect(jobFor(page, 'good.mp3', 'mp3-audio')).toHaveAttribute('data-state', 'done');
+    await expect(banner).toHaveAttribute('data-update', 'ready');
     expect(navigations, 'no reload without a click').toBe(0);
 
     // Update: the new worker takes over and the page reloads into the new deployment; the output stays.

@@ -35,6 +35,17 @@ async function keptFiles(page: Page): Promise<Record<string, number>> {
   });
 }
 
+/** Writes a kept-segment folder that belongs to no job (as if its job ended while no page could clean up). */
+async function plantOrphan(page: Page): Promise<void> {
+  await page.evaluate(async (orphan) => {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('ffbatch-segments', { create: true });
+    const file = await (await root.getDirectoryHandle(orphan, { create: true })).getFileHandle('segment-0.nut', { create: true });
+    const writable = await file.createWritable();
+    await writable.write(new Uint8Array(100));
+    await writable.close();
+  }, ORPHAN);
+}
+
 /**
  * Starts the trailer → FLV as a job split in 2 on 2 workers, with segment 2 held by the knob,
  * and waits until segment 1 is finished and kept on disk. Returns the job, its id and its open log.
@@ -64,13 +75,7 @@ test('a split job reloaded after one segment finished encodes only the other seg
   const keptSegment = Object.keys(before).filter((p) => p.startsWith(`${id}/`));
   expect(keptSegment, `one finished segment kept on disk: ${JSON.stringify(before)}`).toHaveLength(1);
   // A kept-segment folder whose job is gone (ended while no page could clean up): the next start removes it.
-  await page.evaluate(async (orphan) => {
-    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('ffbatch-segments', { create: true });
-    const file = await (await root.getDirectoryHandle(orphan, { create: true })).getFileHandle('segment-0.nut', { create: true });
-    const writable = await file.createWritable();
-    await writable.write(new Uint8Array(100));
-    await writable.close();
-  }, ORPHAN);
+  await plantOrphan(page);
 
   // The reload: a new page (without the knob) in the same tab, before segment 2 or the join ran.
   await page.goto(APP);
@@ -137,6 +142,9 @@ test('another tab leaves the running split job to its tab; once that tab is clos
   const kept = await ofJob(a);
   expect(kept).toHaveLength(1);
 
+  // A kept-segment folder of no job, which B's clean-up at start removes: proof that the clean-up ran.
+  await plantOrphan(a);
+
   // Tab B opens while A runs the job: B neither lists it nor offers to resume it (that would encode it twice), and says why.
   const b = await context.newPage();
   await b.goto(APP);
@@ -144,7 +152,8 @@ test('another tab leaves the running split job to its tab; once that tab is clos
   await expect(b.locator('[data-resume-note]')).toHaveText('When this page opened, 1 unfinished job belonged to another open ffbatch tab; it is left to that tab, and its output shows here after a reload.');
   await expect(b.locator(`[data-job-id="${id}"]`)).toHaveCount(0);
   await expect(b.getByRole('button', { name: 'Resume' })).toBeHidden();
-  await b.waitForTimeout(1500);
+  // B's clean-up of kept segments has run (it removed the orphan) and left the segments of the job running in tab A.
+  await expect.poll(async () => Object.keys(await keptFiles(b)).some((p) => p.startsWith(`${ORPHAN}/`)), { message: 'B removes the orphan folder' }).toBe(false);
   expect(await ofJob(b), 'segments of the job running in tab A').toEqual(kept);
 
   // Tab A is closed mid-job: after a reload B takes the job as interrupted, with its segment still kept for a resume.
