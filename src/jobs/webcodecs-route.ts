@@ -7,7 +7,8 @@ import { WebCodecsRouteError } from '../pool/worker-pool';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { chooseEngine } from './engine-router';
-import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCodecsPresetId } from './webcodecs-plan';
+import { PRESETS } from '../presets/presets';
+import { webCodecsTargetFor, type WebCodecsPlan } from './webcodecs-plan';
 import { isAbortError, throwIfAborted } from './errors';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
@@ -19,10 +20,10 @@ import { checkOutput, damagedByKnob, type EncodePlan, type EncodeRunnerDeps } fr
  */
 const WEBCODECS_STALL_MS = 30_000;
 
-export async function probeSupport(deps: EncodeRunnerDeps, source: Source, info: SourceInfo): Promise<WebCodecsSupport | null> {
+/** Asks the worker what the browser can do with `source` for the targets of every built-in it can plan (or just `only`). */
+export async function probeSupport(deps: EncodeRunnerDeps, source: Source, info: SourceInfo, only?: WebCodecsPlan): Promise<WebCodecsSupport | null> {
   if (!deps.pool.webcodecsProbe || !info.video) return null;
-  const video = info.video;
-  const targets = (Object.keys(WEBCODECS_PRESETS) as WebCodecsPresetId[]).map((id) => planWebCodecsTarget(id, { ...info, video }));
+  const targets = only ? [only] : PRESETS.flatMap((preset) => webCodecsTargetFor(preset, info).target ?? []);
   try {
     return await deps.pool.webcodecsProbe(source.file, targets);
   } catch {
@@ -45,11 +46,17 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const encode = deps.pool.webcodecsEncode?.bind(deps.pool);
   const video = info.video;
   // The router's answers that need no look at the browser's codecs come first.
-  const needsSupport = mode === 'auto' && isWebCodecsPreset(preset.id) && video !== null && encode !== undefined;
-  const support = needsSupport ? await plan.support() : null;
+  const planned = webCodecsTargetFor(preset, info, deps.h264TargetQp);
+  const needsSupport = mode === 'auto' && planned.target !== undefined && video !== null && encode !== undefined;
+  let support = needsSupport ? await plan.support() : null;
+  // A preset of one's own was not among the source's probed targets: ask for its own.
+  if (support && planned.target && !support.encode[preset.id]) {
+    const own = await probeSupport(deps, source, info, planned.target);
+    if (own) support = { ...support, encode: { ...support.encode, ...own.encode } };
+  }
   throwIfAborted(context.signal);
   const decision = encode || mode === 'ffmpeg' ? chooseEngine(preset.id, info, support, mode) : { engine: 'ffmpeg' as const, reason: 'the fast route is not available here' };
-  if (decision.engine === 'ffmpeg' || !isWebCodecsPreset(preset.id) || !video || !encode) {
+  if (decision.engine === 'ffmpeg' || !planned.target || !video || !encode) {
     const reason = decision.reason ?? 'the fast route is not available here';
     context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
     return toFfmpeg(reason);
@@ -61,7 +68,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     return toFfmpeg(reason);
   }
 
-  const target = planWebCodecsTarget(preset.id, { ...info, video }, deps.h264TargetQp);
+  const target = planned.target;
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
