@@ -5,6 +5,8 @@
 import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
 import { presetById, PresetMismatchError, type Preset } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
+import { specSizeBudget, type SpecTune } from '../presets/ffmpeg-compile';
+import { retryVideoBitrate } from '../presets/size-budget';
 import { StorageFullError, type OutputRecord } from '../storage/output-store';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
 import type { WebCodecsSupport } from '../../workers/protocol';
@@ -109,6 +111,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
       const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
       context.update({ slots: segments });
       output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : await encodeWhole(deps.pool, plan);
+      output = await fitRetry(deps, plan, output);
       output = damagedByKnob(deps, output);
     }
   } catch (error) {
@@ -171,10 +174,29 @@ async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): P
   return true;
 }
 
-async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan): Promise<Blob> {
+/**
+ * A size target's promise on ffmpeg.wasm: a file still over its bytes (the rate cap's buffer
+ * spent, the container's index larger than planned) is encoded again, whole, once, at the
+ * rate the overshoot calls for. Verification then checks the size like every promise.
+ */
+async function fitRetry(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<Blob> {
+  const spec = plan.preset.spec;
+  const budget = spec ? specSizeBudget(spec, plan.info) : null;
+  if (!spec || !budget?.ok || typeof spec.video !== 'object' || spec.video?.rate?.kind !== 'size') return output;
+  const maxBytes = spec.video.rate.bytes;
+  if (output.size <= maxBytes) return output;
+  const videoBitrate = retryVideoBitrate({ videoBitrate: budget.videoBitrate, gotBytes: output.size, maxBytes, audioBytes: budget.audioBytes });
+  plan.context.onLog([
+    `[ffbatch] ${output.size} bytes is over the ${maxBytes} to fit in: encoding once more at ${Math.round(videoBitrate / 1000)} kb/s (was ${Math.round(budget.videoBitrate / 1000)}).`,
+  ]);
+  plan.context.onProgress({ progress: 0, speed: null });
+  return encodeWhole(deps.pool, plan, { videoBitrate });
+}
+
+async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, tune?: SpecTune): Promise<Blob> {
   const { preset, info, input, context } = plan;
   const outputFile = `output.${preset.extension}`;
-  const args = preset.args(info, { input: `/in/${input.name}`, output: `/out/${outputFile}` });
+  const args = preset.args(info, { input: `/in/${input.name}`, output: `/out/${outputFile}` }, tune);
   const result = await pool.run(
     withScratch({ inputs: [input], args, outputs: [outputFile] }, plan),
     (lines) => {

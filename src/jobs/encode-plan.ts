@@ -88,7 +88,7 @@ export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, outp
   const input = { name: `output.${plan.preset.extension}`, data: output };
   const { report } = await deps.probePool.probe(input, plan.context.signal);
   const probed = report ? describeSource(report) : null;
-  const problem = verifyOutput(plan.preset.id, plan.info, probed);
+  const problem = verifyOutput(plan.preset.id, plan.info, probed, output.size);
   if (problem !== null || !probed || probed.durationSec === null || !deps.probePool.probeTail) return problem;
   const { endSec, log } = await deps.probePool.probeTail(input, tailStartSec(probed.durationSec), plan.context.signal);
   const endProblem = verifyEnd(probed.durationSec, endSec);

@@ -1,4 +1,6 @@
-import { fitHeight } from '../presets/presets';
+import { videoSize } from '../presets/ffmpeg-compile';
+import type { OutputSpec } from '../presets/output-spec';
+import { fitHeight, presetById } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
 import { codecName } from './engine-router';
 
@@ -6,12 +8,31 @@ import { codecName } from './engine-router';
 interface Promise_ {
   /** ffprobe's codec name of the video, or null for an audio-only preset. */
   video: string | null;
-  /** ffprobe's codec name of the audio (when the source has audio). */
-  audio: string;
+  /** ffprobe's codec name of the audio (when the source has audio); null: the preset leaves the sound out. */
+  audio: string | null;
   /** Size as shown, or null when the preset keeps the source's picture as it is. */
   size: { width: number; height: number } | null;
   /** Fixed-size presets (the recipe's `-s`) set the coded size; the others the shown size. */
   coded: boolean;
+  /** A size target: never more bytes than this. */
+  maxBytes?: number;
+}
+
+const PROBED_VIDEO = { h264: 'h264', hevc: 'hevc', vp9: 'vp9', av1: 'av1', gif: 'gif', flv1: 'flv1', mpeg4: 'mpeg4' } as const;
+const PROBED_AUDIO = { aac: 'aac', opus: 'opus', mp3: 'mp3', flac: 'flac', pcm: 'pcm_s16le' } as const;
+
+/** What a spec promises of its output for this source (the copy's promise is the remux's). */
+function promiseOfSpec(spec: OutputSpec, source: SourceInfo): Promise_ | null {
+  const video = spec.video;
+  if (video === 'copy') return null;
+  const audio = spec.audio === null ? null : spec.audio === 'copy' ? (source.audio?.codec ?? null) : PROBED_AUDIO[spec.audio.codec];
+  return {
+    video: video ? PROBED_VIDEO[video.codec] : null,
+    audio,
+    size: video && source.video ? videoSize(video, source.video) : null,
+    coded: false,
+    ...(video && video.rate?.kind === 'size' ? { maxBytes: video.rate.bytes } : {}),
+  };
 }
 
 function promiseOf(presetId: string, source: SourceInfo): Promise_ | null {
@@ -35,8 +56,10 @@ function promiseOf(presetId: string, source: SourceInfo): Promise_ | null {
         size: video ? { width: video.displayWidth, height: video.displayHeight } : null,
         coded: false,
       };
-    default:
-      return null;
+    default: {
+      const spec = presetById(presetId).spec;
+      return spec ? promiseOfSpec(spec, source) : null;
+    }
   }
 }
 
@@ -55,7 +78,7 @@ export function durationTolerance(sourceSec: number): number {
  * @example
  * verifyOutput('mp4-h264-720p', source, describeSource(report)); // null, or "The output … has no audio track …"
  */
-export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null): string | null {
+export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null, outputBytes?: number): string | null {
   const fail = (what: string): string => `The output failed its check: ${what}.`;
   if (!output || (!output.video && !output.audio)) return fail('ffprobe found no picture or sound in it');
   const promise = promiseOf(presetId, source);
@@ -75,9 +98,16 @@ export function verifyOutput(presetId: string, source: SourceInfo, output: Sourc
     }
   }
 
-  if (source.audio && !output.audio) return fail('it has no audio track though the source has one');
-  if (!source.audio && output.audio) return fail('it has an audio track though the source has none');
-  if (output.audio && output.audio.codec !== promise.audio) return fail(`its audio is ${codecName(output.audio.codec)}, not ${codecName(promise.audio)}`);
+  if (promise.maxBytes !== undefined && outputBytes !== undefined && outputBytes > promise.maxBytes) {
+    return fail(`it is ${outputBytes.toLocaleString('en-US')} bytes, over the ${promise.maxBytes.toLocaleString('en-US')} it must fit in`);
+  }
+  if (promise.audio === null) {
+    if (output.audio) return fail('it has an audio track though the preset leaves the sound out');
+  } else {
+    if (source.audio && !output.audio) return fail('it has no audio track though the source has one');
+    if (!source.audio && output.audio) return fail('it has an audio track though the source has none');
+  }
+  if (output.audio && promise.audio !== null && output.audio.codec !== promise.audio) return fail(`its audio is ${codecName(output.audio.codec)}, not ${codecName(promise.audio)}`);
 
   const expected = source.durationSec;
   if (expected !== null && expected > 0) {

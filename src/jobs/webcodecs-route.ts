@@ -8,6 +8,7 @@ import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { chooseEngine } from './engine-router';
 import { PRESETS } from '../presets/presets';
+import { FILL_AIM, retryVideoBitrate } from '../presets/size-budget';
 import { webCodecsTargetFor, type WebCodecsPlan } from './webcodecs-plan';
 import { isAbortError, throwIfAborted } from './errors';
 import { progressOf } from './ffmpeg-log';
@@ -82,17 +83,29 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const encodeSignal = AbortSignal.any([context.signal, stall.signal]);
   let reason: string;
   try {
-    const result = await encode(
-      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
-      (seconds) => {
-        clearTimeout(watchdog);
-        watchdog = setTimeout(() => stall.abort(), stallMs);
-        const elapsed = (performance.now() - startedAt) / 1000;
-        context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: elapsed > 0.5 ? seconds / elapsed : null });
-      },
-      (lines) => context.onLog(lines.map((line) => `[webcodecs] ${line}`)),
-      encodeSignal,
-    );
+    const encodeTo = (planned: WebCodecsPlan) =>
+      encode(
+        { input: source.file, target: planned, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
+        (seconds) => {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => stall.abort(), stallMs);
+          const elapsed = (performance.now() - startedAt) / 1000;
+          context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: elapsed > 0.5 ? seconds / elapsed : null });
+        },
+        (lines) => context.onLog(lines.map((line) => `[webcodecs] ${line}`)),
+        encodeSignal,
+      );
+    let result = await encodeTo(target);
+    // A size target still over once finished: encoded again lower, once (the check below judges the second).
+    const budget = target.sizeBudget;
+    if (budget && result.output.size > budget.maxBytes) {
+      const audioBytes = Math.max(0, budget.maxBytes * FILL_AIM - budget.videoBytes);
+      const videoBitrate = retryVideoBitrate({ videoBitrate: target.videoBitrate, gotBytes: result.output.size, maxBytes: budget.maxBytes, audioBytes });
+      context.onLog([`[ffbatch] ${result.output.size} bytes is over the ${budget.maxBytes} to fit in: encoding once more at ${Math.round(videoBitrate / 1000)} kb/s.`]);
+      context.onProgress({ progress: 0, speed: null });
+      const videoBytes = Math.floor((budget.videoBytes * videoBitrate) / target.videoBitrate);
+      result = await encodeTo({ ...target, videoBitrate, sizeBudget: { maxBytes: budget.maxBytes, videoBytes } });
+    }
     clearTimeout(watchdog);
     throwIfAborted(context.signal);
     context.onLog([`[ffbatch] WebCodecs made ${result.videoFrames} frames, ${result.durationSec.toFixed(2)} s, in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`]);

@@ -8,6 +8,11 @@ import { MP4_AUDIO_COPY, MP4_VIDEO_COPY, PresetMismatchError, codecLabel, fitBox
 import { planSizeBudget, type BudgetPlan } from './size-budget';
 import type { SourceInfo, VideoInfo } from './source-info';
 
+/** A change for one run: the size target's retry at a lower video rate. */
+export interface SpecTune {
+  videoBitrate?: number;
+}
+
 /** Where ffmpeg reads and writes. */
 export interface SpecPaths {
   input: string;
@@ -133,7 +138,7 @@ export function specRefusal(spec: OutputSpec, source: SourceInfo): string | null
 }
 
 /** The rate words of each encoder: a quality, a size target's rate cap, or a bitrate. */
-function rateWords(video: VideoSpec, spec: OutputSpec, source: SourceInfo): string[] {
+function rateWords(video: VideoSpec, spec: OutputSpec, source: SourceInfo, tune: SpecTune): string[] {
   const rate = video.rate;
   if (!rate) return [];
   const crfTable = { h264: X264_CRF, hevc: X265_CRF, vp9: VP9_CRF, av1: AV1_CRF }[video.codec as 'h264'];
@@ -146,16 +151,17 @@ function rateWords(video: VideoSpec, spec: OutputSpec, source: SourceInfo): stri
   const budget = specSizeBudget(spec, source);
   if (!budget) return [];
   if (!budget.ok) throw new PresetMismatchError(budget.reason);
-  const cap = kbps(budget.videoBitrate);
-  const buffer = kbps(budget.bufferBits);
+  const rateBits = tune.videoBitrate ?? budget.videoBitrate;
+  const cap = kbps(rateBits);
+  const buffer = kbps((budget.bufferBits * rateBits) / budget.videoBitrate);
   // A quality cap: CRF spends no more than it needs, the rate buffer bounds it from above.
   if (rate.cap !== undefined && crfTable) return ['-crf', String(crfTable[rate.cap]), ...(zeroBitrate.length ? ['-b:v', cap] : []), '-maxrate', cap, '-bufsize', buffer];
   return ['-b:v', cap, '-maxrate', cap, '-bufsize', buffer];
 }
 
-function videoWords(video: VideoSpec, spec: OutputSpec, source: SourceInfo, size: { width: number; height: number }): string[] {
+function videoWords(video: VideoSpec, spec: OutputSpec, source: SourceInfo, size: { width: number; height: number }, tune: SpecTune): string[] {
   if (video.recipeWords) return [...video.recipeWords];
-  const rate = rateWords(video, spec, source);
+  const rate = rateWords(video, spec, source, tune);
   const yuv = ['-pix_fmt', 'yuv420p'];
   switch (video.codec) {
     case 'h264':
@@ -189,7 +195,7 @@ function muxWords(spec: OutputSpec): string[] {
  * A spec with encoded video, by role, for one source: what both the whole encode and the
  * split one run. Throws PresetMismatchError when the source cannot make this output.
  */
-export function specParts(spec: OutputSpec, source: SourceInfo): SpecParts {
+export function specParts(spec: OutputSpec, source: SourceInfo, tune: SpecTune = {}): SpecParts {
   const video = spec.video;
   if (video === null || video === 'copy') throw new TypeError('specParts needs a spec with encoded video.');
   const info = requireVideo(spec, source);
@@ -197,7 +203,7 @@ export function specParts(spec: OutputSpec, source: SourceInfo): SpecParts {
   const fps = outputFps(video, info);
   return {
     filters: videoFilterChain(video, info),
-    video: videoWords(video, spec, source, size),
+    video: videoWords(video, spec, source, size, tune),
     audio: source.audio && spec.audio !== null && spec.audio !== 'copy' ? audioWords(spec.audio, source) : source.audio && spec.audio === 'copy' ? ['-c:a', 'copy'] : [],
     mux: muxWords(spec),
     fps,
@@ -250,10 +256,10 @@ function audioOnlyArgs(spec: OutputSpec, source: SourceInfo, { input, output }: 
  * // ['-i', 'clip.mov', '-map', '0:v:0', '-map', '0:a:0', '-vf', 'scale=1920:1080,setsar=1', '-c:v', 'libx264', …, 'clip.mp4']
  * ```
  */
-export function specArgs(spec: OutputSpec, source: SourceInfo, paths: SpecPaths): string[] {
+export function specArgs(spec: OutputSpec, source: SourceInfo, paths: SpecPaths, tune: SpecTune = {}): string[] {
   if (spec.video === null) return audioOnlyArgs(spec, source, paths);
   if (spec.video === 'copy') return copyArgs(spec, source, paths);
-  const { filters, video, audio, mux } = specParts(spec, source);
+  const { filters, video, audio, mux } = specParts(spec, source, tune);
   const maps = ['-map', '0:v:0', ...(audio.length ? ['-map', '0:a:0'] : [])];
   return ['-i', paths.input, ...maps, ...(filters ? ['-vf', filters] : []), ...video, ...audio, ...mux, paths.output];
 }

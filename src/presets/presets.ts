@@ -1,4 +1,4 @@
-import { ffmpegWasmRefusal, audioBitrateOf, outputFps, specArgs, specParts, specSplits, videoSize } from './ffmpeg-compile';
+import { ffmpegWasmRefusal, audioBitrateOf, outputFps, specArgs, specParts, specSplits, videoSize, type SpecTune } from './ffmpeg-compile';
 import { CONTAINER_MIME, QUALITY_BITS, type AudioSpec, type OutputSpec } from './output-spec';
 import { PresetMismatchError } from './preset-basics';
 import type { SourceInfo } from './source-info';
@@ -23,7 +23,15 @@ export type BuiltInPresetId =
   | 'mp4-h264-480p'
   | 'webm-vp9-720p'
   | 'mp3-audio'
-  | 'mp4-remux';
+  | 'mp4-remux'
+  | 'mp4-h264-1080p'
+  | 'mp4-fit-10mb'
+  | 'm4a-audio'
+  | 'gif-480'
+  | 'webm-av1-720p';
+
+/** Where the presets bar lists a preset: video, audio, the 2010 recipe, or one's own. */
+export type PresetGroup = 'video' | 'audio' | 'recipe' | 'own';
 
 /** Where ffmpeg reads and writes inside the worker. */
 export interface PresetPaths {
@@ -56,15 +64,20 @@ export interface Preset {
    * starts (the real size is known only at the end).
    */
   estimateBytes(source: SourceInfo, sourceBytes: number): number;
-  /** ffmpeg's arguments for this source. Throws PresetMismatchError when the source cannot make this output. */
-  args(source: SourceInfo, paths: PresetPaths): string[];
+  /**
+   * ffmpeg's arguments for this source. Throws PresetMismatchError when the source cannot
+   * make this output. `tune`: a size target's retry at a lower video rate (spec presets).
+   */
+  args(source: SourceInfo, paths: PresetPaths, tune?: SpecTune): string[];
   /**
    * The same encode in parts, so a long source can be cut in time segments encoded by
    * several workers; null where splitting would not pay (audio only: fast whole).
    */
-  parts: ((source: SourceInfo) => PresetParts) | null;
-  /** What the output is, for both engines; null for an Advanced preset (ffmpeg arguments as written). */
+  parts: ((source: SourceInfo, tune?: SpecTune) => PresetParts) | null;
+  /** What the output is, for both engines; absent for an Advanced preset (ffmpeg arguments as written). */
   spec?: OutputSpec;
+  /** Where the presets bar lists it (absent: with one's own). */
+  group?: PresetGroup;
 }
 
 /** A video preset's arguments by role; `args` is `-i in, maps, -vf filters, video, audio, mux, out`. */
@@ -109,6 +122,7 @@ export function specEstimateBytes(spec: OutputSpec, source: SourceInfo, sourceBy
 
 interface BuiltInEntry {
   id: BuiltInPresetId;
+  group: PresetGroup;
   label: string;
   summary: string;
   extension: string;
@@ -125,12 +139,12 @@ function fromSpec(entry: BuiltInEntry): Preset {
     container: spec.container,
     mimeType: CONTAINER_MIME[spec.container],
     estimateBytes: (source, sourceBytes) => specEstimateBytes(spec, source, sourceBytes),
-    args: (source, paths) => {
+    args: (source, paths, tune) => {
       const refusal = ffmpegWasmRefusal(spec);
       if (refusal) throw new PresetMismatchError(`${refusal}.`);
-      return specArgs(spec, source, paths);
+      return specArgs(spec, source, paths, tune);
     },
-    parts: specSplits(spec) ? (source) => specParts(spec, source) : null,
+    parts: specSplits(spec) ? (source, tune) => specParts(spec, source, tune) : null,
   };
 }
 
@@ -175,6 +189,7 @@ const RECIPE_SPECS = {
 export const PRESETS: readonly Preset[] = [
   {
     id: 'flv-320x240',
+    group: 'recipe',
     label: 'FLV 320×240 (Flash era)',
     summary: 'Sorenson FLV1 200 kb/s, 25 fps, MP3 56 kb/s',
     extension: 'flv',
@@ -184,6 +199,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'mp4-mpeg4-320x180',
+    group: 'recipe',
     label: 'MP4 MPEG-4 320×180 (classic)',
     summary: 'MPEG-4 Part 2 1200 kb/s, 25 fps, AAC 128 kb/s',
     extension: 'mp4',
@@ -193,6 +209,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'mp4-h264-720p',
+    group: 'video',
     label: 'MP4 H.264 720p',
     summary: 'H.264 CRF 23, at most 720 lines, AAC 128 kb/s, fast start',
     extension: 'mp4',
@@ -202,6 +219,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'mp4-h264-480p',
+    group: 'video',
     label: 'MP4 H.264 480p',
     summary: 'H.264 CRF 23, at most 480 lines, AAC 128 kb/s, fast start',
     extension: 'mp4',
@@ -211,6 +229,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'webm-vp9-720p',
+    group: 'video',
     label: 'WebM VP9 720p',
     summary: 'VP9 CRF 33 (realtime speed), at most 720 lines, Opus 96 kb/s',
     extension: 'webm',
@@ -220,6 +239,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'mp3-audio',
+    group: 'audio',
     label: 'MP3 audio only',
     summary: 'LAME VBR quality 2 (about 190 kb/s), no video',
     extension: 'mp3',
@@ -229,12 +249,63 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'mp4-remux',
+    group: 'video',
     label: 'MP4, streams copied (no re-encoding)',
     summary: 'the first video and audio streams as they are, fast start; seconds, not minutes',
     extension: 'mp4',
     nameSuffix: 'remux',
     relativeCost: 0.02,
     spec: { container: 'mp4', video: 'copy', audio: 'copy', faststart: true },
+  },
+  {
+    id: 'mp4-h264-1080p',
+    group: 'video',
+    label: 'MP4 H.264 1080p',
+    summary: 'H.264 CRF 23, at most 1080 lines, AAC 128 kb/s, fast start: 4K and phone footage shrunk to HD',
+    extension: 'mp4',
+    nameSuffix: '1080p',
+    relativeCost: 12,
+    spec: { container: 'mp4', video: { codec: 'h264', maxHeight: 1080, rate: { kind: 'quality', level: 3 } }, audio: AAC_128, faststart: true },
+  },
+  {
+    id: 'mp4-fit-10mb',
+    group: 'video',
+    label: 'Fit in 10 MB (MP4)',
+    summary: 'H.264 at most 720 lines, AAC 128 kb/s, never more than 10,000,000 bytes: for chat apps and mail',
+    extension: 'mp4',
+    nameSuffix: '10mb',
+    relativeCost: 6,
+    spec: { container: 'mp4', video: { codec: 'h264', maxHeight: 720, rate: { kind: 'size', bytes: 10_000_000 } }, audio: AAC_128, faststart: true },
+  },
+  {
+    id: 'webm-av1-720p',
+    group: 'video',
+    label: 'WebM AV1 720p',
+    summary: "AV1 at most 720 lines, Opus 96 kb/s: the smallest files; where the browser encodes AV1 (ffmpeg.wasm has no AV1 encoder)",
+    extension: 'webm',
+    nameSuffix: 'av1',
+    relativeCost: 8,
+    spec: { container: 'webm', video: { codec: 'av1', maxHeight: 720, rate: { kind: 'quality', level: 3 } }, audio: { codec: 'opus', bitrate: 96_000, channels: 2 } },
+  },
+  {
+    id: 'gif-480',
+    group: 'video',
+    label: 'GIF 480 px',
+    summary: 'at most 480 px wide, 15 fps, one palette for the clip, no sound',
+    extension: 'gif',
+    nameSuffix: '480',
+    relativeCost: 3,
+    spec: { container: 'gif', video: { codec: 'gif', maxWidth: 480, maxFps: 15 }, audio: null },
+  },
+  {
+    id: 'm4a-audio',
+    group: 'audio',
+    label: 'M4A audio only (AAC)',
+    summary: 'AAC 160 kb/s stereo in MP4, no video: the sound of a video, for phones and players',
+    extension: 'm4a',
+    nameSuffix: 'audio',
+    relativeCost: 0.3,
+    spec: { container: 'm4a', video: null, audio: { codec: 'aac', bitrate: 160_000, channels: 2 } },
   },
 ].map((entry) => fromSpec(entry as BuiltInEntry));
 
