@@ -131,8 +131,20 @@ interface BuiltInEntry {
   spec: OutputSpec;
 }
 
-/** A built-in's whole preset from its spec: both the whole and the split encode compile from it. */
-function fromSpec(entry: BuiltInEntry): Preset {
+/** The file extension of each spec container. */
+export const SPEC_EXTENSIONS: Readonly<Record<OutputSpec['container'], string>> = {
+  mp4: 'mp4', webm: 'webm', flv: 'flv', gif: 'gif', mp3: 'mp3', m4a: 'm4a', opus: 'opus', flac: 'flac', wav: 'wav',
+};
+
+/**
+ * A whole preset from a spec (built-in, a form-built own preset, or a library caller's):
+ * both the whole and the split encode compile from it.
+ */
+export function presetFromSpec(entry: Omit<BuiltInEntry, 'id'> & { id: PresetId }): Preset {
+  return fromSpec(entry);
+}
+
+function fromSpec(entry: Omit<BuiltInEntry, 'id'> & { id: PresetId }): Preset {
   const { spec } = entry;
   return {
     ...entry,
