@@ -4,23 +4,66 @@
  * reason why not). Pure: types, the check at the boundary, the quality marks.
  */
 
-/** Containers a spec can write; ffmpeg's muxer for each is in `CONTAINER_MUXERS`. */
+/**
+ * Containers a spec can write; ffmpeg's muxer for each is in `CONTAINER_MUXERS`.
+ *
+ * @example
+ * ```ts
+ * const container: SpecContainer = 'm4a';
+ * ```
+ */
 export type SpecContainer = 'mp4' | 'webm' | 'flv' | 'gif' | 'mp3' | 'm4a' | 'opus' | 'flac' | 'wav';
+/**
+ * Video codecs a spec can ask for (ffmpeg's names; `gif` is GIF's own).
+ *
+ * @example
+ * ```ts
+ * const codec: SpecVideoCodec = 'av1';
+ * ```
+ */
 export type SpecVideoCodec = 'h264' | 'hevc' | 'vp9' | 'av1' | 'gif' | 'flv1' | 'mpeg4';
+/**
+ * Sound codecs a spec can ask for (`pcm`: 16-bit WAV).
+ *
+ * @example
+ * ```ts
+ * const codec: SpecAudioCodec = 'opus';
+ * ```
+ */
 export type SpecAudioCodec = 'aac' | 'opus' | 'mp3' | 'flac' | 'pcm';
 
-/** 1 smallest … 5 best; 3 is the built-ins' level (x264 CRF 23, VP9 CRF 33, fast-route H.264 QP 26.3). */
+/**
+ * 1 smallest … 5 best; 3 is the built-ins' level (x264 CRF 23, VP9 CRF 33, fast-route H.264 QP 26.3).
+ *
+ * @example
+ * ```ts
+ * const rate = { kind: 'quality', level: 4 satisfies QualityLevel } as const;
+ * ```
+ */
 export type QualityLevel = 1 | 2 | 3 | 4 | 5;
 
 /**
  * How the video's bits are chosen: a perceived quality level; a whole-file size in bytes
  * (never more, with an optional quality above which no bits are spent); or a fixed bitrate.
+ *
+ * @example
+ * ```ts
+ * const fit: VideoRate = { kind: 'size', bytes: 25_000_000 };
+ * ```
  */
 export type VideoRate =
   | { kind: 'quality'; level: QualityLevel }
   | { kind: 'size'; bytes: number; cap?: QualityLevel }
   | { kind: 'bitrate'; bitsPerSecond: number };
 
+/**
+ * The picture of an output spec.
+ *
+ * @example
+ * ```ts
+ * const video: VideoSpec = { codec: 'h264', maxHeight: 1080, maxFps: 30, rate: { kind: 'quality', level: 3 } };
+ * ```
+ */
 export interface VideoSpec {
   codec: SpecVideoCodec;
   /** The largest size, shown lines high and/or pixels wide; the aspect ratio is kept, never upscaled. */
@@ -41,6 +84,14 @@ export interface VideoSpec {
   recipeWords?: readonly string[];
 }
 
+/**
+ * The sound of an output spec.
+ *
+ * @example
+ * ```ts
+ * const audio: AudioSpec = { codec: 'aac', bitrate: 96_000, channels: 1 };
+ * ```
+ */
 export interface AudioSpec {
   codec: SpecAudioCodec;
   /** Bits per second; absent: the codec's default (MP3: LAME VBR quality 2; AAC 128 kb/s; Opus 96 kb/s). */
@@ -121,6 +172,11 @@ export function isAudioOnly(spec: Pick<OutputSpec, 'container'>): boolean {
  * always used (measured in webcodecs-bitrate.ts); the steps around it follow each
  * encoder's own scale (about 4 x264 CRF or 6 H.264 QP per halving of bits) and are not
  * measured one by one.
+ *
+ * @example
+ * ```ts
+ * slider.title = QUALITY_MARKS[3]; // "good"
+ * ```
  */
 export const QUALITY_MARKS: Readonly<Record<QualityLevel, string>> = {
   1: 'smallest',

@@ -30,7 +30,14 @@ export type BuiltInPresetId =
   | 'gif-480'
   | 'webm-av1-720p';
 
-/** Where the presets bar lists a preset: video, audio, the 2010 recipe, or one's own. */
+/**
+ * Where the presets bar lists a preset: video, audio, the 2010 recipe, or one's own.
+ *
+ * @example
+ * ```ts
+ * const video = PRESETS.filter((p) => p.group === ('video' satisfies PresetGroup));
+ * ```
+ */
 export type PresetGroup = 'video' | 'audio' | 'recipe' | 'own';
 
 /** Where ffmpeg reads and writes inside the worker. */
