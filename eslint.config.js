@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     // Imported into the Workbox service worker (scripts/pwa.ts).
-    files: ['public/keep-previous-assets.js'],
+    files: ['public/keep-previous-assets.js', 'public/share-target.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
   },
 );

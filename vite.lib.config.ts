@@ -1,5 +1,6 @@
 /**
- * `npm run build:lib`: ffbatch as a library (src/index.ts) into lib/: one ESM module, the
+ * `npm run build:lib`: ffbatch as a library (src/index.ts) into lib/: one ESM module (and
+ * `lib/uppy.js`, the `ffbatch/uppy` entry), the
  * ffmpeg worker as `lib/ffmpeg.worker.js` (a stable name, for `assetsURL`) and the ffmpeg
  * core's glue and .wasm in `lib/assets/`, all found relative to the module that loads them.
  * Types: `tsc -p tsconfig.lib.json` (declarations only) into lib/types/.
@@ -13,11 +14,15 @@ import { ffmpegCoreStackPlugin } from './scripts/ffmpeg-core-exports';
 const CORE_FILES = { '@ffmpeg/core?url': 'ffmpeg-core.js', '@ffmpeg/core/wasm?url': 'ffmpeg-core.wasm' } as const;
 const PREFIX = '\0ffbatch-core-file:';
 
+const MARK = '__ffbatch_lib_asset__/';
+
 /**
  * Library mode inlines every `?url` asset as a data URL (43 MB of base64 in the worker).
- * Here the worker's two core imports become paths relative to the worker script
- * (`assets/ffmpeg-core.js`, `.wasm`; the worker resolves them against its own URL), and
- * the files are copied there from the pinned @ffmpeg/core package.
+ * Here the worker's two core imports become a marker string, and the finished worker gets
+ * `new URL("./assets/ffmpeg-core.js", import.meta.url)` in its place: relative to the worker
+ * itself where the site serves lib/ as it is (`assetsURL`), and the pattern Vite and webpack 5
+ * recognise when a site's build bundles the package, so they copy the core with no
+ * configuration. (The pattern cannot go in as source: this very build would inline it.)
  */
 function coreAsFiles(): Plugin {
   return {
@@ -27,7 +32,36 @@ function coreAsFiles(): Plugin {
       return id in CORE_FILES ? PREFIX + CORE_FILES[id as keyof typeof CORE_FILES] : null;
     },
     load(id) {
-      return id.startsWith(PREFIX) ? `export default ${JSON.stringify(`./assets/${id.slice(PREFIX.length)}`)};` : null;
+      return id.startsWith(PREFIX) ? `export default ${JSON.stringify(MARK + id.slice(PREFIX.length))};` : null;
+    },
+    generateBundle(_, bundle) {
+      const worker = bundle['ffmpeg.worker.js'];
+      if (worker?.type !== 'chunk') return;
+      const marks = new RegExp(`([\`"'])${MARK}([\\w.-]+)\\1`, 'g');
+      const found = worker.code.match(marks)?.length ?? 0;
+      if (found !== Object.keys(CORE_FILES).length) throw new Error(`ffbatch:lib-core-as-files: ${found} core references in the worker, expected ${Object.keys(CORE_FILES).length}.`);
+      worker.code = worker.code.replace(marks, (_match, _quote: string, name: string) => `new URL(${JSON.stringify(`./assets/${name}`)}, import.meta.url).href`);
+    },
+  };
+}
+
+/**
+ * Vite writes the library's `new Worker(new URL('…/ffmpeg.worker.ts', import.meta.url))` as a
+ * nested `new URL(new URL("ffmpeg.worker.js", import.meta.url).href, "" + import.meta.url)`,
+ * which no bundler recognises as a worker. Put back the plain pattern, so a site's Vite or
+ * webpack bundles the worker (and, through it, the core) by itself.
+ */
+function plainWorkerURL(): Plugin {
+  const nested = /new URL\(\s*(?:\/\*\s*@vite-ignore\s*\*\/\s*)?new URL\("ffmpeg\.worker\.js", import\.meta\.url\)\.href,\s*"" \+ import\.meta\.url\s*\)/g;
+  return {
+    name: 'ffbatch:lib-plain-worker-url',
+    apply: 'build',
+    generateBundle(_, bundle) {
+      const main = bundle['ffbatch.js'];
+      if (main?.type !== 'chunk') return;
+      const found = main.code.match(nested)?.length ?? 0;
+      if (found !== 1) throw new Error(`ffbatch:lib-plain-worker-url: ${found} worker URLs in ffbatch.js, expected 1 (did Vite change how it writes them?).`);
+      main.code = main.code.replace(nested, 'new URL("./ffmpeg.worker.js", import.meta.url)');
     },
   };
 }
@@ -45,9 +79,25 @@ function copyCore(): Plugin {
   };
 }
 
+/**
+ * `ffbatch/uppy` (lib/uppy.js) imports the library by its public name, so a site bundles one
+ * copy of the encoder whichever entries it imports; Uppy is the site's own (a peer dependency).
+ */
+function uppyEntryExternals(): Plugin {
+  return {
+    name: 'ffbatch:lib-uppy-externals',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source.startsWith('@uppy/')) return { id: source, external: true };
+      if (importer && /[/\\]src[/\\]uppy[/\\]/.test(importer) && source === '../index') return { id: 'ffbatch', external: true };
+      return null;
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [ffmpegCoreStackPlugin(), copyCore()],
+  plugins: [uppyEntryExternals(), ffmpegCoreStackPlugin(), copyCore(), plainWorkerURL()],
   worker: {
     format: 'es',
     plugins: () => [coreAsFiles(), ffmpegCoreStackPlugin()],
@@ -61,6 +111,6 @@ export default defineConfig({
     // The core (.wasm 32 MB, .js 110 KB) is copied as a file, never inlined.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 200,
-    lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'ffbatch.js' },
+    lib: { entry: { ffbatch: 'src/index.ts', uppy: 'src/uppy/index.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
   },
 });

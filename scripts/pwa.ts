@@ -8,6 +8,40 @@
 import type { PluginOption } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
+/**
+ * The files **Open with ffbatch** offers to open (the manifest's `file_handlers`), by MIME type:
+ * the extensions the page itself takes as media (src/jobs/source.ts, `looksLikeMedia`;
+ * test/unit/pwa-manifest.test.ts holds the two lists together).
+ */
+export const OPEN_WITH_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'video/mp4': ['.mp4', '.m4v', '.f4v'],
+  'video/quicktime': ['.mov'],
+  'video/x-matroska': ['.mkv'],
+  'video/webm': ['.webm'],
+  'video/x-msvideo': ['.avi'],
+  'video/x-flv': ['.flv'],
+  'video/ogg': ['.ogv'],
+  'video/mpeg': ['.mpg', '.mpeg', '.vob'],
+  'video/mp2t': ['.ts', '.mts', '.m2ts'],
+  'video/3gpp': ['.3gp'],
+  'video/3gpp2': ['.3g2'],
+  'video/x-ms-wmv': ['.wmv'],
+  'video/x-ms-asf': ['.asf'],
+  'video/x-dv': ['.dv'],
+  'application/mxf': ['.mxf'],
+  'audio/mpeg': ['.mp3'],
+  'audio/mp4': ['.m4a'],
+  'audio/aac': ['.aac'],
+  'audio/ogg': ['.ogg', '.oga'],
+  'audio/opus': ['.opus'],
+  'audio/wav': ['.wav'],
+  'audio/flac': ['.flac'],
+  'audio/x-ms-wma': ['.wma'],
+};
+
+/** Where the share sheet POSTs (relative to the scope); public/share-target.js answers it in the service worker. */
+export const SHARE_TARGET_ACTION = 'share-target';
+
 /** Above the core's .wasm (32 MB) with room to grow; Workbox's default (2 MiB) would leave it out. */
 export const PRECACHE_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -34,6 +68,17 @@ export function pwaPlugin(): PluginOption {
         { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
         { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
       ],
+      // Open with ffbatch (desktop, installed): the page reads the files from launchQueue (src/pwa/system-files.ts).
+      file_handlers: [{ action: './', accept: OPEN_WITH_TYPES as Record<string, string[]> }],
+      // Share to ffbatch (phone, installed): the service worker answers the POST itself; nothing is sent anywhere.
+      share_target: {
+        action: `./${SHARE_TARGET_ACTION}`,
+        method: 'POST',
+        enctype: 'multipart/form-data',
+        params: { files: [{ name: 'files', accept: ['video/*', 'audio/*', ...Object.values(OPEN_WITH_TYPES).flat()] }] },
+      },
+      // A second Open with goes to the open window's launchQueue instead of a new window.
+      launch_handler: { client_mode: 'focus-existing' },
     },
     workbox: {
       // The whole build: html, js (page, worker chunks, the core's glue), css, wasm, icons, manifest.
@@ -48,7 +93,7 @@ export function pwaPlugin(): PluginOption {
       // encode workers from its own hashed files: public/keep-previous-assets.js copies them
       // aside when an update installs, and this route serves them (only asset URLs the new
       // precache does not have reach it). No CDN: nothing here leaves the origin.
-      importScripts: ['keep-previous-assets.js'],
+      importScripts: ['keep-previous-assets.js', 'share-target.js'],
       runtimeCaching: [
         {
           urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.includes('/assets/'),

@@ -44,6 +44,9 @@ export {
   type StorageUsage,
 } from './api/batch-session';
 export { looksLikeMedia } from './jobs/source';
+export type { OutputQuality } from './jobs/score-output';
+export type { CompareView } from './jobs/compare-job';
+export { qualityGrade, QUALITY_GRADES, type QualityGrade } from '../workers/quality/quality-grade';
 export { INTERRUPTED_SENTENCE } from './jobs/job';
 export { COPIES_WHILE_STORING } from './storage/storage-budget';
 export { CONTAINERS, containerById, type Container } from './presets/custom-preset';

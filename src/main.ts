@@ -3,6 +3,7 @@ import { openBatchSession } from './index';
 import { AppView } from './ui/app-view';
 import { UpdateBanner } from './ui/update-banner';
 import { registerServiceWorker } from './service-worker';
+import { receiveSystemFiles } from './pwa/system-files';
 import './ui/styles.css';
 
 const params = new URLSearchParams(location.search);
@@ -54,4 +55,6 @@ Object.assign(window, {
   },
 });
 
-void session.start();
+// Open with ffbatch and Share to ffbatch (issue 20): files the system hands the installed app join the list like picked
+// ones, once the kept jobs are back (an opened file then resumes its interrupted jobs, as a picked one does).
+void session.start().then(() => receiveSystemFiles((files) => batch.addFiles(files)));

@@ -52,3 +52,43 @@ export interface CoreOptions {
 }
 
 export type CreateFFmpegCore = (options: CoreOptions) => Promise<FFmpegCoreModule>;
+
+/**
+ * The core could not be fetched or run from its URL (a 404, the wrong file, a site that
+ * bundled the library without its assets): a sentence for the site's owner, not a crash.
+ */
+export class CoreLoadError extends Error {
+  override name = 'CoreLoadError';
+  constructor(readonly url: string, detail: string) {
+    super(`ffbatch could not load its ffmpeg core from ${url}: serve lib/assets/ there, or set assetsURL (${detail}).`);
+  }
+}
+
+/** Imports the core's glue (an ES module) from `url`; any failure is a CoreLoadError. */
+export async function importCore(url: string): Promise<{ default: CreateFFmpegCore }> {
+  try {
+    // Both comments: the site's bundler must leave this import alone (the URL is only known at run time).
+    const module = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as { default?: unknown };
+    if (typeof module.default !== 'function') throw new Error('the file there is not the ffmpeg core');
+    return module as { default: CreateFFmpegCore };
+  } catch (error) {
+    throw new CoreLoadError(url, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Fetches and compiles the core's .wasm (streaming where the server sends application/wasm); any failure is a CoreLoadError. */
+export async function compileCore(url: string): Promise<WebAssembly.Module> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new CoreLoadError(url, error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) throw new CoreLoadError(url, `the server answered ${response.status}`);
+  try {
+    if (response.headers.get('content-type')?.startsWith('application/wasm')) return await WebAssembly.compileStreaming(response);
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch (error) {
+    throw new CoreLoadError(url, error instanceof Error ? error.message : String(error));
+  }
+}

@@ -10,12 +10,16 @@ import * as Comlink from 'comlink';
 import coreURL from '@ffmpeg/core?url';
 import coreStack from 'virtual:ffmpeg-core-stack';
 import wasmURL from '@ffmpeg/core/wasm?url';
-import type { CreateFFmpegCore, FFmpegCoreModule } from './ffmpeg-core';
-import { lastPacketEnd } from './framecrc';
+import { compileCore, importCore, type FFmpegCoreModule } from './ffmpeg-core';
+import { lastPacketEnd, packetCounts } from './framecrc';
 import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
 import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
+import { comparePair, i420ToRgba } from './quality/compare-frames';
+import type { I420Frame } from './quality/frame-quality';
+import { scoreWithFfmpeg, type GrabEngine } from './quality/score-with-ffmpeg';
 import type {
+  CompareFrames,
   CoreLists,
   DryRunResult,
   FfmpegWorkerApi,
@@ -24,6 +28,8 @@ import type {
   MountedInput,
   ProbeReport,
   ProgressSink,
+  QualityReport,
+  QualityRequest,
   RunRequest,
   RunResult,
   WebCodecsEncodeResult,
@@ -83,16 +89,6 @@ function installRunStack(core: CoreInternals): void {
   };
 }
 
-/** Compiles the core's .wasm (streaming where the server sends application/wasm). */
-async function compileCore(url: string): Promise<WebAssembly.Module> {
-  try {
-    return await WebAssembly.compileStreaming(fetch(url));
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error; // a wrong MIME type: compile from the bytes
-    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
-  }
-}
-
 /** The module this worker instantiated: compiled here, or handed over by the page from another worker. */
 let compiledHere: WebAssembly.Module | undefined;
 
@@ -100,7 +96,7 @@ async function loadCore(handed?: WebAssembly.Module): Promise<FFmpegCoreModule> 
   const absoluteCoreURL = new URL(coreURL, self.location.href).href;
   const absoluteWasmURL = new URL(wasmURL, self.location.href).href;
   const [module, compiled] = await Promise.all([
-    import(/* @vite-ignore */ absoluteCoreURL) as Promise<{ default: CreateFFmpegCore }>,
+    importCore(absoluteCoreURL),
     handed ? Promise.resolve(handed) : compileCore(absoluteWasmURL),
   ]);
   if (!handed) compiledHere = compiled;
@@ -228,12 +224,14 @@ const api: FfmpegWorkerApi = {
       // ffmpeg rather than ffprobe: ffmpeg.wasm resets ffmpeg's globals between runs but not
       // ffprobe's, and a packet listing after a stream listing came back garbled now and then.
       // -copyts keeps the packets' own times; framecrc lists each packet's pts and duration.
-      const args = ['-v', 'error', '-copyts', '-ss', Math.max(0, fromSec).toFixed(3), '-i', `/in/${input.name}`, '-map', '0', '-c', 'copy', '-f', 'framecrc', TAIL_FILE];
+      // From 0 no seek at all: a raw stream (ADTS, MP3) is read from its first byte.
+      const seek = fromSec > 0 ? ['-ss', fromSec.toFixed(3)] : [];
+      const args = ['-v', 'error', '-copyts', ...seek, '-i', `/in/${input.name}`, '-map', '0', '-c', 'copy', '-f', 'framecrc', TAIL_FILE];
       const { log } = execCollecting(ffmpeg, args);
       if (!ffmpeg.FS.analyzePath(TAIL_FILE).exists) return { endSec: null, log };
       const text = ffmpeg.FS.readFile(TAIL_FILE, { encoding: 'utf8' });
       ffmpeg.FS.unlink(TAIL_FILE);
-      return { endSec: lastPacketEnd(text), log };
+      return { endSec: lastPacketEnd(text), packets: packetCounts(text), log };
     } finally {
       unmountInputs(ffmpeg, [input]);
     }
@@ -299,6 +297,19 @@ const api: FfmpegWorkerApi = {
     } finally {
       removeFiles(ffmpeg, '/work');
     }
+  },
+
+  async scoreQuality(request: QualityRequest): Promise<QualityReport> {
+    return withGrabEngine(request, (engine) => scoreWithFfmpeg(request, engine));
+  },
+
+  async compareFrames(request: QualityRequest, atSec: number): Promise<CompareFrames | null> {
+    const pair = await withGrabEngine(request, (engine) => comparePair(request, atSec, engine));
+    if (!pair) return null;
+    const bitmap = (frame: I420Frame): Promise<ImageBitmap> => createImageBitmap(new ImageData(i420ToRgba(frame), frame.width, frame.height));
+    const [output, source] = await Promise.all([bitmap(pair.output), bitmap(pair.source)]);
+    const result: CompareFrames = { at: pair.at, width: request.width, height: request.height, output, source, psnr: pair.psnr, ssim: pair.ssim };
+    return Comlink.transfer(result, [output, source]);
   },
 
   async webcodecsProbe(input: Blob, targets: WebCodecsTarget[]): Promise<WebCodecsSupport> {
@@ -374,6 +385,27 @@ async function ffprobeTo(input: MountedInput, args: string[], outFile: string): 
 }
 
 const TAIL_FILE = '/work/tail.framecrc';
+
+/** Mounts an output and its source, and lets `use` grab frames of them into wasm memory (read and removed one by one). */
+async function withGrabEngine<T>(request: QualityRequest, use: (engine: GrabEngine) => T): Promise<T> {
+  const ffmpeg = await ensureCore();
+  const inputs = [request.output, request.source];
+  mountInputs(ffmpeg, inputs);
+  try {
+    return use({
+      exec: (args) => execCollecting(ffmpeg, args),
+      take: (path) => {
+        if (!ffmpeg.FS.analyzePath(path).exists) return null;
+        const bytes = ffmpeg.FS.readFile(path);
+        ffmpeg.FS.unlink(path);
+        return bytes;
+      },
+    });
+  } finally {
+    unmountInputs(ffmpeg, inputs);
+    removeFiles(ffmpeg, '/work');
+  }
+}
 
 /** Mediabunny reads a Blob; the route names the file in its messages. */
 function asFile(input: Blob): File {

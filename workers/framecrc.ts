@@ -1,4 +1,4 @@
-/** Reading ffmpeg's framecrc listing (one line per packet), for the end-of-file check of every output. */
+/** Reading ffmpeg's framecrc listing (one line per packet): where the packets end, and how many each stream has. */
 
 /**
  * The largest packet end (`pts + duration`, in seconds) of a framecrc listing: `#tb N: a/b`
@@ -22,4 +22,17 @@ export function lastPacketEnd(framecrc: string): number | null {
     end = end === null ? packetEnd : Math.max(end, packetEnd);
   }
   return end;
+}
+
+/** Packets per stream index in a framecrc listing (index → count; a stream with none reads 0). */
+export function packetCounts(framecrc: string): number[] {
+  const counts: number[] = [];
+  for (const line of framecrc.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const stream = Number(line.slice(0, line.indexOf(',')));
+    if (!Number.isInteger(stream) || stream < 0) continue;
+    while (counts.length <= stream) counts.push(0);
+    counts[stream] = (counts[stream] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -65,6 +65,11 @@ export interface ProbeStream {
   sample_rate?: string;
   duration?: string;
   nb_frames?: string;
+  pix_fmt?: string;
+  color_range?: string;
+  color_space?: string;
+  color_transfer?: string;
+  color_primaries?: string;
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
   disposition?: Record<string, number>;
@@ -78,6 +83,8 @@ export interface ProbeReport {
 export interface TailProbeResult {
   /** The largest packet end (pts + duration) in seconds, or null when no packet was read. */
   endSec: number | null;
+  /** Packets read per stream index: every packet of the file when read from 0. */
+  packets?: number[];
   log: string[];
 }
 
@@ -185,6 +192,52 @@ export interface DryRunResult {
 /** Seconds of output made so far. */
 export type ProgressSink = (seconds: number) => void | Promise<void>;
 
+/** Scores an output against its source (workers/quality/): frames grabbed by ffmpeg, sums in the worker. */
+export interface QualityRequest {
+  /** Both are mounted read-only under `/in` (distinct names). */
+  output: MountedInput;
+  source: MountedInput;
+  /** The output's picture size: the source is scaled to it (lanczos) for the reference. */
+  width: number;
+  height: number;
+  /** The output's frame rate and frame count, for where the sampled frames are. */
+  fps: number;
+  frameCount: number;
+  /** Where the output's first frame is in the source (a trim's in point), seconds. */
+  sourceStartSec?: number;
+  /** The source's frame rate, where it differs from the output's: output frame k is scored against the last source frame at or before its time. */
+  sourceFps?: number;
+  /** Frames to score (default SCORED_FRAMES). */
+  frames?: number;
+}
+
+export interface QualityFrame {
+  /** Seconds into the output. */
+  at: number;
+  psnr: number;
+  ssim: number;
+}
+
+export interface QualityReport {
+  /** Null when no frame pair could be grabbed (the log says why). */
+  score: { psnr: number; psnrY: number; ssim: number; frames: number } | null;
+  perFrame: QualityFrame[];
+  log: string[];
+}
+
+/** One instant of an output beside the same instant of its source, ready to show (Compare). */
+export interface CompareFrames {
+  /** Seconds into the output of the frame shown. */
+  at: number;
+  width: number;
+  height: number;
+  output: ImageBitmap;
+  source: ImageBitmap;
+  /** That frame pair's own PSNR (dB) and SSIM. */
+  psnr: number;
+  ssim: number;
+}
+
 /** What a worker exposes through Comlink. */
 export interface FfmpegWorkerApi {
   /** Loads the core (served from the app's own origin) once; later calls return at once. */
@@ -194,6 +247,7 @@ export interface FfmpegWorkerApi {
   /**
    * Reads the packets from `fromSec` to the end and returns where the last one ends (null
    * when none could be read): a file cut short still claims its whole duration in its header.
+   * From 0 it reads the whole file: its packets counted per stream, its real length measured.
    */
   probeTail(input: MountedInput, fromSec: number): Promise<TailProbeResult>;
   /** Runs ffmpeg once. Log lines reach `onLog` while it runs. */
@@ -212,4 +266,8 @@ export interface FfmpegWorkerApi {
    * 'WebCodecsUnsupportedError' when the route cannot make this output.
    */
   webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult>;
+  /** PSNR and SSIM of an output against the same instants of its source (see QualityRequest). */
+  scoreQuality(request: QualityRequest): Promise<QualityReport>;
+  /** The output's frame at `atSec` and the source's at the same instant, scaled alike; null when either could not be read. */
+  compareFrames(request: QualityRequest, atSec: number): Promise<CompareFrames | null>;
 }

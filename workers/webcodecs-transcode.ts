@@ -91,6 +91,8 @@ const MAX_DECODE_QUEUE = 4;
 const MAX_ENCODE_QUEUE = 4;
 const MAX_MUX_PENDING = 16;
 const PROGRESS_INTERVAL_MS = 200;
+/** A decoded frame this far (µs) before the presentation start still counts as its first frame (rounding). */
+const HIDDEN_FRAME_SLACK_US = 1000;
 /** x264's and libvpx's default longest key frame interval in ffmpeg. */
 const KEY_FRAME_INTERVAL = 250;
 /** Output written to the handle in pieces of this size (Mediabunny gathers smaller writes). */
@@ -344,6 +346,8 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     if (!videoTrack) throw new WebCodecsUnsupportedError('no video track the fast route can read');
     const audioTrack = await source.getPrimaryAudioTrack();
     const format = await source.getFormat();
+    // Where the presentation starts: 0 when an edit list hides packets before it (Mediabunny gives
+    // them negative times), else the first packet's time. Hidden packets are decoded, never shown.
     const startTime = Math.max(0, await source.getFirstTimestamp([videoTrack, ...(audioTrack ? [audioTrack] : [])]));
 
     // Picture: the planned shown size, turned back to the stored orientation; the rotation
@@ -426,6 +430,8 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     let muxChain: Promise<void> = Promise.resolve();
     let framesIn = 0;
     let framesOut = 0;
+    let framesHidden = 0;
+    const startMicros = Math.round(startTime * 1e6);
     let colorSpace: VideoColorSpaceInit | null = null;
     let videoEnd = 0;
     const qpMeter = new AvcQpMeter(spec.video === 'avc', log);
@@ -477,14 +483,18 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
       output(frame) {
         let kept: VideoFrame | null = null;
         try {
-          if (frameStepUs > 0) {
-            if (frame.timestamp < nextFrameUs - frameStepUs / 4) return;
-            nextFrameUs = (nextFrameUs === -Infinity ? frame.timestamp : nextFrameUs) + frameStepUs;
-            kept = new VideoFrame(frame, { duration: frameStepUs });
-          }
-          if (liveEncoder.state === 'configured') {
-            liveEncoder.encode(kept ?? frame, encodeOptions(framesIn % KEY_FRAME_INTERVAL === 0));
-            framesIn++;
+          // A frame before the presentation start is a reference for the ones after it, not picture.
+          if (frame.timestamp < startMicros - HIDDEN_FRAME_SLACK_US) framesHidden++;
+          else {
+            if (frameStepUs > 0) {
+              if (frame.timestamp < nextFrameUs - frameStepUs / 4) return;
+              nextFrameUs = (nextFrameUs === -Infinity ? frame.timestamp : nextFrameUs) + frameStepUs;
+              kept = new VideoFrame(frame, { duration: frameStepUs });
+            }
+            if (liveEncoder.state === 'configured') {
+              liveEncoder.encode(kept ?? frame, encodeOptions(framesIn % KEY_FRAME_INTERVAL === 0));
+              framesIn++;
+            }
           }
         } catch (error) {
           fail(error);
@@ -515,6 +525,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
       }
       await liveDecoder.flush();
       check();
+      if (framesHidden > 0) log(`video: ${framesHidden} frames before the presentation start (hidden by an edit list) decoded, not encoded`);
       await liveEncoder.flush();
       check();
       await muxChain;
@@ -530,6 +541,8 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
         let first = true;
         for await (const packet of new EncodedPacketSink(audioPlan.track).packets()) {
           check();
+          // Wholly before the start: hidden. One that straddles it keeps its negative time (the muxer's edit list trims it).
+          if (packet.timestamp + packet.duration <= startTime) continue;
           const shifted = packet.clone({ timestamp: packet.timestamp - startTime });
           audioEnd = Math.max(audioEnd, shifted.timestamp + shifted.duration);
           await audioOut.add(shifted, first && config ? { decoderConfig: config } : undefined);
@@ -539,6 +552,10 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
         for await (const sample of new AudioSampleSink(audioPlan.track).samples()) {
           check();
           const s: AudioSample = sample;
+          if (s.timestamp + s.duration <= startTime) {
+            s.close();
+            continue;
+          }
           s.setTimestamp(s.timestamp - startTime);
           audioEnd = Math.max(audioEnd, s.timestamp + s.duration);
           try {

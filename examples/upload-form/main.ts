@@ -9,8 +9,8 @@ const PRESET = 'mp4-h264-480p';
 /** The signing service; `VITE_SIGNING_ENDPOINT` in `.env` (presign-server's default port otherwise). */
 const SIGNING_ENDPOINT = import.meta.env.VITE_SIGNING_ENDPOINT ?? 'http://localhost:3020';
 
-// The worker and the ffmpeg core are served from /ffbatch/ (copied there by copy-ffbatch-assets.mjs).
-const encoder = createEncoder({ assetsURL: '/ffbatch/' });
+// Vite ships the worker and the ffmpeg core beside the bundle by itself (the library points at them with new URL(…, import.meta.url)).
+const encoder = createEncoder();
 
 const form = document.querySelector('form')!;
 const picker = form.querySelector<HTMLInputElement>('input[type=file]')!;

@@ -61,6 +61,7 @@ export type SessionBatch = Pick<
   | 'resumeNote'
   | 'otherTabNote'
   | 'interruptedCount'
+  | 'compare'
 >;
 
 /**

@@ -39,11 +39,16 @@ export function bundledWorker(): Worker {
   return new Worker(new URL('../../workers/ffmpeg.worker.ts', import.meta.url), { type: 'module', name: 'ffmpeg' });
 }
 
-/** The worker served from `assetsURL` (the library build names it `ffmpeg.worker.js`). */
-export function workerAt(assetsURL: string | URL): () => Worker {
+/** Where the worker is under `assetsURL` (the library build names it `ffmpeg.worker.js`). */
+export function workerURLAt(assetsURL: string | URL): URL {
   const base = new URL(String(assetsURL), typeof location === 'undefined' ? undefined : location.href);
   if (!base.pathname.endsWith('/')) base.pathname += '/';
-  const url = new URL('ffmpeg.worker.js', base);
+  return new URL('ffmpeg.worker.js', base);
+}
+
+/** The worker served from `assetsURL`. */
+export function workerAt(assetsURL: string | URL): () => Worker {
+  const url = workerURLAt(assetsURL);
   return () => new Worker(url, { type: 'module', name: 'ffmpeg' });
 }
 

@@ -5,11 +5,15 @@
 import type { Batch } from '../jobs/batch';
 import { abortError, JobFailedError } from '../jobs/errors';
 import { isFinished, type Job } from '../jobs/job';
+import type { OutputQuality } from '../jobs/score-output';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
 import { checkOutputSpec, type OutputSpec } from '../presets/output-spec';
 import { addCustomPresets, isPresetId, presetById, presetFromSpec, SPEC_EXTENSIONS, type CustomPresetId, type PresetId } from '../presets/presets';
+import { explainFailure } from '../jobs/ffmpeg-log';
+import { workerInputName } from '../jobs/source';
+import { describeSource, type SourceInfo } from '../presets/source-info';
 import type { OutputRecord, OutputStore } from '../storage/output-store';
-import { checkCommonOptions, createBatch, workerAt, type BatchParts } from './create-batch';
+import { bundledWorker, checkCommonOptions, createBatch, workerAt, workerURLAt, type BatchParts } from './create-batch';
 
 /**
  * Options of {@link createEncoder}.
@@ -96,6 +100,8 @@ export interface JobResult {
   type: string;
   /** ffmpeg's log of the job. */
   log: string[];
+  /** Video outputs: PSNR (dB) and SSIM against the source over the sampled frames; null where not measured. */
+  quality: OutputQuality | null;
 }
 
 /**
@@ -171,6 +177,12 @@ export interface Encoder {
   call(file: Blob, preset: PresetChoice, options?: SignalOption): EncoderJob;
   /** Every (file × preset) pair, file by file. */
   map(files: Iterable<Blob>, presets: Iterable<PresetChoice>, options?: SignalOption): EncoderJob[];
+  /**
+   * What ffprobe finds in `file` (container, video and audio codecs, size, duration), read in a
+   * worker without encoding anything; rejects with a JobFailedError and a sentence when it is
+   * not a video or audio file ffmpeg can read. For deciding whether a file needs a job at all.
+   */
+  probe(file: Blob, options?: SignalOption): Promise<SourceInfo>;
   readonly files: EncoderFiles;
   /** Cancels every unfinished job and ends every worker. */
   close(): Promise<void>;
@@ -192,6 +204,8 @@ class JobHandle extends EventTarget implements EncoderJob {
   constructor(
     readonly id: string,
     private readonly parts: Promise<BatchParts>,
+    /** Why the encoder's worker could not start, once one could not. */
+    private readonly loadProblem: () => string | null,
   ) {
     super();
     this.ended = new Promise((resolve) => (this.end = resolve));
@@ -216,7 +230,7 @@ class JobHandle extends EventTarget implements EncoderJob {
   }
 
   get error(): string | null {
-    return this.job?.error ?? null;
+    return siteOwnerSentence(this.job?.error ?? null, this.loadProblem());
   }
 
   /** Called with the batch's job on each change of one of its fields. */
@@ -270,11 +284,11 @@ class JobHandle extends EventTarget implements EncoderJob {
     }
     const job = this.job;
     if (this.status === 'canceled' || !job) throw abortError();
-    if (job.state === 'failed') throw new JobFailedError(job.error ?? 'The job failed.', [...job.log]);
+    if (job.state === 'failed') throw new JobFailedError(this.error ?? 'The job failed.', [...job.log]);
     const { store } = await this.parts;
     const [blob, record] = await Promise.all([store.getBlob(job.id), store.getRecord(job.id)]);
     if (!blob) throw new JobFailedError('The output is no longer stored (it was deleted).', [...job.log]);
-    return { blob, name: job.outputName, type: record?.mimeType ?? blob.type, log: [...job.log] };
+    return { blob, name: job.outputName, type: record?.mimeType ?? blob.type, log: [...job.log], quality: record?.quality ?? job.quality ?? null };
   }
 }
 
@@ -294,10 +308,14 @@ class JobHandle extends EventTarget implements EncoderJob {
  */
 export function createEncoder(options: EncoderOptions = {}): Encoder {
   checkCommonOptions(options);
-  const createWorker = options.createWorker ?? (options.assetsURL !== undefined ? workerAt(options.assetsURL) : undefined);
+  let workerProblem: string | null = null;
+  const workerPlace = options.assetsURL !== undefined ? workerURLAt(options.assetsURL).href : 'beside the library (lib/ffmpeg.worker.js)';
+  const createWorker = watchWorkerStart(options.createWorker ?? (options.assetsURL !== undefined ? workerAt(options.assetsURL) : bundledWorker), () => {
+    workerProblem = `ffbatch could not start its worker from ${workerPlace}: serve lib/ there, or set assetsURL.`;
+  });
   const parts = createBatch({
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    ...(createWorker ? { createWorker } : {}),
+    createWorker,
     ...(options.storeName ? { storeName: options.storeName } : {}),
     engineMode: options.engine ?? 'auto',
   });
@@ -315,7 +333,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
     signal?.throwIfAborted();
     const presetIds = presets.map((preset, i) => presetIdOf(preset, fieldOf(i)));
     const keyed = files.map((file) => ({ file: asFile(file), ids: presetIds.map(() => crypto.randomUUID()) }));
-    const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts)));
+    const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts, () => workerProblem)));
     for (const handle of made) handles.set(handle.id, handle);
     void parts.then(({ batch }) => enqueue(batch, keyed, presetIds, made));
     signal?.addEventListener('abort', () => made.forEach((h) => h.cancel()), { once: true });
@@ -350,6 +368,21 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       fileList.forEach((file, i) => checkBlob(file, `files[${i}]`));
       return start(fileList, [...presets], mapOptions.signal, (i) => `presets[${i}]`);
     },
+    async probe(file, probeOptions = {}) {
+      checkBlob(file, 'file');
+      const name = asFile(file).name;
+      const { probePool } = await parts;
+      let probed;
+      try {
+        probed = await probePool.probe({ name: workerInputName(name), data: file }, probeOptions.signal);
+      } catch (error) {
+        if (error instanceof Error && error.name === 'AbortError') throw error;
+        const sentence = siteOwnerSentence(`The file could not be examined: ${error instanceof Error ? error.message : String(error)}`, workerProblem);
+        throw new JobFailedError(sentence ?? 'The file could not be examined.', []);
+      }
+      if (!probed.report) throw new JobFailedError(explainFailure(probed.log, 1, name), [...probed.log]);
+      return describeSource(probed.report);
+    },
     files: {
       list: async () => (await parts).store.list(),
       get: async (id) => (await parts).store.getBlob(id),
@@ -364,6 +397,31 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       encodePool.terminateAll();
       probePool.terminateAll();
     },
+  };
+}
+
+/** What the page's job model says of a core or worker that did not load ("The file could not be examined: The encoder crashed: ffbatch could not load …"), said for the site's owner. */
+function siteOwnerSentence(error: string | null, workerProblem: string | null): string | null {
+  if (error === null) return null;
+  const at = error.indexOf('ffbatch could not load its ffmpeg core');
+  if (at >= 0) return error.slice(at);
+  if (workerProblem && /The encoder's worker crashed\.?$/.test(error)) return workerProblem;
+  return error;
+}
+
+/**
+ * Calls `onNoStart` when a worker fails before it ever answered (its script could not be
+ * fetched or run: a network error event carries no message), not when a running one dies.
+ */
+function watchWorkerStart(make: () => Worker, onNoStart: () => void): () => Worker {
+  return () => {
+    const worker = make();
+    let answered = false;
+    worker.addEventListener('message', () => (answered = true), { once: true });
+    worker.addEventListener('error', (event) => {
+      if (!answered && !event.message) onNoStart();
+    });
+    return worker;
   };
 }
 

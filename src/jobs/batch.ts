@@ -1,6 +1,7 @@
+import { compareJob, type CompareView } from './compare-job';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
-import { describeSource } from '../presets/source-info';
+import { describeSource, describeVideoTiming, withMeasuredDuration } from '../presets/source-info';
 import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
 import type { JobRecord, JobStore } from '../storage/job-store';
 import type { ScratchSpace } from '../storage/scratch-space';
@@ -237,6 +238,15 @@ export class Batch {
     return this.outputUrls.get(jobId);
   }
 
+  /** One instant of a done job's output beside its source (Compare); a sentence when it cannot be shown. */
+  async compare(jobId: string, atSec: number, signal?: AbortSignal): Promise<CompareView | string> {
+    const job = this.listJobs().find((j) => j.id === jobId);
+    if (!job) return 'That job is no longer in the list.';
+    // After a reload a stored job knows its source by name only: the file must be added again.
+    const source = this.sources.get(job.sourceId) ?? this.listSources().find((s) => s.file.name === job.sourceName);
+    return compareJob({ probePool: this.deps.probePool, getBlob: (id) => this.deps.store.getBlob(id) }, job, source, atSec, signal);
+  }
+
   record(jobId: string): OutputRecord | undefined {
     return this.records.get(jobId);
   }
@@ -423,12 +433,20 @@ export class Batch {
         source.problem = 'This file is empty (0 bytes): there is nothing in it to convert.';
         return;
       }
-      const { report, log } = await this.deps.probePool.probe({ name: workerInputName(source.file.name), data: source.file });
+      const input = { name: workerInputName(source.file.name), data: source.file };
+      const { report, log } = await this.deps.probePool.probe(input);
       if (!report) {
         source.problem = explainFailure(log, 1, source.file.name);
         return;
       }
-      source.info = describeSource(report);
+      const timing = describeVideoTiming(report);
+      let info = { ...describeSource(report, log), ...(timing ? { videoTiming: timing } : {}) };
+      if (info.durationEstimated) {
+        // ffprobe only guessed the length from the bitrate: the packets, read to the end, give the real one
+        // (for the output's check, the progress bar and the estimates). Unmeasured, it stays an estimate.
+        info = withMeasuredDuration(info, await this.deps.probePool.probeTail(input, 0).then((tail) => tail.endSec, () => null));
+      }
+      source.info = info;
       if (!source.info.video && !source.info.audio) source.problem = 'ffmpeg found no picture or sound it can use in this file.';
     } catch (error) {
       source.problem = `The file could not be examined: ${error instanceof Error ? error.message : String(error)}`;
@@ -601,7 +619,14 @@ function jobFromRecord(record: OutputRecord): Job {
     uploadLocation: record.upload?.location ?? null,
     engine: record.engine ?? null,
     verified: record.verified ?? false,
+    quality: validQuality(record.quality),
   });
+}
+
+/** A stored score, if it has the shape of one (records from before scoring have none). */
+function validQuality(quality: OutputRecord['quality']): Job['quality'] {
+  if (!quality || typeof quality.psnr !== 'number' || typeof quality.ssim !== 'number' || typeof quality.frames !== 'number') return null;
+  return { psnr: quality.psnr, ssim: quality.ssim, frames: quality.frames };
 }
 
 /** A job that was queued or running when the page went away: it starts again from the beginning when resumed. */

@@ -3,9 +3,10 @@
  * or ffmpeg.wasm, whole or split (encode-split.ts), checks the output and stores it.
  */
 import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
+import { toneMapLogLine, toneMapsHdr } from '../presets/hdr';
 import { presetById, PresetMismatchError, type Preset } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
-import { specSizeBudget, type SpecTune } from '../presets/ffmpeg-compile';
+import { ffmpegWasmRefusal, specSizeBudget, type SpecTune } from '../presets/ffmpeg-compile';
 import { retryVideoBitrate } from '../presets/size-budget';
 import { StorageFullError, type OutputRecord } from '../storage/output-store';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
@@ -22,6 +23,7 @@ import { checkOutput, damagedByKnob, lastOutTime, withScratch, writeFailureSente
 export type { EncodeRunnerDeps, Scratch } from './encode-plan';
 import { encodeSplit, keeperOf } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
+import { scoreOutput } from './score-output';
 
 const LOG_TAIL_LINES = 40;
 
@@ -103,6 +105,9 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   try {
     if (fast) output = fast;
     else {
+      const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
+      if (refusal) throw new JobFailedError(`${refusal}.`);
+      if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
       const parts = preset.parts?.(info) ?? null;
       // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
       const keeper = parts && (await keeperOf(deps)?.claim(job.id)) ? keeperOf(deps) : undefined;
@@ -128,6 +133,9 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   const verified = fast ? deps.probePool !== undefined : await verify(deps, plan, output);
   if (verified) context.update({ verified: true });
   throwIfAborted(context.signal);
+  const quality = await scoreOutput(deps, plan, output);
+  if (quality) context.update({ quality });
+  throwIfAborted(context.signal);
 
   const record: OutputRecord = {
     id: job.id,
@@ -144,6 +152,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     logTail: job.log.slice(-LOG_TAIL_LINES),
     engine,
     verified,
+    ...(quality ? { quality } : {}),
   };
   let stored: Blob;
   const storingAt = performance.now();
@@ -170,7 +179,7 @@ async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): P
     throw new JobFailedError(`The output could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (problem !== null) throw new JobFailedError(problem);
-  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
   return true;
 }
 

@@ -4,12 +4,12 @@
  */
 import type { OutputWriteError, WorkerPool } from '../pool/worker-pool';
 import type { Preset } from '../presets/presets';
-import { describeSource, type SourceInfo } from '../presets/source-info';
+import { describeColour, describeSource, describeVideoTiming, type SourceInfo } from '../presets/source-info';
 import type { OutputRecord, OutputStore } from '../storage/output-store';
 import type { StorageBudget } from '../storage/storage-budget';
 import type { MountedInput, RunRequest, WebCodecsFault, WebCodecsSupport } from '../../workers/protocol';
 import type { EngineMode } from './engine-router';
-import { tailStartSec, verifyEnd, verifyOutput } from './verify-output';
+import { frameBounds, tailStartSec, verifyEnd, verifyFrames, verifyOutput } from './verify-output';
 import { parseOutTime } from './ffmpeg-log';
 import type { Job } from './job';
 import type { RunContext } from './scheduler';
@@ -27,7 +27,7 @@ export interface Scratch {
 }
 
 export interface EncodeRunnerDeps {
-  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode'>>;
+  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode' | 'scoreQuality'>>;
   /** Probes every output before it is stored (verification); absent: outputs go unchecked. */
   probePool?: Pick<WorkerPool, 'probe'> & Partial<Pick<WorkerPool, 'probeTail'>>;
   /** The Engine select: Auto (WebCodecs where the router allows) or ffmpeg.wasm only. Default ffmpeg. */
@@ -80,21 +80,30 @@ export function damagedByKnob(deps: EncodeRunnerDeps, output: Blob): Blob {
 }
 
 /**
- * Null when the output holds what the preset promises and its packets reach the end its
- * header claims, else the sentence; null too when there is no probe pool.
+ * Null when the output holds what the preset promises, its packets reach the end its header
+ * claims and it has the frames its source shows, else the sentence; null too when there is
+ * no probe pool.
  */
 export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<string | null> {
   if (!deps.probePool) return null;
+  const { signal } = plan.context;
   const input = { name: `output.${plan.preset.extension}`, data: output };
-  const { report } = await deps.probePool.probe(input, plan.context.signal);
+  const { report } = await deps.probePool.probe(input, signal);
   const probed = report ? describeSource(report) : null;
-  const problem = verifyOutput(plan.preset.id, plan.info, probed, output.size);
-  if (problem !== null || !probed || probed.durationSec === null || !deps.probePool.probeTail) return problem;
-  const { endSec, log } = await deps.probePool.probeTail(input, tailStartSec(probed.durationSec), plan.context.signal);
-  const endProblem = verifyEnd(probed.durationSec, endSec);
+  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null, output.size);
+  if (problem !== null || !probed || !report) return problem;
+  const timing = describeVideoTiming(report);
+  const indexed = timing?.frames ?? null;
+  // Where the index counts no frames (WebM, FLV), the whole output is read: packets counted and end found in one pass.
+  const count = timing !== null && indexed === null && frameBounds(plan.preset.id, plan.info) !== null;
+  if (!deps.probePool.probeTail || (probed.durationSec === null && !count)) return verifyFrames(plan.preset.id, plan.info, indexed);
+  const from = count || probed.durationSec === null ? 0 : tailStartSec(probed.durationSec);
+  const { endSec, packets, log } = await deps.probePool.probeTail(input, from, signal);
+  const endProblem = probed.durationSec === null ? null : verifyEnd(probed.durationSec, endSec);
   // What ffprobe said while reading the end (a read error, a damaged packet) explains a failed check.
   if (endProblem !== null && log.length > 0) plan.context.onLog(log.slice(-10).map((line) => `[ffprobe] ${line}`));
-  return endProblem;
+  const frames = count && timing ? (packets?.[timing.index] ?? null) : indexed;
+  return endProblem ?? verifyFrames(plan.preset.id, plan.info, frames);
 }
 
 /** Calls `onTime` with the last `time=` of a batch of log lines. */

@@ -3,6 +3,7 @@
  * segments are kept on disk for a resume after a reload where a SegmentKeeper is given.
  */
 import { FfmpegExitError, OutputWriteError } from '../pool/worker-pool';
+import { colourTagArgs } from '../presets/hdr';
 import type { PresetParts } from '../presets/presets';
 import { isAbortError, JobFailedError, throwIfAborted } from './errors';
 import { explainFailure, progressOf } from './ffmpeg-log';
@@ -196,7 +197,8 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
     '-f', 'concat', '-safe', '0', '-i', '/work/segments.txt',
     '-i', `/in/${input.name}`,
     '-map', '0:v:0', ...(parts.audio.length ? ['-map', '1:a:0'] : []),
-    '-c:v', 'copy', ...parts.audio,
+    // The segments' colour tags again: NUT drops them, and an MPEG-4 Part 2 stream has them in its container only.
+    '-c:v', 'copy', ...colourTagArgs(parts.video), ...parts.audio,
     ...parts.mux,
     `/out/${outputFile}`,
   ];

@@ -1,3 +1,4 @@
+import { toneMapsHdr } from '../presets/hdr';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { presetById } from '../presets/presets';
@@ -72,6 +73,9 @@ function containerName(format: string): string {
   return CONTAINER_NAMES[first] ?? first.toUpperCase();
 }
 
+/** The router's reason for an HDR source going to an 8-bit SDR output. */
+export const HDR_REASON = 'HDR → SDR tone mapping runs on ffmpeg.wasm';
+
 function ffmpeg(reason: string): EngineDecision {
   return { engine: 'ffmpeg', reason };
 }
@@ -93,6 +97,8 @@ export function chooseEngine(presetId: string, source: SourceInfo, support: WebC
   const planned = webCodecsTargetFor(presetById(presetId), source);
   if (!planned.target) return ffmpeg(planned.reason);
   const target = planned.target;
+  // The browser's encoders take 8-bit frames as they come: mapping HDR to SDR is ffmpeg's zscale + tonemap.
+  if (toneMapsHdr(presetId, source)) return ffmpeg(HDR_REASON);
   if (!support) return ffmpeg("the browser's codecs couldn't be checked");
   if (!support.readable) return ffmpeg(`${containerName(source.container)} isn't readable by the fast route`);
   const videoCodec = codecName(source.video?.codec);

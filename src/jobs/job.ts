@@ -1,4 +1,5 @@
 import type { PresetId } from '../presets/presets';
+import type { OutputQuality } from './score-output';
 
 /**
  * `interrupted`: queued or running when the page was closed or reloaded; it waits for its file (never run by the scheduler).
@@ -66,6 +67,8 @@ export interface Job {
   engineNote: string | null;
   /** The output was probed and holds what the preset promises. */
   verified: boolean;
+  /** PSNR/SSIM of the output against its source, once measured (video outputs); null before or where it could not be. */
+  quality: OutputQuality | null;
   /** Workers the job held at once: the segments of a split job, else 1 (the report draws a bar for each). */
   slots: number;
 }
@@ -94,6 +97,7 @@ export function newJob(identity: JobIdentity, extra: Partial<Job> = {}): Job {
     engine: null,
     engineNote: null,
     verified: false,
+    quality: null,
     slots: 1,
     ...extra,
   };

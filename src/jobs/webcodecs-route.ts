@@ -4,6 +4,7 @@
  * ffmpeg.wasm (once, with the reason on the job) when any of it fails.
  */
 import { WebCodecsRouteError } from '../pool/worker-pool';
+import { toneMapsHdr } from '../presets/hdr';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { chooseEngine } from './engine-router';
@@ -41,7 +42,9 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const { info, preset, context, source } = plan;
   const mode = deps.engineMode?.() ?? 'ffmpeg';
   const toFfmpeg = (note: string | null): null => {
-    context.update({ engine: 'ffmpeg', engineNote: note });
+    // A job that tone-maps says so whatever sent it to ffmpeg.wasm ("ffmpeg.wasm only was chosen"…).
+    const hdrNote = toneMapsHdr(preset.id, info) && !note?.includes('HDR') ? 'HDR → SDR tone-mapped' : null;
+    context.update({ engine: 'ffmpeg', engineNote: [note, hdrNote].filter(Boolean).join('; ') || null });
     return null;
   };
   const encode = deps.pool.webcodecsEncode?.bind(deps.pool);
@@ -112,7 +115,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     const output = damagedByKnob(deps, result.output);
     const problem = await checkOutput(deps, plan, output);
     if (problem === null) {
-      if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size and duration as the preset promises.']);
+      if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
       return output;
     }
     reason = problem;

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type {
+  CompareFrames,
   CoreLists,
   DryRunResult,
   FfmpegWorkerApi,
@@ -9,6 +10,8 @@ import type {
   ProbeResult,
   TailProbeResult,
   ProgressSink,
+  QualityReport,
+  QualityRequest,
   RunRequest,
   RunResult,
   WebCodecsEncodeResult,
@@ -186,6 +189,16 @@ export class WorkerPool {
         throw routeError(error);
       }
     }, signal);
+  }
+
+  /** PSNR and SSIM of an output against its source, computed in a worker. */
+  scoreQuality(request: QualityRequest, signal?: AbortSignal): Promise<QualityReport> {
+    return this.use((api) => api.scoreQuality(request), signal);
+  }
+
+  /** One instant of an output beside its source, as bitmaps, with that frame's PSNR and SSIM. */
+  compareFrames(request: QualityRequest, atSec: number, signal?: AbortSignal): Promise<CompareFrames | null> {
+    return this.use((api) => api.compareFrames(request, atSec), signal);
   }
 
   /** Ends every worker; running tasks fail. */

@@ -6,6 +6,7 @@
 import { AV1_CRF, CONTAINER_MUXERS, VP9_CRF, X264_CRF, X265_CRF, type AudioSpec, type OutputSpec, type VideoSpec } from './output-spec';
 import { MP4_AUDIO_COPY, MP4_VIDEO_COPY, PresetMismatchError, codecLabel, fitBox } from './preset-basics';
 import { planSizeBudget, type BudgetPlan } from './size-budget';
+import { hdrName, sdrOutput, toneMapChain } from './hdr';
 import type { SourceInfo, VideoInfo } from './source-info';
 
 /** A change for one run: the size target's retry at a lower video rate. */
@@ -101,7 +102,8 @@ export function videoFilterChain(video: VideoSpec, source: VideoInfo): string {
   if (video.maxFps !== undefined && outputFps(video, source) !== null) chain.push(`fps=${video.maxFps}`);
   const { width, height } = videoSize(video, source);
   if (video.codec === 'gif') {
-    chain.push(`scale=${width}:${height}:flags=lanczos`, 'setsar=1', 'split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4');
+    const hdr = hdrName(source) !== null && source.hdr ? [toneMapChain(source.hdr)] : [];
+    chain.push(`scale=${width}:${height}:flags=lanczos`, 'setsar=1', ...hdr, 'split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4');
   } else {
     chain.push(`scale=${width}:${height}`, 'setsar=1');
   }
@@ -198,6 +200,23 @@ function muxWords(spec: OutputSpec): string[] {
 export function specParts(spec: OutputSpec, source: SourceInfo, tune: SpecTune = {}): SpecParts {
   const video = spec.video;
   if (video === null || video === 'copy') throw new TypeError('specParts needs a spec with encoded video.');
+  // 8-bit SDR video from an HDR source: tone-mapped and tagged BT.709 (src/presets/hdr.ts), whole and split alike.
+  const own = (): SpecParts => ownParts(spec, video, source, tune);
+  return makesSdr(spec) ? sdrOutput(own)(source) : own();
+}
+
+/**
+ * Codecs this compiler writes as 8-bit SDR (yuv420p): an HDR source is tone-mapped for them
+ * (GIF too, inside its own chain, before the palette). HEVC and AV1 could carry HDR.
+ */
+const SDR_CODECS: ReadonlySet<string> = new Set(['h264', 'vp9', 'flv1', 'mpeg4']);
+
+/** Whether `spec` makes 8-bit SDR video (so an HDR source is tone-mapped for it). */
+export function makesSdr(spec: OutputSpec): boolean {
+  return typeof spec.video === 'object' && spec.video !== null && SDR_CODECS.has(spec.video.codec);
+}
+
+function ownParts(spec: OutputSpec, video: VideoSpec, source: SourceInfo, tune: SpecTune): SpecParts {
   const info = requireVideo(spec, source);
   const size = videoSize(video, info);
   const fps = outputFps(video, info);

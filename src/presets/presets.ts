@@ -1,4 +1,4 @@
-import { ffmpegWasmRefusal, audioBitrateOf, outputFps, specArgs, specParts, specSplits, videoSize, type SpecTune } from './ffmpeg-compile';
+import { audioBitrateOf, outputFps, specArgs, specParts, specSplits, videoSize, type SpecTune } from './ffmpeg-compile';
 import { CONTAINER_MIME, QUALITY_BITS, type AudioSpec, type OutputSpec } from './output-spec';
 import { PresetMismatchError } from './preset-basics';
 import type { SourceInfo } from './source-info';
@@ -158,11 +158,8 @@ function fromSpec(entry: Omit<BuiltInEntry, 'id'> & { id: PresetId }): Preset {
     container: spec.container,
     mimeType: CONTAINER_MIME[spec.container],
     estimateBytes: (source, sourceBytes) => specEstimateBytes(spec, source, sourceBytes),
-    args: (source, paths, tune) => {
-      const refusal = ffmpegWasmRefusal(spec);
-      if (refusal) throw new PresetMismatchError(`${refusal}.`);
-      return specArgs(spec, source, paths, tune);
-    },
+    // The native command's arguments; what ffmpeg.wasm cannot run (AV1) the job refuses (ffmpegWasmRefusal).
+    args: (source, paths, tune) => specArgs(spec, source, paths, tune),
     parts: specSplits(spec) ? (source, tune) => specParts(spec, source, tune) : null,
   };
 }

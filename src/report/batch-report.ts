@@ -27,6 +27,18 @@ export interface ReportJob {
   mediaSeconds: number | null;
   /** Size of the source file in bytes, when known. */
   sourceBytes: number | null;
+  /** Measured PSNR (dB) and SSIM of the output against its source, when measured. */
+  quality?: { psnr: number; ssim: number; frames: number } | null;
+}
+
+/** One scored output of the batch, for the report's quality lines. */
+export interface ReportQuality {
+  jobId: string;
+  sourceName: string;
+  presetId: string;
+  psnr: number;
+  ssim: number;
+  frames: number;
 }
 
 /** One bar of the timeline: a job (or one worker's share of a split job) on one lane. */
@@ -73,6 +85,9 @@ export interface BatchReport {
   bytesNotUploaded: number;
   lanes: number;
   bars: TimelineBar[];
+  /** Every done job's measured quality, and the lowest (by PSNR) of them; empty / null when none was measured. */
+  quality: ReportQuality[];
+  lowestQuality: ReportQuality | null;
 }
 
 export interface ReportOptions {
@@ -179,6 +194,10 @@ export function batchReport(jobs: readonly ReportJob[], options: ReportOptions):
   for (const job of done) if (job.sourceBytes !== null) sources.set(job.sourceId || job.sourceName, job.sourceBytes);
   const cpuHours = encodeSeconds / 3600;
   const { bars, lanes } = assignLanes(started, options.workers, now);
+  const quality: ReportQuality[] = done.flatMap((j) =>
+    j.quality ? [{ jobId: j.id, sourceName: j.sourceName, presetId: j.presetId, psnr: j.quality.psnr, ssim: j.quality.ssim, frames: j.quality.frames }] : [],
+  );
+  const lowestQuality = quality.reduce<ReportQuality | null>((low, q) => (low === null || q.psnr < low.psnr ? q : low), null);
   return {
     startedAt,
     endedAt,
@@ -197,6 +216,8 @@ export function batchReport(jobs: readonly ReportJob[], options: ReportOptions):
     bytesNotUploaded: [...sources.values()].reduce((a, b) => a + b, 0),
     lanes,
     bars,
+    quality,
+    lowestQuality,
   };
 }
 
@@ -228,6 +249,8 @@ export function reportJson(report: BatchReport): string {
       costHere: 0,
       bytesNotUploaded: report.bytesNotUploaded,
       timeline: report.bars.map((b) => ({ ...b, start: r3(b.start), seconds: r3(b.seconds) })),
+      // JSON has no Infinity: an output identical to its source (a stream copy) says so in words.
+      quality: report.quality.map((q) => ({ ...q, psnr: Number.isFinite(q.psnr) ? Math.round(q.psnr * 100) / 100 : 'identical', ssim: Math.round(q.ssim * 10000) / 10000 })),
     },
     null,
     2,

@@ -43,6 +43,8 @@ export interface OutputRecord {
   engine?: 'webcodecs' | 'ffmpeg';
   /** The output was probed and holds what the preset promises. */
   verified?: boolean;
+  /** Measured PSNR (dB) and SSIM against the source, over `frames` sampled frames (absent: not measured). */
+  quality?: { psnr: number; ssim: number; frames: number };
 }
 
 /**

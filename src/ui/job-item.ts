@@ -1,4 +1,5 @@
-import { INTERRUPTED_SENTENCE, presetById, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
+import { INTERRUPTED_SENTENCE, presetById, qualityGrade, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
+import { CompareDialog } from './compare-dialog';
 import { h, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from './format';
 import type { UploadActions } from './upload-panel';
@@ -23,6 +24,7 @@ export class JobItem {
   private readonly uploadLine = h('span', { class: 'upload-line' });
   private readonly download = h('a', { class: 'button' }, 'Download');
   private readonly uploadButton = h('button', { type: 'button' }, 'Upload');
+  private readonly compareButton = h('button', { type: 'button', class: 'quiet' }, 'Compare');
   private readonly oneOff = h('details', { class: 'one-off' });
   private readonly cancelButton = h('button', { type: 'button', class: 'quiet' }, 'Cancel');
   private readonly logButton = h('button', { type: 'button', class: 'quiet', 'aria-expanded': 'false' }, 'Log');
@@ -42,6 +44,7 @@ export class JobItem {
       else batch.cancel(job.id);
     });
     this.uploadButton.addEventListener('click', () => uploads.upload(job.id));
+    this.compareButton.addEventListener('click', () => new CompareDialog(job, batch).open());
     // A one-off upload: a presigned PUT URL made elsewhere, no signing service needed.
     const urlId = `presigned-${job.id}`;
     const urlInput = h('input', { type: 'url', id: urlId, placeholder: 'https://bucket.example.com/key?X-Amz-Signature=…', required: true });
@@ -76,7 +79,7 @@ export class JobItem {
       this.progress,
       h('div', { class: 'job-line' }, this.meta, this.uploadLine),
       this.alert,
-      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.cancelButton, this.logButton, this.copyButton, this.deleteButton, this.oneOff),
+      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.compareButton, this.cancelButton, this.logButton, this.copyButton, this.deleteButton, this.oneOff),
       this.log,
     );
   }
@@ -102,6 +105,13 @@ export class JobItem {
     const command = this.commandOf(job);
     setAttr(root, 'data-ffmpeg-command', command);
     this.copyButton.hidden = command === null;
+    // Measured quality (issue 19): numbers for tests and tools, a word for people (in the meta line).
+    const quality = job.state === 'done' ? job.quality : null;
+    setAttr(root, 'data-psnr', quality ? String(Number.isFinite(quality.psnr) ? Number(quality.psnr.toFixed(2)) : quality.psnr) : null);
+    setAttr(root, 'data-ssim', quality ? String(Number(quality.ssim.toFixed(4))) : null);
+    setAttr(root, 'data-quality', quality ? qualityGrade(quality) : null);
+    // A measured video output has a picture to compare with its source.
+    this.compareButton.hidden = quality === null;
     setText(this.title, `${job.sourceName} → ${job.outputName}`);
     setText(this.badge, STATE_LABELS[job.state]);
     setAttr(this.badge, 'data-state', job.state);
@@ -169,7 +179,14 @@ function withEngine(meta: string, job: Job): string {
   if (!job.engine || job.state === 'queued') return meta;
   const bits = [meta, job.engineNote ? `${ENGINE_NAMES[job.engine]} (${job.engineNote})` : ENGINE_NAMES[job.engine]];
   if (job.verified) bits.push('verified');
+  if (job.state === 'done' && job.quality) bits.push(qualityLine(job.quality));
   return bits.join(' · ');
+}
+
+/** "quality good: 41.2 dB PSNR, SSIM 0.978"; a lossless copy reads "identical to the source". */
+function qualityLine(quality: NonNullable<Job['quality']>): string {
+  if (!Number.isFinite(quality.psnr)) return 'quality: identical to the source';
+  return `quality ${qualityGrade(quality)}: ${quality.psnr.toFixed(1)} dB PSNR, SSIM ${quality.ssim.toFixed(3)}`;
 }
 
 function uploadLine(job: Job): string {

@@ -1,4 +1,4 @@
-import { batchReport, CLOUD_PRICE, latestBatch, presetById, presetColours, reportJson, timelineSvg, type BatchReport, type ReportJob, type SessionBatch } from '../index';
+import { batchReport, CLOUD_PRICE, latestBatch, presetById, presetColours, qualityGrade, reportJson, timelineSvg, type BatchReport, type ReportJob, type SessionBatch } from '../index';
 import { h, saveBlob, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from './format';
 
@@ -104,6 +104,7 @@ export class ReportPanel {
     setAttr(this.body, 'data-speedup', report.speedup.toFixed(3));
     setAttr(this.body, 'data-workers', report.workers);
     setAttr(this.body, 'data-running', report.running);
+    setAttr(this.body, 'data-lowest-psnr', report.lowestQuality ? String(Number(report.lowestQuality.psnr.toFixed(2))) : null);
     setText(this.status, `· ${report.jobs} job${report.jobs === 1 ? '' : 's'}, ${report.speedup.toFixed(2)}× one worker${report.running ? ', running' : ''}`);
     this.renderFigures(report);
 
@@ -126,6 +127,11 @@ export class ReportPanel {
       ['Cost', `$0 here · about ${dollars(report.cloud.cost)} on a rented ${report.cloud.vcpus}-vCPU machine`],
       ['Not uploaded', `${formatBytes(report.bytesNotUploaded)} of sources stayed on this machine`],
     ];
+    const low = report.lowestQuality;
+    if (low) {
+      const figure = Number.isFinite(low.psnr) ? `${low.psnr.toFixed(1)} dB PSNR, SSIM ${low.ssim.toFixed(3)}` : 'identical to the source';
+      rows.push(['Lowest quality', `${qualityGrade(low)}: ${figure} (${low.sourceName} → ${presetLabel(low.presetId)}), of ${report.quality.length} measured`]);
+    }
     const text = rows.map((r) => r.join(':')).join('|');
     if (this.figures.dataset['text'] === text) return;
     this.figures.dataset['text'] = text;

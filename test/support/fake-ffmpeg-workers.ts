@@ -61,6 +61,9 @@ export class Lab {
 
   readonly createWorker = (): Worker => {
     const api: FfmpegWorkerApi = {
+      // Nothing here is scored: these fakes have no frames.
+      scoreQuality: () => Promise.resolve({ score: null, perFrame: [], log: [] }),
+      compareFrames: () => Promise.resolve(null),
       load: () => Promise.resolve({ loadMs: 5, outputsOnDisk: false }),
       probe: (input: MountedInput): Promise<ProbeResult> =>
         Promise.resolve(input.data.size === BAD_SIZE ? { report: null, log: ['in.bin: Invalid data found when processing input'] } : { report: MP3_REPORT, log: [] }),

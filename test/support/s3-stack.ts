@@ -83,6 +83,8 @@ export interface S3Stack {
   signerLog: string[];
   /** SHA-256 (hex) of an object, read straight from s3rver (not through the proxy). */
   getObjectSha256(key: string): Promise<string>;
+  /** An object's bytes, read straight from s3rver. */
+  getObjectBytes(key: string): Promise<Uint8Array>;
   /** Size and stored Content-Type of an object, read straight from s3rver. */
   headObject(key: string): Promise<{ size: number; contentType: string | undefined }>;
   /** Every object in the bucket, read straight from s3rver. */
@@ -143,6 +145,12 @@ export async function startS3Stack(options: S3StackOptions = {}): Promise<S3Stac
       const bytes = await object.Body?.transformToByteArray();
       if (!bytes) throw new Error(`Object ${key} has no body.`);
       return createHash('sha256').update(bytes).digest('hex');
+    },
+    async getObjectBytes(key) {
+      const object = await direct.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      const bytes = await object.Body?.transformToByteArray();
+      if (!bytes) throw new Error(`Object ${key} has no body.`);
+      return bytes;
     },
     async headObject(key) {
       const head = await direct.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));

@@ -8,9 +8,11 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ENTRY = path.resolve(import.meta.dirname, '../../src/index.ts');
+/** `ffbatch/uppy` (issue 20): the same standard. */
+const UPPY_ENTRY = path.resolve(import.meta.dirname, '../../src/uppy/index.ts');
 
-function publicExports(): { name: string; documented: boolean; hasExample: boolean }[] {
-  const program = ts.createProgram([ENTRY], {
+function publicExports(entryFile = ENTRY): { name: string; documented: boolean; hasExample: boolean }[] {
+  const program = ts.createProgram([entryFile], {
     strict: true,
     noEmit: true,
     skipLibCheck: true,
@@ -20,9 +22,9 @@ function publicExports(): { name: string; documented: boolean; hasExample: boole
     types: [],
   });
   const checker = program.getTypeChecker();
-  const entry = program.getSourceFile(ENTRY);
+  const entry = program.getSourceFile(entryFile);
   const moduleSymbol = entry && checker.getSymbolAtLocation(entry);
-  if (!moduleSymbol) throw new Error(`${ENTRY} is not a module`);
+  if (!moduleSymbol) throw new Error(`${entryFile} is not a module`);
   return checker.getExportsOfModule(moduleSymbol).map((exported) => {
     const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     return {
@@ -38,6 +40,15 @@ describe('the public entry (src/index.ts)', () => {
     const exports = publicExports();
     // The API the issue names, and the session the page is built on, are all there.
     for (const name of ['createEncoder', 'upload', 'PRESETS', 'JobFailedError', 'openBatchSession', 'BatchSession']) expect(exports.map((e) => e.name)).toContain(name);
+    expect(exports.filter((e) => !e.documented).map((e) => e.name), 'exports without TSDoc').toEqual([]);
+    expect(exports.filter((e) => !e.hasExample).map((e) => e.name), 'exports without an @example').toEqual([]);
+  }, 60_000);
+});
+
+describe('the Uppy entry (src/uppy/index.ts)', () => {
+  it('documents every export with TSDoc and a short example', () => {
+    const exports = publicExports(UPPY_ENTRY);
+    expect(exports.map((e) => e.name).sort()).toEqual(['FfbatchTranscode', 'FfbatchTranscodeMeta', 'FfbatchTranscodeOptions']);
     expect(exports.filter((e) => !e.documented).map((e) => e.name), 'exports without TSDoc').toEqual([]);
     expect(exports.filter((e) => !e.hasExample).map((e) => e.name), 'exports without an @example').toEqual([]);
   }, 60_000);

@@ -164,3 +164,30 @@ describe('timelineSvg', () => {
     expect(tickStep(600)).toBe(120);
   });
 });
+
+describe('batchReport: measured quality', () => {
+  it('lists every done job that was scored, and the lowest by PSNR; Save JSON carries them', () => {
+    const jobs = [
+      job('a', 0, 10, { quality: { psnr: 43.81, ssim: 0.9815, frames: 12 } }),
+      job('b', 0, 8, { quality: { psnr: 39.456, ssim: 0.97123, frames: 12 } }),
+      job('c', 10, 16, { quality: { psnr: Infinity, ssim: 1, frames: 12 } }),
+      job('d', 8, 20, { state: 'failed', quality: { psnr: 20, ssim: 0.5, frames: 12 } }),
+      job('e', 8, 20),
+    ];
+    const report = batchReport(jobs, { workers: 2, now: T0 + 99_000 });
+    expect(report?.quality.map((q) => q.jobId)).toEqual(['a', 'b', 'c']);
+    expect(report?.lowestQuality).toMatchObject({ jobId: 'b', psnr: 39.456, sourceName: 'b.avi' });
+    const saved = JSON.parse(reportJson(report!)) as { quality: { jobId: string; psnr: number | string; ssim: number }[] };
+    expect(saved.quality).toEqual([
+      { jobId: 'a', sourceName: 'a.avi', presetId: 'flv-320x240', psnr: 43.81, ssim: 0.9815, frames: 12 },
+      { jobId: 'b', sourceName: 'b.avi', presetId: 'flv-320x240', psnr: 39.46, ssim: 0.9712, frames: 12 },
+      { jobId: 'c', sourceName: 'c.avi', presetId: 'flv-320x240', psnr: 'identical', ssim: 1, frames: 12 },
+    ]);
+  });
+
+  it('has no lowest when nothing was measured', () => {
+    const report = batchReport(FOUR, { workers: 2, now: T0 + 99_000 });
+    expect(report?.quality).toEqual([]);
+    expect(report?.lowestQuality).toBeNull();
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { durationTolerance, tailStartSec, verifyEnd, verifyOutput } from '../../src/jobs/verify-output';
-import type { SourceInfo, VideoInfo } from '../../src/presets/source-info';
+import { durationTolerance, frameBounds, tailStartSec, verifyEnd, verifyFrames, verifyOutput } from '../../src/jobs/verify-output';
+import { withMeasuredDuration, type SourceInfo, type VideoInfo } from '../../src/presets/source-info';
 
 function video(over: Partial<VideoInfo> = {}): VideoInfo {
   return { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, fps: 30, ...over };
@@ -93,8 +93,8 @@ describe('verifyEnd: the packets reach the end the header claims', () => {
 
 describe('verifyOutput: the promises of spec-built presets', () => {
   it('Fit in 10 MB: an output over 10,000,000 bytes fails its check, one at the limit passes', () => {
-    expect(verifyOutput('mp4-fit-10mb', info(), h264_720(), 10_000_000)).toBeNull();
-    expect(verifyOutput('mp4-fit-10mb', info(), h264_720(), 10_000_001)).toBe('The output failed its check: it is 10,000,001 bytes, over the 10,000,000 it must fit in.');
+    expect(verifyOutput('mp4-fit-10mb', info(), h264_720(), undefined, 10_000_000)).toBeNull();
+    expect(verifyOutput('mp4-fit-10mb', info(), h264_720(), undefined, 10_000_001)).toBe('The output failed its check: it is 10,000,001 bytes, over the 10,000,000 it must fit in.');
   });
 
   it('GIF: GIF video of the planned size and no sound, even from a source with sound', () => {
@@ -109,5 +109,76 @@ describe('verifyOutput: the promises of spec-built presets', () => {
     expect(verifyOutput('m4a-audio', info(), m4a)).toBeNull();
     expect(verifyOutput('m4a-audio', info(), { ...m4a, video: video() })).toMatch(/video track though the preset is audio only/);
     expect(verifyOutput('m4a-audio', info(), { ...m4a, audio: { codec: 'mp3', channels: 2, sampleRate: 48000 } })).toMatch(/its audio is MP3, not AAC/);
+  });
+});
+
+describe('verifyFrames: the output has the frames its source shows (duration × rate, within one)', () => {
+  const timed = (durationSec: number | null, nominalFps: number | null, over: Partial<SourceInfo> = {}): SourceInfo =>
+    info({ durationSec: 20.1, videoTiming: { index: 0, durationSec, frames: null, nominalFps }, ...over });
+
+  it('a clip cut between key frames: its hidden pre-roll encoded as picture fails, the frames it shows pass', () => {
+    // 20.1 s shown at 30 fps after 147 hidden packets: the fast route once made 749 frames of it.
+    const cut = timed(20.1, 30);
+    expect(frameBounds('mp4-h264-720p', cut)).toMatchObject({ shown: 603, most: 604 });
+    expect(verifyFrames('mp4-h264-720p', cut, 749)).toBe('The output failed its check: it has 749 frames where the source shows 603 (20.10 s at 30.00 fps).');
+    expect(verifyFrames('webm-vp9-720p', cut, 749)).toMatch(/749 frames where the source shows 603/);
+    for (const frames of [603, 602, 604]) expect(verifyFrames('mp4-h264-720p', cut, frames), `${frames}`).toBeNull();
+    expect(verifyFrames('mp4-h264-720p', cut, 605)).toMatch(/605 frames/);
+  });
+
+  it('a few frames short pass (a copy cut may end without its last B-frames); many short fail', () => {
+    const cut = timed(20.1, 30);
+    expect(verifyFrames('mp4-h264-720p', cut, 600)).toBeNull();
+    expect(verifyFrames('mp4-h264-720p', cut, 560)).toMatch(/560 frames where the source shows 603/);
+  });
+
+  it('counts short only against the video stream\'s own length (a container\'s may be the audio\'s)', () => {
+    const noOwnLength = timed(null, 30, { durationSec: 21 });
+    expect(frameBounds('mp4-h264-720p', noOwnLength)?.least).toBeNull();
+    expect(verifyFrames('mp4-h264-720p', noOwnLength, 500)).toBeNull();
+    expect(verifyFrames('mp4-h264-720p', noOwnLength, 632)).toMatch(/632 frames/);
+  });
+
+  it('the recipe presets count at their own 25 fps, ffmpeg\'s CFR conversion adding a frame at either end', () => {
+    const source = timed(10, 30, { durationSec: 10 });
+    expect(verifyFrames('flv-320x240', source, 250)).toBeNull();
+    expect(verifyFrames('flv-320x240', source, 252)).toBeNull();
+    expect(verifyFrames('flv-320x240', source, 253)).toMatch(/253 frames where the source shows 250/);
+    expect(verifyFrames('mp4-mpeg4-320x180', source, 300)).toMatch(/300 frames where the source shows 250 \(10\.00 s at 25\.00 fps\)/);
+  });
+
+  it('a VFR source: an upper bound only, at its highest rate, its last frame held up to 0.5 s, a percent over', () => {
+    // The FLV fixture: 25 fps on average, r_frame_rate 616/25.
+    const flv = timed(33, 616 / 25, { durationSec: 33 });
+    flv.video = video({ fps: 25 });
+    expect(frameBounds('mp4-h264-720p', flv)).toMatchObject({ least: null, most: 848 });
+    for (const frames of [700, 813, 827, 848]) expect(verifyFrames('mp4-h264-720p', flv, frames), `${frames}`).toBeNull();
+    expect(verifyFrames('mp4-h264-720p', flv, 900)).toMatch(/900 frames/);
+    // 2 s at 30 fps then 10 fps: ffmpeg's CFR MP4 fills it at 30 fps, to the end of its last frame (179 frames natively).
+    const sparse = timed(5.8, 30, { durationSec: 5.8 });
+    sparse.video = video({ fps: 500 / 29 });
+    expect(verifyFrames('mp4-h264-720p', sparse, 179)).toBeNull();
+    expect(verifyFrames('flv-320x240', sparse, 150)).toBeNull();
+  });
+
+  it('an r_frame_rate above 210 fps says nothing of the frames: not counted', () => {
+    expect(frameBounds('mp4-h264-720p', timed(20, 1000))).toBeNull();
+  });
+
+  it('nothing is counted for audio, stream copies, custom presets, or an unknown length or rate', () => {
+    const cut = timed(20.1, 30);
+    expect(frameBounds('mp3-audio', cut)).toBeNull();
+    expect(frameBounds('mp4-remux', cut)).toBeNull();
+    expect(frameBounds('custom-mine', cut)).toBeNull();
+    expect(frameBounds('mp4-h264-720p', timed(null, 30, { durationSec: null }))).toBeNull();
+    expect(frameBounds('mp4-h264-720p', { ...cut, video: video({ fps: null }) })).toBeNull();
+    expect(verifyFrames('mp4-h264-720p', cut, null)).toBeNull();
+  });
+
+  it('an estimated duration counts nothing; once measured it does', () => {
+    const estimated = timed(96.7, 30, { durationSec: 96.7, durationEstimated: true });
+    expect(frameBounds('mp4-h264-720p', estimated)).toBeNull();
+    const measured = withMeasuredDuration(estimated, 105.8);
+    expect(frameBounds('mp4-h264-720p', measured)).toMatchObject({ shown: 3174, least: null });
   });
 });

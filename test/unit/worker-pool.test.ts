@@ -88,6 +88,9 @@ class Lab {
     const index = this.workers.length;
     let loaded = false;
     const api: FfmpegWorkerApi = {
+      // Nothing here is scored: these fakes have no frames.
+      scoreQuality: () => Promise.resolve({ score: null, perFrame: [], log: [] }),
+      compareFrames: () => Promise.resolve(null),
       load: (compiled?: WebAssembly.Module) => {
         const loadMs = loaded ? 0 : this.coldLoadMs;
         const cold = !loaded;

@@ -4,7 +4,6 @@ import { createEncoder } from 'ffbatch';
 
 const query = new URLSearchParams(location.search);
 const encoder = createEncoder({
-  assetsURL: '/ffbatch/',
   workers: 2,
   engine: query.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto',
 });

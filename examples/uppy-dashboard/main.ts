@@ -1,0 +1,3 @@
+import { startUploader } from './uploader';
+
+startUploader('#uploader');
