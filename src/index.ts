@@ -47,8 +47,9 @@ export { looksLikeMedia } from './jobs/source';
 export type { OutputQuality } from './jobs/score-output';
 export type { CompareView } from './jobs/compare-job';
 export { qualityGrade, QUALITY_GRADES, type QualityGrade } from '../workers/quality/quality-grade';
-export { INTERRUPTED_SENTENCE } from './jobs/job';
+export { INTERRUPTED_SENTENCE, MISSING_OUTPUT_SENTENCE } from './jobs/job';
 export { COPIES_WHILE_STORING } from './storage/storage-budget';
+export { privateWindowSentence, worthWarning } from './storage/private-window';
 export { CONTAINERS, containerById, type Container } from './presets/custom-preset';
 export { batchReport, latestBatch, reportJson, type BatchReport, type ReportJob } from './report/batch-report';
 export { estimateBatch, type EstimateItem } from './report/estimate';
@@ -70,6 +71,20 @@ export {
   type SpecVideoCodec,
   type SpecAudioCodec,
 } from './presets/output-spec';
+export {
+  checkEdits,
+  editProblems,
+  formatTime,
+  parseCrop,
+  parseTime,
+  summarizeEdits,
+  type Crop,
+  type EditableSource,
+  type Edits,
+  type Rotation,
+  type SubtitleChoice,
+  type Trim,
+} from './presets/edits';
 export { CustomPresetError } from './presets/custom-preset';
 export { JobFailedError, JobStalledError } from './jobs/errors';
 export { WorkerCrashedError } from './pool/worker-pool';

@@ -137,6 +137,21 @@ export interface WebCodecsTarget {
   sizeBudget?: { maxBytes: number; videoBytes: number };
   /** The sound, when the source has one and the preset keeps it. */
   audio: { codec: 'aac' | 'opus'; bitrate: number; channels: 1 | 2; sampleRate?: number } | null;
+  /** Edits the fast route honours (src/presets/edits.ts); `width`/`height` are already the edited shown size. */
+  edits?: WebCodecsEdits;
+}
+
+/**
+ * A person's edits as the worker applies them. Times are seconds from the presentation start
+ * (what a player shows as 0); the crop is in stored pixels of the upright picture; `rotate`
+ * is added to the file's own rotation in the output's display matrix.
+ */
+export interface WebCodecsEdits {
+  trim?: { start: number; end: number | null };
+  crop?: { width: number; height: number; x: number; y: number };
+  rotate?: 0 | 90 | 180 | 270;
+  /** Index among the source's audio tracks. */
+  audioTrack?: number;
 }
 
 /** What the browser can do with one source, for the engine router (src/jobs/engine-router.ts). */

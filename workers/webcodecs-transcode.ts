@@ -34,6 +34,7 @@ import { registerAacEncoder } from '@mediabunny/aac-encoder';
 import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from './protocol';
 import { BitrateSteer, BudgetSteer, H264_STEERING } from './bitrate-steer';
 import { AvcQpMeter } from './h264-slice-qp';
+import { storedRect } from './stored-rect';
 
 export type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget };
 
@@ -278,6 +279,9 @@ export async function probeWebCodecsSupport(input: File, targets: readonly WebCo
 }
 
 /** The frames are encoded as stored; the rotation goes into the output's metadata instead. */
+/** Packets past Out still decoded, in seconds: B-frames shown before Out may come after it in decode order. */
+const REORDER_MARGIN_SEC = 1;
+
 function withoutOrientation(config: VideoDecoderConfig): VideoDecoderConfig {
   const plain: VideoDecoderConfig & { rotation?: number; flip?: boolean } = { ...config };
   delete plain.rotation;
@@ -344,18 +348,26 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     if (!(await source.canRead())) throw new WebCodecsUnsupportedError(`${input.name.split('.').pop()?.toUpperCase() ?? 'This file'} isn't readable by the fast route`);
     const videoTrack = await source.getPrimaryVideoTrack();
     if (!videoTrack) throw new WebCodecsUnsupportedError('no video track the fast route can read');
-    const audioTrack = await source.getPrimaryAudioTrack();
+    const edits = target.edits ?? {};
+    const audioTrack = edits.audioTrack !== undefined ? ((await source.getAudioTracks())[edits.audioTrack] ?? null) : await source.getPrimaryAudioTrack();
+    if (edits.audioTrack !== undefined && !audioTrack) throw new WebCodecsUnsupportedError(`sound track ${edits.audioTrack + 1} isn't readable by the fast route`);
     const format = await source.getFormat();
     // Where the presentation starts: 0 when an edit list hides packets before it (Mediabunny gives
     // them negative times), else the first packet's time. Hidden packets are decoded, never shown.
-    const startTime = Math.max(0, await source.getFirstTimestamp([videoTrack, ...(audioTrack ? [audioTrack] : [])]));
+    const presentationStart = Math.max(0, await source.getFirstTimestamp([videoTrack, ...(audioTrack ? [audioTrack] : [])]));
+    // A trim moves the start and sets an end; what lies outside is decoded where later frames need it, never encoded.
+    const startTime = presentationStart + (edits.trim?.start ?? 0);
+    const endTime = edits.trim?.end != null ? presentationStart + edits.trim.end : Infinity;
 
     // Picture: the planned shown size, turned back to the stored orientation; the rotation
     // is kept as the output's display matrix, so players show it upright at the shown size.
-    const rotation = await videoTrack.getRotation();
+    const sourceRotation = await videoTrack.getRotation();
+    // The person's turn goes into the display matrix with the file's own: no pixel is moved for it.
+    const rotation = ((sourceRotation + (edits.rotate ?? 0)) % 360) as Rotation;
     const turned = rotation === 90 || rotation === 270;
     const width = turned ? target.height : target.width;
     const height = turned ? target.width : target.height;
+    const storedCrop = edits.crop ? storedRect(edits.crop, sourceRotation, await videoTrack.getCodedWidth(), await videoTrack.getCodedHeight()) : null;
 
     const decoderConfig = await videoTrack.getDecoderConfig();
     const codec = await videoTrack.getCodec();
@@ -386,7 +398,9 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     }
     const audioPlan = audioTrack && spec.audio ? await planAudio(audioTrack, { ...spec, audio: spec.audio }, log) : null;
     const rateText = quantizer ? `quantizer ${target.quantizer}` : `${Math.round(videoBitrate / 1000)} kb/s`;
-    log(`video: ${codec ?? '?'} ${await videoTrack.getCodedWidth()}×${await videoTrack.getCodedHeight()} rot ${rotation} → ${encoderConfig.codec} ${width}×${height} ${rateText}, ${outFps.toFixed(2)} fps`);
+    log(`video: ${codec ?? '?'} ${await videoTrack.getCodedWidth()}×${await videoTrack.getCodedHeight()} rot ${sourceRotation} → ${encoderConfig.codec} ${width}×${height} rot ${rotation} ${rateText}, ${outFps.toFixed(2)} fps`);
+    if (edits.trim) log(`trim: ${edits.trim.start.toFixed(3)}–${edits.trim.end === null ? 'end' : edits.trim.end.toFixed(3)} s of the presentation`);
+    if (storedCrop) log(`crop: ${storedCrop.width}×${storedCrop.height} at ${storedCrop.x},${storedCrop.y} of the stored picture`);
 
     // Muxer. MP4: 'reserve' puts the moov first (fast start, as ffmpeg's +faststart) while streaming,
     // given an upper bound of packets per track; 'in-memory' would hold the whole file.
@@ -431,7 +445,9 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     let framesIn = 0;
     let framesOut = 0;
     let framesHidden = 0;
+    let framesAfterEnd = 0;
     const startMicros = Math.round(startTime * 1e6);
+    const endMicros = Number.isFinite(endTime) ? Math.round(endTime * 1e6) : Infinity;
     let colorSpace: VideoColorSpaceInit | null = null;
     let videoEnd = 0;
     const qpMeter = new AvcQpMeter(spec.video === 'avc', log);
@@ -485,13 +501,17 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
         try {
           // A frame before the presentation start is a reference for the ones after it, not picture.
           if (frame.timestamp < startMicros - HIDDEN_FRAME_SLACK_US) framesHidden++;
+          else if (frame.timestamp >= endMicros - HIDDEN_FRAME_SLACK_US) framesAfterEnd++;
           else {
             if (frameStepUs > 0) {
               if (frame.timestamp < nextFrameUs - frameStepUs / 4) return;
               nextFrameUs = (nextFrameUs === -Infinity ? frame.timestamp : nextFrameUs) + frameStepUs;
-              kept = new VideoFrame(frame, { duration: frameStepUs });
             }
             if (liveEncoder.state === 'configured') {
+              // The encoder scales the visible rectangle to its size: cropping is choosing that rectangle.
+              const visible = frame.visibleRect;
+              const rect = storedCrop ? { x: (visible?.x ?? 0) + storedCrop.x, y: (visible?.y ?? 0) + storedCrop.y, width: storedCrop.width, height: storedCrop.height } : null;
+              kept = rect || frameStepUs > 0 ? new VideoFrame(frame, { ...(rect ? { visibleRect: rect } : {}), ...(frameStepUs > 0 ? { duration: frameStepUs } : {}) }) : null;
               liveEncoder.encode(kept ?? frame, encodeOptions(framesIn % KEY_FRAME_INTERVAL === 0));
               framesIn++;
             }
@@ -510,8 +530,12 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
 
     const videoWork = (async () => {
       const packets = new EncodedPacketSink(videoTrack);
-      for await (const packet of packets.packets()) {
+      // A trim starts decoding at the key packet at or before In: the frames between are references only.
+      const firstPacket = edits.trim && edits.trim.start > 0 ? ((await packets.getKeyPacket(startTime)) ?? undefined) : undefined;
+      for await (const packet of packets.packets(firstPacket)) {
         check();
+        // Past Out by more than any reordering reaches: nothing later is shown.
+        if (packet.timestamp >= endTime + REORDER_MARGIN_SEC) break;
         await waitUntil(
           () =>
             failure !== null ||
@@ -525,7 +549,8 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
       }
       await liveDecoder.flush();
       check();
-      if (framesHidden > 0) log(`video: ${framesHidden} frames before the presentation start (hidden by an edit list) decoded, not encoded`);
+      if (framesHidden > 0) log(`video: ${framesHidden} frames before ${edits.trim ? 'In' : 'the presentation start (hidden by an edit list)'} decoded, not encoded`);
+      if (framesAfterEnd > 0) log(`video: ${framesAfterEnd} frames after Out decoded, not encoded`);
       await liveEncoder.flush();
       check();
       await muxChain;
@@ -539,8 +564,11 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
       if (audioOut instanceof EncodedAudioPacketSource) {
         const config = await audioPlan.track.getDecoderConfig();
         let first = true;
-        for await (const packet of new EncodedPacketSink(audioPlan.track).packets()) {
+        const audioPackets = new EncodedPacketSink(audioPlan.track);
+        const firstAudio = edits.trim && edits.trim.start > 0 ? ((await audioPackets.getPacket(startTime)) ?? undefined) : undefined;
+        for await (const packet of audioPackets.packets(firstAudio)) {
           check();
+          if (packet.timestamp >= endTime) break;
           // Wholly before the start: hidden. One that straddles it keeps its negative time (the muxer's edit list trims it).
           if (packet.timestamp + packet.duration <= startTime) continue;
           const shifted = packet.clone({ timestamp: packet.timestamp - startTime });
@@ -549,7 +577,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
           first = false;
         }
       } else {
-        for await (const sample of new AudioSampleSink(audioPlan.track).samples()) {
+        for await (const sample of new AudioSampleSink(audioPlan.track).samples(edits.trim ? startTime : undefined, Number.isFinite(endTime) ? endTime : undefined)) {
           check();
           const s: AudioSample = sample;
           if (s.timestamp + s.duration <= startTime) {

@@ -59,9 +59,14 @@ export async function qualityRequestFor(
   };
 }
 
+/** Presets that copy the source's video stream as it is. */
+const COPIED_PICTURE_PRESETS: ReadonlySet<string> = new Set(['mp4-remux']);
+
 export async function scoreOutput(deps: QualityDeps, plan: Pick<EncodePlan, 'preset' | 'info' | 'input' | 'context'>, output: Blob): Promise<OutputQuality | null> {
   const { preset, context } = plan;
   if (!deps.pool.scoreQuality || !deps.probePool || !plan.info.video) return null;
+  // Streams copied: the picture is the source's own, packet for packet; nothing to measure.
+  if (COPIED_PICTURE_PRESETS.has(preset.id)) return null;
   const started = performance.now();
   try {
     const request = await qualityRequestFor(deps.probePool, output, preset.extension, plan.input, plan.info, context.signal);

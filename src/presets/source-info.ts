@@ -1,4 +1,5 @@
 import type { ProbeReport, ProbeStream } from '../../workers/protocol';
+import { describeTracks, type SourceTracks } from './source-tracks';
 
 /**
  * What ffbatch knows of a source after probing it: what the presets and the page need.
@@ -23,6 +24,8 @@ export interface SourceInfo {
   container: string;
   video: VideoInfo | null;
   audio: AudioInfo | null;
+  /** Every sound and subtitle track, present only when there is a choice (several sound tracks, or subtitles). */
+  tracks?: SourceTracks;
 }
 
 export interface VideoInfo {
@@ -164,6 +167,7 @@ export function describeSource(report: ProbeReport, log: readonly string[] = [])
   const videoStream = streams.find(isRealVideo);
   const audioStream = streams.find((s) => s.codec_type === 'audio');
   const streamDurations = streams.map((s) => positive(s.duration)).filter((d): d is number => d !== null);
+  const tracks = describeTracks(report);
   const durationSec = positive(report.format?.duration) ?? (streamDurations.length ? Math.max(...streamDurations) : null);
   return {
     durationSec,
@@ -177,6 +181,8 @@ export function describeSource(report: ProbeReport, log: readonly string[] = [])
           sampleRate: positive(audioStream.sample_rate) ?? 0,
         }
       : null,
+    // Listed only when there is a choice to make (more than one sound track, or subtitles).
+    ...(tracks.audio.length > 1 || tracks.subtitles.length > 0 ? { tracks } : {}),
   };
 }
 

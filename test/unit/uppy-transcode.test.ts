@@ -34,7 +34,7 @@ class FakeJob extends EventTarget implements EncoderJob {
       this.settle.reject(new JobFailedError(outcome.fail, []));
     } else {
       this.status = 'done';
-      this.settle.resolve({ blob: outcome.output, name: outcome.name, type: 'video/mp4', log: [] });
+      this.settle.resolve({ blob: outcome.output, name: outcome.name, type: 'video/mp4', log: [], quality: null });
     }
   }
   result(): Promise<JobResult> {

@@ -1,0 +1,271 @@
+import { checkEdits, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation } from '../index';
+import { h, setText } from './dom';
+
+/** A track a person can pick, as the probe found it. */
+export interface TrackChoice {
+  /** Index among the source's tracks of that kind (0 is the first). */
+  index: number;
+  /** "English · Commentary · AAC stereo" */
+  label: string;
+}
+
+/** What the editor needs of one source: read from the session, never from the engine directly. */
+export interface EditorSubject {
+  id: string;
+  name: string;
+  /** What edits are checked against (duration, upright picture, track counts). */
+  facts: EditableSource;
+  fps: number | null;
+  audioTracks: TrackChoice[];
+  subtitleTracks: TrackChoice[];
+  edits: Edits;
+}
+
+/** What the editor asks of the page: frames, bars, and where edits go. */
+export interface EditorHost {
+  thumbnails(sourceId: string, instants: number[], height: number, signal: AbortSignal): Promise<{ at: number; image: Blob }[]>;
+  detectBars(sourceId: string, signal: AbortSignal): Promise<Crop | null>;
+  save(sourceId: string, edits: Edits): void;
+  /** Copies edits to every other source; returns the sentences of those they do not fit, by file name. */
+  applyToAll(sourceId: string, edits: Edits): { name: string; problems: string[] }[];
+}
+
+const FILMSTRIP_FRAMES = 8;
+const THUMB_HEIGHT = 72;
+const PREVIEW_HEIGHT = 270;
+
+/**
+ * The editor of one source's edits: a filmstrip across the file, a scrubber with one-frame
+ * steps and a preview at the playhead, In/Out (typed or set at the playhead), crop (typed or
+ * detected), rotate and flip, sound and subtitle tracks. A native `<dialog>` (focus kept
+ * inside, Escape closes), named "Edit <file>".
+ */
+export class EditorDialog {
+  private readonly dialog = h('dialog', { class: 'editor' });
+  private abort = new AbortController();
+  private readonly urls: string[] = [];
+
+  constructor(private readonly host: EditorHost) {
+    document.body.append(this.dialog);
+    this.dialog.addEventListener('close', () => this.cleanUp());
+  }
+
+  open(subject: EditorSubject): void {
+    this.cleanUp();
+    this.abort = new AbortController();
+    this.dialog.setAttribute('aria-label', `Edit ${subject.name}`);
+    this.dialog.replaceChildren(...this.build(subject));
+    this.dialog.showModal();
+  }
+
+  close(): void {
+    if (this.dialog.open) this.dialog.close();
+  }
+
+  private cleanUp(): void {
+    this.abort.abort();
+    for (const url of this.urls.splice(0)) URL.revokeObjectURL(url);
+  }
+
+  private imageUrl(blob: Blob): string {
+    const url = URL.createObjectURL(blob);
+    this.urls.push(url);
+    return url;
+  }
+
+  private build(subject: EditorSubject): Node[] {
+    const { facts, edits } = subject;
+    const signal = this.abort.signal;
+    const duration = facts.durationSec ?? 0;
+    const frameStep = subject.fps ? 1 / subject.fps : 1 / 30;
+    const alert = h('p', { role: 'alert', class: 'form-alert' });
+    const status = h('p', { class: 'hint', 'aria-live': 'polite' });
+
+    const field = (label: string, control: HTMLElement, hint?: string): HTMLElement =>
+      h('label', { class: 'editor-field' }, h('span', {}, label), control, hint ? h('small', { class: 'hint' }, hint) : null);
+
+    const inInput = h('input', { type: 'text', name: 'in', inputmode: 'decimal', placeholder: '0:00', value: edits.trim ? formatTime(edits.trim.start) : '' });
+    const outInput = h('input', { type: 'text', name: 'out', inputmode: 'decimal', placeholder: formatTime(duration), value: edits.trim?.end != null ? formatTime(edits.trim.end) : '' });
+    const cropInput = h('input', { type: 'text', name: 'crop', placeholder: 'W:H:X:Y', value: edits.crop ? `${edits.crop.width}:${edits.crop.height}:${edits.crop.x}:${edits.crop.y}` : '' });
+    const rotate = h('select', { name: 'rotate' }, ...[0, 90, 180, 270].map((deg) => h('option', { value: deg, selected: (edits.rotate ?? 0) === deg }, deg === 0 ? 'None' : `${deg}° clockwise`)));
+    const flip = h('input', { type: 'checkbox', name: 'flip', checked: edits.flip === true });
+    const soundTrack = h(
+      'select',
+      { name: 'sound-track', disabled: subject.audioTracks.length < 2 },
+      ...(subject.audioTracks.length === 0 ? [h('option', { value: '0' }, 'No sound')] : subject.audioTracks.map((t) => h('option', { value: t.index, selected: (edits.audioTrack ?? 0) === t.index }, `${t.index + 1}. ${t.label}`))),
+    );
+    const chosenSubtitles = edits.subtitles && edits.subtitles.mode !== 'none' ? `${edits.subtitles.mode}:${edits.subtitles.track}` : 'none';
+    const subtitles = h(
+      'select',
+      { name: 'subtitles', disabled: subject.subtitleTracks.length === 0 },
+      h('option', { value: 'none' }, 'None'),
+      ...subject.subtitleTracks.flatMap((t) => [
+        h('option', { value: `keep:${t.index}`, selected: chosenSubtitles === `keep:${t.index}` }, `Keep ${t.index + 1}. ${t.label} as text`),
+        h('option', { value: `burn:${t.index}`, selected: chosenSubtitles === `burn:${t.index}` }, `Burn ${t.index + 1}. ${t.label} into the picture`),
+      ]),
+    );
+
+    // Scrubber and preview: the picture at the playhead, fetched once the hand stops.
+    const preview = h('img', { class: 'editor-preview', alt: `${subject.name} at the playhead`, height: PREVIEW_HEIGHT });
+    const scrub = h('input', { type: 'range', min: 0, max: duration, step: frameStep, value: 0, 'aria-label': 'Playhead' });
+    const clock = h('output', { class: 'editor-clock' }, formatTime(0));
+    let previewTimer = 0;
+    let previewAbort: AbortController | null = null;
+    const showAt = (at: number): void => {
+      const t = Math.min(duration, Math.max(0, at));
+      scrub.value = String(t);
+      setText(clock, formatTime(t));
+      window.clearTimeout(previewTimer);
+      previewTimer = window.setTimeout(() => {
+        previewAbort?.abort();
+        previewAbort = new AbortController();
+        const both = AbortSignal.any([signal, previewAbort.signal]);
+        this.host.thumbnails(subject.id, [t], PREVIEW_HEIGHT, both).then(
+          ([frame]) => {
+            if (frame && !both.aborted) preview.src = this.imageUrl(frame.image);
+          },
+          () => {},
+        );
+      }, 150);
+    };
+    scrub.addEventListener('input', () => showAt(Number(scrub.value)));
+    const step = (frames: number): void => showAt(Number(scrub.value) + frames * frameStep);
+    const back = h('button', { type: 'button', 'aria-label': 'One frame back' }, '◀');
+    const forward = h('button', { type: 'button', 'aria-label': 'One frame forward' }, '▶');
+    back.addEventListener('click', () => step(-1));
+    forward.addEventListener('click', () => step(1));
+    const setIn = h('button', { type: 'button' }, 'Set In');
+    const setOut = h('button', { type: 'button' }, 'Set Out');
+    setIn.addEventListener('click', () => (inInput.value = formatTime(Number(scrub.value))));
+    setOut.addEventListener('click', () => (outInput.value = formatTime(Number(scrub.value))));
+
+    // Filmstrip: frames across the file; a click moves the playhead there.
+    const strip = h('div', { class: 'filmstrip', 'aria-label': 'Frames across the file' });
+    if (facts.picture && duration > 0) {
+      const instants = Array.from({ length: FILMSTRIP_FRAMES }, (_, i) => Math.round(((i + 0.5) * duration * 1000) / FILMSTRIP_FRAMES) / 1000);
+      setText(status, 'Reading frames…');
+      this.host.thumbnails(subject.id, instants, THUMB_HEIGHT, signal).then(
+        (frames) => {
+          setText(status, '');
+          strip.replaceChildren(
+            ...frames.map((frame) => {
+              const button = h('button', { type: 'button', class: 'filmstrip-frame', title: formatTime(frame.at) }, h('img', { src: this.imageUrl(frame.image), alt: `Frame at ${formatTime(frame.at)}`, height: THUMB_HEIGHT }));
+              button.addEventListener('click', () => showAt(frame.at));
+              return button;
+            }),
+          );
+          if (frames[0]) showAt(frames[0].at);
+        },
+        (error: unknown) => {
+          if (!signal.aborted) setText(status, `The frames could not be read: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
+    }
+
+    const detect = h('button', { type: 'button', disabled: !facts.picture }, 'Detect bars');
+    detect.addEventListener('click', () => {
+      detect.disabled = true;
+      setText(status, 'Looking for black bars in frames across the file…');
+      this.host.detectBars(subject.id, signal).then(
+        (crop) => {
+          detect.disabled = false;
+          cropInput.value = crop ? `${crop.width}:${crop.height}:${crop.x}:${crop.y}` : '';
+          setText(status, crop ? `Bars found: the picture is ${crop.width}×${crop.height}.` : 'No black bars found.');
+        },
+        (error: unknown) => {
+          detect.disabled = false;
+          if (!signal.aborted) setText(status, `Bars could not be detected: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
+    });
+    const aspects = facts.picture ? this.aspectPicks(facts.picture, cropInput) : null;
+
+    // Reads the form into checked edits, or says what is wrong.
+    const read = (): Edits | null => {
+      setText(alert, '');
+      const start = inInput.value.trim() === '' ? 0 : parseTime(inInput.value);
+      const end = outInput.value.trim() === '' ? null : parseTime(outInput.value);
+      if (start === null) return this.fail(alert, 'In is not a time: write seconds (12.5) or h:mm:ss.fff.');
+      if (outInput.value.trim() !== '' && end === null) return this.fail(alert, 'Out is not a time: write seconds (12.5) or h:mm:ss.fff.');
+      const crop = parseCrop(cropInput.value);
+      if (typeof crop === 'string') return this.fail(alert, crop);
+      const [mode, track] = subtitles.value.split(':');
+      let edits: Edits;
+      try {
+        edits = checkEdits({
+          ...(start > 0 || end !== null ? { trim: { start, end } } : {}),
+          ...(crop ? { crop } : {}),
+          ...(rotate.value !== '0' ? { rotate: Number(rotate.value) as Rotation } : {}),
+          ...(flip.checked ? { flip: true } : {}),
+          ...(subject.audioTracks.length > 1 && soundTrack.value !== '0' ? { audioTrack: Number(soundTrack.value) } : {}),
+          ...(mode === 'keep' || mode === 'burn' ? { subtitles: { mode, track: Number(track) } } : {}),
+        });
+      } catch (error) {
+        // The checks name the library's fields; on the page the trim's words say it well enough.
+        return this.fail(alert, error instanceof Error ? error.message.replace(/^edits\.trim\.end must come after edits\.trim\.start\./, 'Out must come after In.') : String(error));
+      }
+      const problems = editProblems(edits, facts);
+      if (problems.length > 0) return this.fail(alert, problems.join(' '));
+      return edits;
+    };
+
+    const save = h('button', { type: 'button', class: 'primary' }, 'Save edits');
+    save.addEventListener('click', () => {
+      const edits = read();
+      if (!edits) return;
+      this.host.save(subject.id, edits);
+      this.close();
+    });
+    const applyAll = h('button', { type: 'button' }, 'Apply to all');
+    applyAll.addEventListener('click', () => {
+      const edits = read();
+      if (!edits) return;
+      this.host.save(subject.id, edits);
+      const misfits = this.host.applyToAll(subject.id, edits);
+      setText(status, misfits.length === 0 ? `Applied to every file: ${summarizeEdits(edits) || 'no edits'}.` : `Applied; it does not fit ${misfits.map((m) => `${m.name} (${m.problems.join(' ')})`).join('; ')}`);
+    });
+    const cancel = h('button', { type: 'button', class: 'quiet' }, 'Cancel');
+    cancel.addEventListener('click', () => this.close());
+
+    return [
+      h('h2', {}, `Edit ${subject.name}`),
+      ...(facts.picture ? [strip, h('div', { class: 'editor-stage' }, preview), h('div', { class: 'editor-scrub' }, back, scrub, forward, clock, setIn, setOut)] : []),
+      h(
+        'div',
+        { class: 'editor-grid' },
+        field('In', inInput, 'seconds or h:mm:ss.fff'),
+        field('Out', outInput, 'empty: to the end'),
+        ...(facts.picture ? [field('Crop', cropInput, 'W:H:X:Y in source pixels; empty for none'), h('div', { class: 'editor-crop-tools' }, detect, aspects)] : []),
+        ...(facts.picture ? [field('Rotate', rotate), h('label', { class: 'editor-check' }, flip, ' Flip')] : []),
+        field('Sound track', soundTrack),
+        field('Subtitles', subtitles),
+      ),
+      status,
+      alert,
+      h('div', { class: 'editor-actions' }, save, applyAll, cancel),
+    ];
+  }
+
+  /** Aspect picks: the largest centred rectangle of that shape inside the picture (even sides). */
+  private aspectPicks(picture: { width: number; height: number }, cropInput: HTMLInputElement): HTMLElement {
+    const even = (n: number): number => Math.max(2, Math.floor(n / 2) * 2);
+    const pick = (label: string, w: number, hgt: number): HTMLButtonElement => {
+      const button = h('button', { type: 'button', class: 'quiet', 'aria-label': `Crop to ${label}` }, label);
+      button.addEventListener('click', () => {
+        const scale = Math.min(picture.width / w, picture.height / hgt);
+        const width = even(w * scale);
+        const height = even(hgt * scale);
+        const x = even((picture.width - width) / 2);
+        const y = even((picture.height - height) / 2);
+        cropInput.value = `${width}:${height}:${x}:${y}`;
+      });
+      return button;
+    };
+    return h('span', { class: 'aspect-picks' }, pick('16:9', 16, 9), pick('9:16', 9, 16), pick('1:1', 1, 1), pick('4:5', 4, 5));
+  }
+
+  private fail(alert: HTMLElement, sentence: string): null {
+    setText(alert, sentence);
+    return null;
+  }
+}
