@@ -42,6 +42,7 @@ export {
   type CustomPreset,
   type SavedPresetInput,
   type StorageUsage,
+  type BatchEvent,
 } from './api/batch-session';
 export { looksLikeMedia } from './jobs/source';
 export type { OutputQuality } from './jobs/score-output';
@@ -88,6 +89,7 @@ export {
 export { CustomPresetError } from './presets/custom-preset';
 export { JobFailedError, JobStalledError } from './jobs/errors';
 export { WorkerCrashedError } from './pool/worker-pool';
-export { StorageFullError, type OutputRecord } from './storage/output-store';
+export { StorageFullError } from './storage/output-store';
+export type { OutputRecord } from './storage/records';
 export { StorageBudgetError } from './storage/storage-budget';
 export { UploadError, type UploadFailureReason } from './upload/upload-error';

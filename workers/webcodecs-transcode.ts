@@ -35,6 +35,9 @@ import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from './pro
 import { BitrateSteer, BudgetSteer, H264_STEERING } from './bitrate-steer';
 import { AvcQpMeter } from './h264-slice-qp';
 import { storedRect } from './stored-rect';
+import { abortError, throwIfAborted } from '../src/shared/abort';
+
+const CANCELED = 'The WebCodecs encode was canceled.';
 
 export type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget };
 
@@ -120,14 +123,10 @@ function avcCodecString(width: number, height: number, fps: number): string {
   return `avc1.6400${level.toString(16).padStart(2, '0')}`;
 }
 
-function abortError(): DOMException {
-  return new DOMException('The WebCodecs encode was canceled.', 'AbortError');
-}
-
 /** Waits until `ready()` holds, re-checking when `target` fires `dequeue` (or every 50 ms). */
 async function waitUntil(ready: () => boolean, signal: AbortSignal, ...targets: EventTarget[]): Promise<void> {
   while (!ready()) {
-    if (signal.aborted) throw abortError();
+    throwIfAborted(signal, CANCELED);
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -332,7 +331,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     options.onProgress(seconds);
   };
   const spec = checkTarget(target);
-  if (signal.aborted) throw abortError();
+  throwIfAborted(signal, CANCELED);
 
   const source = new Input({ source: new BlobSource(input), formats: ALL_FORMATS });
   let decoder: VideoDecoder | null = null;
@@ -435,7 +434,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
       failure ??= error;
     };
     const check = (): void => {
-      if (signal.aborted) throw abortError();
+      throwIfAborted(signal, CANCELED);
       if (failure !== null) throw failure instanceof Error ? failure : new Error(`The WebCodecs encode failed: ${JSON.stringify(failure)}`);
     };
 
@@ -618,7 +617,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     return { width, height, rotation, videoFrames: framesOut, videoBitrate, audio: audioPlan?.mode ?? null, durationSec, bytes, colorSpace };
   } catch (error) {
     if (muxer && muxer.state !== 'finalized' && muxer.state !== 'canceled') await muxer.cancel().catch(() => undefined);
-    throw signal.aborted ? abortError() : error;
+    throw signal.aborted ? abortError(CANCELED) : error;
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (decoder?.state === 'configured') decoder.close();

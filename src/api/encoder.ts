@@ -3,7 +3,8 @@
  * A thin layer over the page's own model (Batch), built by createBatch like the page's.
  */
 import type { Batch } from '../jobs/batch';
-import { abortError, JobFailedError } from '../jobs/errors';
+import { JobFailedError } from '../jobs/errors';
+import { abortError, abortReason, isAbortError, throwIfAborted } from '../shared/abort';
 import { isFinished, type Job } from '../jobs/job';
 import type { OutputQuality } from '../jobs/score-output';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
@@ -12,7 +13,8 @@ import { addCustomPresets, isPresetId, presetById, presetFromSpec, SPEC_EXTENSIO
 import { explainFailure } from '../jobs/ffmpeg-log';
 import { workerInputName } from '../jobs/source';
 import { describeSource, type SourceInfo } from '../presets/source-info';
-import type { OutputRecord, OutputStore } from '../storage/output-store';
+import type { OutputStore } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import { bundledWorker, checkCommonOptions, createBatch, workerAt, workerURLAt, type BatchParts } from './create-batch';
 
 /**
@@ -188,6 +190,9 @@ export interface Encoder {
   close(): Promise<void>;
 }
 
+/** The AbortError's message when the caller's signal stops `result()` (the job runs on). */
+const WAIT_STOPPED = 'Waiting for the job was stopped.';
+
 const STATUSES = new Set<string>(['queued', 'running', 'done', 'failed', 'canceled']);
 
 class JobHandle extends EventTarget implements EncoderJob {
@@ -269,10 +274,10 @@ class JobHandle extends EventTarget implements EncoderJob {
 
   async result(options: SignalOption = {}): Promise<JobResult> {
     const { signal } = options;
-    signal?.throwIfAborted();
+    if (signal) throwIfAborted(signal, WAIT_STOPPED);
     if (signal) {
       await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(signal.reason instanceof DOMException ? signal.reason : abortError('Waiting for the job was stopped.'));
+        const onAbort = (): void => reject(abortReason(signal, WAIT_STOPPED));
         signal.addEventListener('abort', onAbort, { once: true });
         void this.ended.then(() => {
           signal.removeEventListener('abort', onAbort);
@@ -321,8 +326,8 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   });
   const handles = new Map<string, JobHandle>();
   void parts.then(({ batch }) =>
-    batch.scheduler.subscribe((job) => {
-      handles.get(job.id)?.update(job, batch);
+    batch.subscribe((event) => {
+      if (event.type === 'job-changed') handles.get(event.job.id)?.update(event.job, batch);
     }),
   );
   let closed = false;
@@ -330,7 +335,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   /** `fieldOf` names a preset in errors: `preset` for call(), `presets[i]` for map(). */
   const start = (files: Blob[], presets: PresetChoice[], signal: AbortSignal | undefined, fieldOf: (i: number) => string): JobHandle[] => {
     if (closed) throw new Error('This encoder is closed: make another with createEncoder().');
-    signal?.throwIfAborted();
+    if (signal) throwIfAborted(signal);
     const presetIds = presets.map((preset, i) => presetIdOf(preset, fieldOf(i)));
     const keyed = files.map((file) => ({ file: asFile(file), ids: presetIds.map(() => crypto.randomUUID()) }));
     const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts, () => workerProblem)));
@@ -376,7 +381,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       try {
         probed = await probePool.probe({ name: workerInputName(name), data: file }, probeOptions.signal);
       } catch (error) {
-        if (error instanceof Error && error.name === 'AbortError') throw error;
+        if (isAbortError(error)) throw error;
         const sentence = siteOwnerSentence(`The file could not be examined: ${error instanceof Error ? error.message : String(error)}`, workerProblem);
         throw new JobFailedError(sentence ?? 'The file could not be examined.', []);
       }

@@ -8,10 +8,12 @@ import { presetById, PresetMismatchError, type Preset } from '../presets/presets
 import type { SourceInfo } from '../presets/source-info';
 import { ffmpegWasmRefusal, specSizeBudget, type SpecTune } from '../presets/ffmpeg-compile';
 import { retryVideoBitrate } from '../presets/size-budget';
-import { StorageFullError, type OutputRecord } from '../storage/output-store';
+import { StorageFullError } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
 import type { WebCodecsSupport } from '../../workers/protocol';
-import { isAbortError, JobFailedError, throwIfAborted } from './errors';
+import { isAbortError, throwIfAborted } from '../shared/abort';
+import { JobFailedError } from './errors';
 import { explainFailure, parseSpeed, progressOf } from './ffmpeg-log';
 import { looksOutOfMemory, outOfMemorySentence } from './memory-failure';
 import type { JobRunner } from './scheduler';

@@ -11,7 +11,7 @@ import { chooseEngine } from './engine-router';
 import { PRESETS } from '../presets/presets';
 import { FILL_AIM, retryVideoBitrate } from '../presets/size-budget';
 import { webCodecsTargetFor, type WebCodecsPlan } from './webcodecs-plan';
-import { isAbortError, throwIfAborted } from './errors';
+import { isAbortError, throwIfAborted } from '../shared/abort';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
 import { checkOutput, damagedByKnob, waitFor, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
@@ -50,7 +50,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const encode = deps.pool.webcodecsEncode?.bind(deps.pool);
   const video = info.video;
   // The router's answers that need no look at the browser's codecs come first.
-  const planned = webCodecsTargetFor(preset, info, deps.h264TargetQp);
+  const planned = webCodecsTargetFor(preset, info, deps.hooks?.h264TargetQp);
   const needsSupport = mode === 'auto' && planned.target !== undefined && video !== null && encode !== undefined;
   let support = needsSupport ? await plan.support() : null;
   // A preset of one's own was not among the source's probed targets: ask for its own.
@@ -83,7 +83,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const release = gate ? (gate.busy ? await waitFor(context, waitingFor, gate.acquire(context.signal)) : await gate.acquire(context.signal)) : () => {};
   const startedAt = performance.now();
   // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
-  const stallMs = deps.webcodecsStallMs ?? WEBCODECS_STALL_MS;
+  const stallMs = deps.hooks?.webcodecsStallMs ?? WEBCODECS_STALL_MS;
   const stall = new AbortController();
   let watchdog = setTimeout(() => stall.abort(), stallMs);
   const encodeSignal = AbortSignal.any([context.signal, stall.signal]);
@@ -91,7 +91,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   try {
     const encodeTo = (planned: WebCodecsPlan) =>
       encode(
-        { input: source.file, target: planned, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
+        { input: source.file, target: planned, output: `output.${preset.extension}`, scratchFolder: folder, fault: deps.hooks?.webcodecsFault },
         (seconds) => {
           clearTimeout(watchdog);
           watchdog = setTimeout(() => stall.abort(), stallMs);

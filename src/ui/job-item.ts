@@ -1,7 +1,7 @@
 import { INTERRUPTED_SENTENCE, presetById, qualityGrade, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
 import { CompareDialog } from './compare-dialog';
 import { h, setAttr, setText } from './dom';
-import { formatBytes, formatClock } from './format';
+import { formatBytes, formatClock } from '../shared/format';
 import type { UploadActions } from './upload-panel';
 
 const STATE_LABELS: Record<Job['state'], string> = {

@@ -1,7 +1,7 @@
 import { canEncodeAv1, COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, privateWindowSentence, type BatchJob as SessionJob, type SessionBatch, type SourceInfo, worthWarning } from '../index';
 import type { CustomPresetsForm } from './custom-presets-form';
 import { h, setText } from './dom';
-import { formatBytes, formatClock } from './format';
+import { formatBytes, formatClock } from '../shared/format';
 
 /** This device's speed per preset (learnt from its past jobs, or a stated default). */
 export interface SpeedBook {

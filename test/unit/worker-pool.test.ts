@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAbortError } from '../../src/jobs/errors';
+import { isAbortError } from '../../src/shared/abort';
 import { defaultPoolSize, FfmpegExitError, OutputWriteError, WorkerCrashedError, WorkerPool, type CompiledCore, type WorkerPoolOptions } from '../../src/pool/worker-pool';
 import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
 
