@@ -110,22 +110,33 @@ export interface LoadResult {
  */
 export type LogSink = (lines: string[]) => void | Promise<void>;
 
-/** The presets the WebCodecs route implements. */
-export type WebCodecsPresetId = 'mp4-h264-720p' | 'mp4-h264-480p' | 'webm-vp9-720p';
+/** A preset the WebCodecs route makes: any whose spec compiles to a plan (src/presets/webcodecs-compile.ts). */
+export type WebCodecsPresetId = string;
 
 /**
- * What the WebCodecs route makes, planned on the page by `planWebCodecsTarget`
- * (src/jobs/webcodecs-plan.ts) from the probed source: the worker does no sizing or rate policy.
+ * What the WebCodecs route makes, planned on the page from the preset's spec and the probed
+ * source (`planWebCodecsTarget`, src/jobs/webcodecs-plan.ts): the worker does no sizing or
+ * rate policy and keeps no preset table.
  */
 export interface WebCodecsTarget {
   presetId: WebCodecsPresetId;
-  /** Output size as shown (after rotation): `fitHeight` of the source's shown size. */
+  container: 'mp4' | 'webm';
+  video: 'avc' | 'vp9' | 'av1';
+  /** Output size as shown (after rotation): `fitBox` of the source's shown size. */
   width: number;
   height: number;
-  /** Video bits per second to start at (`webCodecsVideoBitrate`). */
+  /** Video bits per second to start at (`webCodecsVideoBitrate`), or the size budget's rate. */
   videoBitrate: number;
-  /** H.264 only: the mean QP the bitrate is steered to (`H264_TARGET_QP`); absent: the bitrate stays. */
+  /** H.264 only: the mean QP the bitrate is steered to (`H264_TARGET_QPS`); absent: the bitrate stays. */
   targetQp?: number;
+  /** VP9/AV1: quantizer mode (0–63) where the browser takes it; else `videoBitrate` holds. */
+  quantizer?: number;
+  /** Frames thinned to at most this rate; absent: every frame kept. */
+  maxFps?: number;
+  /** A size target: the bitrate is steered so the picture's bytes come to `videoBytes` (the file stays under `maxBytes`). */
+  sizeBudget?: { maxBytes: number; videoBytes: number };
+  /** The sound, when the source has one and the preset keeps it. */
+  audio: { codec: 'aac' | 'opus'; bitrate: number; channels: 1 | 2; sampleRate?: number } | null;
   /** Edits the fast route honours (src/presets/edits.ts); `width`/`height` are already the edited shown size. */
   edits?: WebCodecsEdits;
 }

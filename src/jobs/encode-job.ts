@@ -6,6 +6,8 @@ import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/work
 import { toneMapLogLine, toneMapsHdr } from '../presets/hdr';
 import { presetById, PresetMismatchError, type Preset } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
+import { ffmpegWasmRefusal, specSizeBudget, type SpecTune } from '../presets/ffmpeg-compile';
+import { retryVideoBitrate } from '../presets/size-budget';
 import { StorageFullError } from '../storage/output-store';
 import type { OutputRecord } from '../storage/records';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
@@ -122,6 +124,8 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   try {
     if (fast) output = fast;
     else {
+      const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
+      if (refusal) throw new JobFailedError(`${refusal}.`);
       if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
       const parts = preset.parts?.(info) ?? null;
       // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
@@ -131,6 +135,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
       const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
       context.update({ slots: segments });
       output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : ((await remuxInOnePass(deps, plan)) ?? (await encodeWhole(deps.pool, plan)));
+      output = await fitRetry(deps, plan, output);
       output = damagedByKnob(deps, output);
     }
   } catch (error) {
@@ -222,10 +227,30 @@ async function remuxInOnePass(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   return remuxed?.output ?? null;
 }
 
-async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan): Promise<Blob> {
+
+/**
+ * A size target's promise on ffmpeg.wasm: a file still over its bytes (the rate cap's buffer
+ * spent, the container's index larger than planned) is encoded again, whole, once, at the
+ * rate the overshoot calls for. Verification then checks the size like every promise.
+ */
+async function fitRetry(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<Blob> {
+  const spec = plan.preset.spec;
+  const budget = spec ? specSizeBudget(spec, plan.info) : null;
+  if (!spec || !budget?.ok || typeof spec.video !== 'object' || spec.video?.rate?.kind !== 'size') return output;
+  const maxBytes = spec.video.rate.bytes;
+  if (output.size <= maxBytes) return output;
+  const videoBitrate = retryVideoBitrate({ videoBitrate: budget.videoBitrate, gotBytes: output.size, maxBytes, audioBytes: budget.audioBytes });
+  plan.context.onLog([
+    `[ffbatch] ${output.size} bytes is over the ${maxBytes} to fit in: encoding once more at ${Math.round(videoBitrate / 1000)} kb/s (was ${Math.round(budget.videoBitrate / 1000)}).`,
+  ]);
+  plan.context.onProgress({ progress: 0, speed: null });
+  return encodeWhole(deps.pool, plan, { videoBitrate });
+}
+
+async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, tune?: SpecTune): Promise<Blob> {
   const { preset, info, input, context } = plan;
   const outputFile = `output.${preset.extension}`;
-  const args = preset.args(info, { input: `/in/${input.name}`, output: `/out/${outputFile}` });
+  const args = preset.args(info, { input: `/in/${input.name}`, output: `/out/${outputFile}` }, tune);
   const result = await pool.run(
     withScratch({ inputs: [input], args, outputs: [outputFile] }, plan),
     (lines) => {
