@@ -57,7 +57,21 @@ export { estimateBatch, type EstimateItem } from './report/estimate';
 export { presetColours, timelineSvg } from './report/timeline-svg';
 export { CLOUD_PRICE, type CloudPrice } from './report/cloud-price';
 export { upload, type EndpointUploadOptions, type PresignedUploadOptions, type UploadResult } from './api/upload';
-export { PRESETS, PresetMismatchError, presetById, isPresetId, type Preset, type PresetId } from './presets/presets';
+export { PRESETS, PresetMismatchError, presetById, isPresetId, type Preset, type PresetId, type PresetGroup } from './presets/presets';
+export { toFfmpegArgs, toFfmpegCommand } from './api/ffmpeg-command';
+export { canEncodeAv1 } from './api/capabilities';
+export {
+  checkOutputSpec,
+  QUALITY_MARKS,
+  type OutputSpec,
+  type VideoSpec,
+  type AudioSpec,
+  type VideoRate,
+  type QualityLevel,
+  type SpecContainer,
+  type SpecVideoCodec,
+  type SpecAudioCodec,
+} from './presets/output-spec';
 export {
   checkEdits,
   editProblems,

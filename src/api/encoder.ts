@@ -8,7 +8,8 @@ import { abortError, abortReason, isAbortError, throwIfAborted } from '../shared
 import { isFinished, type Job } from '../jobs/job';
 import type { OutputQuality } from '../jobs/score-output';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
-import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
+import { checkOutputSpec, type OutputSpec } from '../presets/output-spec';
+import { addCustomPresets, isPresetId, presetById, presetFromSpec, SPEC_EXTENSIONS, type CustomPresetId, type PresetId } from '../presets/presets';
 import { explainFailure } from '../jobs/ffmpeg-log';
 import { workerInputName } from '../jobs/source';
 import { describeSource, type SourceInfo } from '../presets/source-info';
@@ -59,14 +60,19 @@ export interface CustomPresetInput {
 }
 
 /**
- * A built-in preset id (see `PRESETS`) or a preset of your own.
+ * A built-in preset id (see `PRESETS`), an output spec (checked: a `TypeError` names the
+ * field at fault), or a preset of your own as ffmpeg arguments.
  *
  * @example
  * ```ts
- * const presets: PresetChoice[] = ['mp3-audio', { name: 'Tiny', container: 'webm', args: '-c:v libvpx-vp9 -crf 40 -b:v 0 -c:a libopus' }];
+ * const presets: PresetChoice[] = [
+ *   'mp3-audio',
+ *   { container: 'mp4', video: { codec: 'h264', maxHeight: 720, rate: { kind: 'size', bytes: 25_000_000 } }, audio: { codec: 'aac', bitrate: 96_000 }, faststart: true },
+ *   { name: 'Tiny', container: 'webm', args: '-c:v libvpx-vp9 -crf 40 -b:v 0 -c:a libopus' },
+ * ];
  * ```
  */
-export type PresetChoice = PresetId | CustomPresetInput;
+export type PresetChoice = PresetId | CustomPresetInput | OutputSpec;
 
 /**
  * The state of a job, as `job.status` says it.
@@ -443,7 +449,8 @@ function presetIdOf(preset: unknown, field: string): PresetId {
     if (!isPresetId(preset)) throw new TypeError(`${field} must be a preset id of PRESETS or a custom preset object (got "${preset}").`);
     return preset;
   }
-  if (typeof preset !== 'object' || preset === null) throw new TypeError(`${field} must be a preset id (string) or a custom preset object.`);
+  if (typeof preset !== 'object' || preset === null) throw new TypeError(`${field} must be a preset id (string), an output spec or a custom preset object.`);
+  if (!('args' in preset)) return specPresetId(checkOutputSpec(preset, field));
   const { name, container, args } = preset as Partial<CustomPresetInput>;
   if (typeof name !== 'string' || name.trim() === '') throw new TypeError(`${field}.name must be a non-empty string.`);
   if (typeof container !== 'string' || !containerById(container)) throw new TypeError(`${field}.container must be a container id such as 'mp4' (got ${JSON.stringify(container)}).`);
@@ -455,6 +462,20 @@ function presetIdOf(preset: unknown, field: string): PresetId {
   // Outputs are named after the preset's name (`holiday-small-360p.mp4`), not its internal id.
   addCustomPresets([{ ...customPresetShape({ id, name, container, argsText: args, args: words, createdAt: now, updatedAt: now }), nameSuffix: slug }]);
   presetById(id);
+  return id;
+}
+
+/** An output spec given to the library: a preset of its own for the page's life, named after what it makes. */
+function specPresetId(spec: OutputSpec): PresetId {
+  const key = JSON.stringify(spec);
+  const id: CustomPresetId = `custom-spec-${hashOf(key)}`;
+  if (!isPresetId(id)) {
+    const video = typeof spec.video === 'object' && spec.video ? spec.video : null;
+    const suffix = video ? `${video.codec}${video.maxHeight ?? ''}` : spec.container;
+    addCustomPresets([
+      presetFromSpec({ id, group: 'own', label: `${spec.container.toUpperCase()} (spec)`, summary: key, extension: SPEC_EXTENSIONS[spec.container], nameSuffix: suffix, relativeCost: 6, spec }),
+    ]);
+  }
   return id;
 }
 

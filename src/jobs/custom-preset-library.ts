@@ -5,6 +5,7 @@ import {
   customPresetShape,
   dryRunFailureLine,
   dryRunSteps,
+  parseCodecNames,
   parseEncoderList,
   parseFilterList,
   CustomPresetError,
@@ -46,7 +47,7 @@ export function coreChecks(pool: Pick<WorkerPool, 'coreLists' | 'dryRun'>): { co
   let lists: Promise<CheckOptions> | undefined;
   const core = (): Promise<CheckOptions> => {
     lists ??= pool.coreLists().then(
-      ({ encoders, filters }) => ({ encoders: parseEncoderList(encoders), filters: parseFilterList(filters) }),
+      ({ encoders, filters }) => ({ encoders: parseEncoderList(encoders), codecs: parseCodecNames(encoders), filters: parseFilterList(filters) }),
       () => {
         lists = undefined; // asked again next time
         return {};

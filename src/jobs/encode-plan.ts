@@ -29,7 +29,7 @@ export interface Scratch {
 }
 
 export interface EncodeRunnerDeps {
-  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode' | 'scoreQuality'>>;
+  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode' | 'scoreQuality' | 'use'>>;
   /** Probes every output before it is stored (verification); absent: outputs go unchecked. */
   probePool?: Pick<WorkerPool, 'probe'> & Partial<Pick<WorkerPool, 'probeTail'>>;
   /** The Engine select: Auto (WebCodecs where the router allows) or ffmpeg.wasm only. Default ffmpeg. */
@@ -84,7 +84,7 @@ export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, outp
   const input = { name: `output.${plan.preset.extension}`, data: output };
   const { report } = await deps.probePool.probe(input, signal);
   const probed = report ? describeSource(report) : null;
-  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null);
+  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null, output.size);
   if (problem !== null || !probed || !report) return problem;
   const timing = describeVideoTiming(report);
   const indexed = timing?.frames ?? null;

@@ -201,6 +201,11 @@ export function legacyHints(words: readonly string[]): LegacyHint[] {
 export interface CheckOptions {
   /** Encoder names the core has (`ffmpeg -encoders`); unchecked when absent. */
   encoders?: ReadonlySet<string>;
+  /**
+   * Codec names the core encodes (`parseCodecNames`): `-c:v h264` selects the codec's default
+   * encoder in ffmpeg, so a codec name passes as an encoder name does.
+   */
+  codecs?: ReadonlySet<string>;
   /** Filter names the core has (`ffmpeg -filters`); unchecked when absent. */
   filters?: ReadonlySet<string>;
   /** The container picked: a `-f` naming its muxer is accepted (and dropped), any other refused. */
@@ -264,7 +269,7 @@ export function checkCustomArgs(text: string, options: CheckOptions = {}): strin
         if (options.filters && !options.filters.has(name)) throw new CustomPresetError(`This ffmpeg has no filter named "${name}".`);
       }
     }
-    if (CODEC_OPTION.test(word) && value !== 'copy' && options.encoders && !options.encoders.has(value)) {
+    if (CODEC_OPTION.test(word) && value !== 'copy' && options.encoders && !options.encoders.has(value) && !options.codecs?.has(value)) {
       throw new CustomPresetError(`This ffmpeg has no encoder named "${value}" (${word} ${value}).`);
     }
   }
@@ -277,6 +282,21 @@ export function parseEncoderList(text: string): Set<string> {
   for (const line of text.split('\n')) {
     const m = /^\s*[VASD][.FSXBD]{5}\s+(\S+)\s/.exec(line);
     if (m?.[1] && m[1] !== '=') names.add(m[1]);
+  }
+  return names;
+}
+
+/**
+ * Reads the codec names out of `ffmpeg -hide_banner -encoders`: the "(codec h264)" of an
+ * encoder named otherwise (libx264), and the encoder's own name where it is the codec's
+ * (aac, mpeg4). ffmpeg 5.1 takes either after -c:v / -c:a.
+ */
+export function parseCodecNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const m = /^\s*[VASD][.FSXBD]{5}\s+(\S+)\s.*?(?:\(codec (\S+)\))?\s*$/.exec(line);
+    if (!m?.[1] || m[1] === '=') continue;
+    names.add(m[2] ?? m[1]);
   }
   return names;
 }

@@ -114,6 +114,7 @@ class Lab {
       dryRun: () => Promise.reject(new Error('not used here')),
       webcodecsProbe: () => Promise.reject(new Error('not used here')),
       webcodecsEncode: () => Promise.reject(new Error('not used here')),
+      smartCut: () => Promise.reject(new Error('not used here')),
     };
     const worker = new FakeWorker(index, api);
     this.workers.push(worker);
