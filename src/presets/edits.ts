@@ -454,7 +454,14 @@ export function editedSourceInfo(info: SourceInfo, edits: Edits): SourceInfo {
   return edited;
 }
 
-/** What a source offers edits, from its probe. */
+/**
+ * What a source offers edits, from its probe.
+ *
+ * @example
+ * ```ts
+ * editableFacts(source.info); // { durationSec: 60, picture: { width: 1920, height: 1080 }, audioTracks: 1, subtitleTracks: 0 }
+ * ```
+ */
 export function editableFacts(info: SourceInfo): EditableSource {
   return {
     durationSec: info.durationSec,

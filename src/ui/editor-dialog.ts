@@ -1,4 +1,4 @@
-import { checkEdits, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation } from '../index';
+import { checkEdits, editableFacts, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation, type SourceInfo } from '../index';
 import { h, setText } from './dom';
 
 /** A track a person can pick, as the probe found it. */
@@ -27,7 +27,21 @@ export interface EditorHost {
   detectBars(sourceId: string, signal: AbortSignal): Promise<Crop | null>;
   save(sourceId: string, edits: Edits): void;
   /** Copies edits to every other source; returns the sentences of those they do not fit, by file name. */
-  applyToAll(sourceId: string, edits: Edits): { name: string; problems: string[] }[];
+  applyToAll(sourceId: string): { name: string; problems: string[] }[];
+}
+
+/** What the editor shows of a probed source. */
+export function editorSubject(id: string, name: string, info: SourceInfo, edits: Edits): EditorSubject {
+  const audio = info.tracks?.audio ?? (info.audio ? [{ index: 0, label: `${info.audio.codec.toUpperCase()} ${info.audio.channels === 1 ? 'mono' : info.audio.channels === 2 ? 'stereo' : `${info.audio.channels} ch`}` }] : []);
+  return {
+    id,
+    name,
+    facts: editableFacts(info),
+    fps: info.video?.fps ?? null,
+    audioTracks: audio.map((t) => ({ index: t.index, label: t.label })),
+    subtitleTracks: (info.tracks?.subtitles ?? []).map((t) => ({ index: t.index, label: t.label })),
+    edits,
+  };
 }
 
 const FILMSTRIP_FRAMES = 8;
@@ -221,7 +235,7 @@ export class EditorDialog {
       const edits = read();
       if (!edits) return;
       this.host.save(subject.id, edits);
-      const misfits = this.host.applyToAll(subject.id, edits);
+      const misfits = this.host.applyToAll(subject.id);
       setText(status, misfits.length === 0 ? `Applied to every file: ${summarizeEdits(edits) || 'no edits'}.` : `Applied; it does not fit ${misfits.map((m) => `${m.name} (${m.problems.join(' ')})`).join('; ')}`);
     });
     const cancel = h('button', { type: 'button', class: 'quiet' }, 'Cancel');
