@@ -95,8 +95,13 @@ export class EditorDialog {
     const alert = h('p', { role: 'alert', class: 'form-alert' });
     const status = h('p', { class: 'hint', 'aria-live': 'polite' });
 
-    const field = (label: string, control: HTMLElement, hint?: string): HTMLElement =>
-      h('label', { class: 'editor-field' }, h('span', {}, label), control, hint ? h('small', { class: 'hint' }, hint) : null);
+    // The control's name is its label alone (tests and screen readers find "In", not "In seconds or…"); the hint describes it.
+    const field = (label: string, control: HTMLElement, hint?: string): HTMLElement => {
+      control.setAttribute('aria-label', label);
+      const hintId = hint ? `editor-hint-${label.toLowerCase().replace(/\W+/g, '-')}` : null;
+      if (hintId) control.setAttribute('aria-describedby', hintId);
+      return h('label', { class: 'editor-field' }, h('span', { 'aria-hidden': 'true' }, label), control, hint && hintId ? h('small', { class: 'hint', id: hintId }, hint) : null);
+    };
 
     const inInput = h('input', { type: 'text', name: 'in', inputmode: 'decimal', placeholder: '0:00', value: edits.trim ? formatTime(edits.trim.start) : '' });
     const outInput = h('input', { type: 'text', name: 'out', inputmode: 'decimal', placeholder: formatTime(duration), value: edits.trim?.end != null ? formatTime(edits.trim.end) : '' });
@@ -250,7 +255,7 @@ export class EditorDialog {
         field('In', inInput, 'seconds or h:mm:ss.fff'),
         field('Out', outInput, 'empty: to the end'),
         ...(facts.picture ? [field('Crop', cropInput, 'W:H:X:Y in source pixels; empty for none'), h('div', { class: 'editor-crop-tools' }, detect, aspects)] : []),
-        ...(facts.picture ? [field('Rotate', rotate), h('label', { class: 'editor-check' }, flip, ' Flip')] : []),
+        ...(facts.picture ? [field('Rotate', rotate), h('label', { class: 'editor-check' }, flip, 'Flip')] : []),
         field('Sound track', soundTrack),
         field('Subtitles', subtitles),
       ),
