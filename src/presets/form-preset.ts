@@ -106,7 +106,7 @@ export function checkPresetChoices(value: unknown, field = 'choices'): PresetCho
   if (fitMB !== null && (typeof fitMB !== 'number' || !Number.isFinite(fitMB) || fitMB < 0.1 || fitMB > 100_000)) fail('Fit in (MB) must be a number from 0.1 to 100000, or empty.');
   const soundKbps = v['soundKbps'] ?? null;
   if (soundKbps !== null && (typeof soundKbps !== 'number' || !Number.isInteger(soundKbps) || soundKbps < 8 || soundKbps > 512)) fail('Sound kb/s must be a whole number from 8 to 512, or empty.');
-  return { format: format as FormFormat, maxHeight, maxFps, sound, quality: quality as QualityLevel, fitMB: fitMB as number | null, soundKbps: soundKbps as number | null };
+  return { format: format as FormFormat, maxHeight, maxFps, sound, quality: quality as QualityLevel, fitMB: fitMB, soundKbps: soundKbps };
 }
 
 /**
