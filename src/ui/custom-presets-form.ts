@@ -64,14 +64,14 @@ export class CustomPresetsForm {
   private readonly sizeSelect = select('preset-size', [['source', 'As the source'], ...FORM_SIZES.map((n) => [String(n), `At most ${n} lines`] as const)]);
   private readonly fpsSelect = select('preset-fps', [['source', 'As the source'], ...FORM_FRAME_RATES.map((n) => [String(n), `At most ${n} fps`] as const)]);
   private readonly soundSelect = select('preset-sound', [
-    ['auto', "As it is where the format takes it, else the format's own"],
+    ['auto', "Auto: the format's own sound, stereo at most"],
     ['mono', 'Mono'],
     ['none', 'None'],
   ]);
   private readonly qualityInput = h('input', { type: 'range', id: 'preset-quality', min: 1, max: 5, step: 1, value: 3, list: 'quality-marks' });
   private readonly qualityMark = h('output', { for: 'preset-quality', class: 'quality-mark' });
-  private readonly fitInput = h('input', { type: 'number', id: 'preset-fit', min: 0.1, step: 'any', inputmode: 'decimal', placeholder: 'empty: the quality rules' });
-  private readonly soundKbpsInput = h('input', { type: 'number', id: 'preset-sound-kbps', min: 8, max: 512, step: 1, placeholder: "empty: the format's default" });
+  private readonly fitInput = h('input', { type: 'number', id: 'preset-fit', min: 0.1, step: 'any', inputmode: 'decimal', placeholder: 'quality rules' });
+  private readonly soundKbpsInput = h('input', { type: 'number', id: 'preset-sound-kbps', min: 8, max: 512, step: 1, placeholder: 'default' });
   /** Which engine a typical phone clip would take, and why; said as the choices change. */
   private readonly engineLine = h('p', { class: 'hint engine-line', 'aria-live': 'polite', 'data-engine-line': true });
   private readonly choicesPane: HTMLElement;

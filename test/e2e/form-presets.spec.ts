@@ -157,7 +157,7 @@ test('Fit in 0.5 MB at 1080 lines of the 45 s clip is refused before it starts, 
   await expect(job.locator('a[download]')).toHaveCount(0);
 });
 
-test('form presets survive a reload and an export/import round trip, choices and all', async ({ page }) => {
+test('form presets survive a reload and an export/import round trip, choices and all', async ({ page }, testInfo) => {
   await page.goto('/');
   await saveFormPreset(page, 'Small WebM', { format: 'webm-vp9', size: '480', fps: '30', quality: 2, soundKbps: '64' });
   const box = page.locator('input[type=checkbox][name=preset][value="custom-small-webm"]');
@@ -186,6 +186,7 @@ test('form presets survive a reload and an export/import round trip, choices and
   await expect(form.getByLabel('Size', { exact: true })).toHaveValue('480');
   await expect(form.getByLabel('Quality', { exact: true })).toHaveValue('2');
   await expect(form.getByLabel('Sound kb/s', { exact: true })).toHaveValue('64');
+  await form.screenshot({ path: testInfo.outputPath('form-edit.png') });
 
   // An import is checked again: a file with a format the form has not is refused with the field.
   const bad = path.join(dir, 'bad-presets.json');
