@@ -42,6 +42,10 @@ export {
   type SourceInfo,
   type CustomPreset,
   type SavedPresetInput,
+  type FormPresetInput,
+  type PresetChoices,
+  type FormFormat,
+  type FormSound,
   type StorageUsage,
   type BatchEvent,
 } from './api/batch-session';
@@ -53,6 +57,17 @@ export { INTERRUPTED_SENTENCE, MISSING_OUTPUT_SENTENCE } from './jobs/job';
 export { COPIES_WHILE_STORING } from './storage/storage-budget';
 export { privateWindowSentence, worthWarning } from './storage/private-window';
 export { CONTAINERS, containerById, type Container } from './presets/custom-preset';
+export {
+  describeChoices,
+  engineSentence,
+  FIT_QUICK_PICKS,
+  FORM_FORMATS,
+  FORM_FRAME_RATES,
+  FORM_SIZES,
+  formatHasVideo,
+  PresetChoicesError,
+  specFromChoices,
+} from './presets/form-preset';
 export { batchReport, latestBatch, reportJson, type BatchReport, type ReportJob } from './report/batch-report';
 export { estimateBatch, type EstimateItem } from './report/estimate';
 export { presetColours, timelineSvg } from './report/timeline-svg';

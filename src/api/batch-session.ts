@@ -23,7 +23,8 @@ export type { Job as BatchJob, JobState as BatchJobState } from '../jobs/job';
 export type { Source as BatchSource } from '../jobs/source';
 export type { SourceInfo } from '../presets/source-info';
 export type { CustomPreset } from '../presets/custom-preset';
-export type { CustomPresetInput as SavedPresetInput } from '../jobs/custom-preset-library';
+export type { CustomPresetInput as SavedPresetInput, FormPresetInput } from '../jobs/custom-preset-library';
+export type { PresetChoices, FormFormat, FormSound } from '../presets/form-preset';
 export type { StorageUsage } from '../storage/output-store';
 
 /**
@@ -106,7 +107,7 @@ export type SessionSpeeds = Pick<SpeedLearner, 'speedOf' | 'learntSpeed'>;
  * session.batch.encode([preset.id]);
  * ```
  */
-export type SessionCustomPresets = Pick<CustomPresetLibrary, 'subscribe' | 'list' | 'get' | 'save' | 'delete' | 'exportJson' | 'importJson'>;
+export type SessionCustomPresets = Pick<CustomPresetLibrary, 'subscribe' | 'list' | 'get' | 'save' | 'saveChoices' | 'delete' | 'exportJson' | 'importJson'>;
 
 /**
  * Options of {@link openBatchSession}. The page's address knobs (`?engine=`, `?quotaBytes=`,

@@ -1,5 +1,6 @@
 import {
   makeCustomPreset,
+  makeFormPreset,
   importCustomPresets,
   exportCustomPresets,
   customPresetShape,
@@ -12,6 +13,7 @@ import {
   type CheckOptions,
   type CustomPreset,
 } from '../presets/custom-preset';
+import type { PresetChoices } from '../presets/form-preset';
 import { setCustomPresets, type Preset } from '../presets/presets';
 import { DEFAULT_SPEED_AT_COST_1 } from '../report/estimate';
 import type { WorkerPool } from '../pool/worker-pool';
@@ -29,6 +31,19 @@ export interface CustomPresetInput {
   name: string;
   container: string;
   argsText: string;
+}
+
+/**
+ * What the **New preset** form's choices send: a preset that runs as a spec (the fast route where it can).
+ *
+ * @example
+ * ```ts
+ * await session.customPresets.saveChoices({ name: 'Chat 8 MB', choices: { format: 'mp4-h264', maxHeight: 720, maxFps: null, sound: 'auto', quality: 3, fitMB: 8, soundKbps: 96 } });
+ * ```
+ */
+export interface FormPresetInput {
+  name: string;
+  choices: PresetChoices;
 }
 
 /**
@@ -117,6 +132,20 @@ export class CustomPresetLibrary {
     return preset;
   }
 
+  /**
+   * Checks and saves a form-built preset (no dry run: its arguments are compiled, not
+   * written); `editing` is the id of the preset being changed. Throws CustomPresetError.
+   */
+  async saveChoices(input: FormPresetInput, editing?: string): Promise<CustomPreset> {
+    const previous = editing ? this.get(editing) : undefined;
+    const taken = new Set(this.presets.map((p) => p.id));
+    const preset = makeFormPreset(input, taken, (this.options.now ?? Date.now)(), previous);
+    await this.store.put(preset, previous?.id);
+    this.presets = [...this.presets.filter((p) => p.id !== preset.id && p.id !== previous?.id), preset].sort((a, b) => a.createdAt - b.createdAt);
+    this.emit();
+    return preset;
+  }
+
   async delete(id: string): Promise<void> {
     await this.store.delete(id);
     this.presets = this.presets.filter((p) => p.id !== id);
@@ -133,6 +162,7 @@ export class CustomPresetLibrary {
     const added = importCustomPresets(json, new Set(this.presets.map((p) => p.id)), (this.options.now ?? Date.now)(), core);
     // Dry-run too, all before any is saved: an import adds all of the file or none of it.
     for (const preset of added) {
+      if (preset.choices) continue; // compiled, not written: nothing to dry-run
       const failure = await this.options.dryRun?.(preset);
       if (failure) throw new CustomPresetError(`${preset.name}: ffmpeg refused these arguments on a test clip: ${failure}`);
     }
