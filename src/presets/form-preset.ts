@@ -63,8 +63,32 @@ export const FORM_FORMATS: Readonly<Record<FormFormat, FormatEntry>> = {
   wav: { label: 'WAV (sound only, lossless)', container: 'wav', video: null, audio: 'pcm' },
   copy: { label: 'MP4, streams copied', container: 'mp4', video: null, audio: 'aac' },
 };
+/**
+ * The form's **Size** choices: lines high at most (besides `source`).
+ *
+ * @example
+ * ```ts
+ * FORM_SIZES.includes(1080); // true
+ * ```
+ */
 export const FORM_SIZES: readonly number[] = [2160, 1440, 1080, 720, 480, 360];
+/**
+ * The form's **Frame rate** choices: frames per second at most (besides `source`).
+ *
+ * @example
+ * ```ts
+ * FORM_FRAME_RATES[0]; // 60
+ * ```
+ */
 export const FORM_FRAME_RATES: readonly number[] = [60, 30, 24, 15];
+/**
+ * The quick picks beside **Fit in (MB)**: chat apps' and mail's usual limits.
+ *
+ * @example
+ * ```ts
+ * FIT_QUICK_PICKS.map((mb) => `${mb} MB`); // ['8 MB', '10 MB', '16 MB', '25 MB', '50 MB']
+ * ```
+ */
 export const FIT_QUICK_PICKS: readonly number[] = [8, 10, 16, 25, 50];
 
 /** A choice the form cannot make into a preset; `message` is the form's sentence. */
