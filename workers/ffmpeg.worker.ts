@@ -15,8 +15,8 @@ import { lastPacketEnd, packetCounts } from './framecrc';
 import { addReadAhead, type WorkerFs } from './input-read-ahead';
 import { createOpfsFs, type WriteFailure } from './opfs-fs';
 import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
-import { comparePair, i420ToRgba } from './quality/compare-frames';
-import type { I420Frame } from './quality/frame-quality';
+import { comparePair, i420ToRgba, type ComparedPair } from './quality/compare-frames';
+import { frameMse, frameSsim, psnrOfMse, type I420Frame } from './quality/frame-quality';
 import { scoreWithFfmpeg, type GrabEngine } from './quality/score-with-ffmpeg';
 import type {
   CompareFrames,
@@ -302,11 +302,15 @@ const api: FfmpegWorkerApi = {
   },
 
   async scoreQuality(request: QualityRequest): Promise<QualityReport> {
-    return withGrabEngine(request, (engine) => scoreWithFfmpeg(request, engine));
+    const browser = await inBrowser(async () => (await import('./quality/score-with-webcodecs')).scoreWithWebCodecs(request));
+    if (browser.result?.score) return { ...browser.result, log: ['frames decoded by the browser (WebCodecs), the source scaled here (lanczos)', ...browser.result.log] };
+    const report = await withGrabEngine(request, (engine) => scoreWithFfmpeg(request, engine));
+    return { ...report, log: [`frames decoded by ffmpeg.wasm (${browser.why ?? 'the browser decoded none'})`, ...report.log] };
   },
 
   async compareFrames(request: QualityRequest, atSec: number): Promise<CompareFrames | null> {
-    const pair = await withGrabEngine(request, (engine) => comparePair(request, atSec, engine));
+    const browser = await inBrowser(() => compareInBrowser(request, atSec));
+    const pair = browser.result ?? (await withGrabEngine(request, (engine) => comparePair(request, atSec, engine)));
     if (!pair) return null;
     const bitmap = (frame: I420Frame): Promise<ImageBitmap> => createImageBitmap(new ImageData(i420ToRgba(frame), frame.width, frame.height));
     const [output, source] = await Promise.all([bitmap(pair.output), bitmap(pair.source)]);
@@ -429,6 +433,25 @@ async function ffprobeTo(input: MountedInput, args: string[], outFile: string): 
 }
 
 const TAIL_FILE = '/work/tail.framecrc';
+
+/** Runs `work` on the browser's decoders; its result, or why not (the caller uses ffmpeg.wasm). */
+async function inBrowser<T>(work: () => Promise<T>): Promise<{ result: T | null; why?: string }> {
+  if (typeof VideoDecoder === 'undefined') return { result: null, why: 'no WebCodecs here' };
+  try {
+    return { result: await work() };
+  } catch (error) {
+    return { result: null, why: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Compare's pair from the browser's decoders, scored as the score's frames are. */
+async function compareInBrowser(request: QualityRequest, atSec: number): Promise<ComparedPair | null> {
+  const { browserFramePairs } = await import('./quality/score-with-webcodecs');
+  const { indices, pairs } = await browserFramePairs(request, (count) => [Math.max(0, Math.min(count - 1, Math.round(atSec * request.fps)))]);
+  const pair = pairs[0];
+  if (!pair) return null;
+  return { at: (indices[0] ?? 0) / request.fps, ...pair, psnr: psnrOfMse(frameMse(pair.output, pair.source).all), ssim: frameSsim(pair.output, pair.source).all };
+}
 
 /** Mounts an output and its source, and lets `use` grab frames of them into wasm memory (read and removed one by one). */
 async function withGrabEngine<T>(request: QualityRequest, use: (engine: GrabEngine) => T): Promise<T> {
