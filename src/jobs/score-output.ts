@@ -62,11 +62,18 @@ export async function qualityRequestFor(
 /** Presets that copy the source's video stream as it is. */
 const COPIED_PICTURE_PRESETS: ReadonlySet<string> = new Set(['mp4-remux']);
 
-export async function scoreOutput(deps: QualityDeps, plan: Pick<EncodePlan, 'preset' | 'info' | 'input' | 'context'>, output: Blob): Promise<OutputQuality | null> {
+export async function scoreOutput(deps: QualityDeps, plan: Pick<EncodePlan, 'preset' | 'info' | 'input' | 'context'> & Partial<Pick<EncodePlan, 'edits'>>, output: Blob): Promise<OutputQuality | null> {
   const { preset, context } = plan;
   if (!deps.pool.scoreQuality || !deps.probePool || !plan.info.video) return null;
   // Streams copied: the picture is the source's own, packet for packet; nothing to measure.
   if (COPIED_PICTURE_PRESETS.has(preset.id)) return null;
+  // The scorer grabs the source's frames at the output's instants, as the source is: a trim,
+  // crop, turn, mirror or burned text would be scored as loss. Say so rather than mislead.
+  const edits = plan.edits ?? {};
+  if (edits.trim || edits.crop || edits.rotate || edits.flip || edits.subtitles?.mode === 'burn') {
+    context.onLog(['[ffbatch] Quality not measured: the scorer does not yet apply edits (trim, crop, rotate, flip, burned subtitles) to the source.']);
+    return null;
+  }
   const started = performance.now();
   try {
     const request = await qualityRequestFor(deps.probePool, output, preset.extension, plan.input, plan.info, context.signal);
