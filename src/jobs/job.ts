@@ -1,6 +1,22 @@
 import type { Edits } from '../presets/edits';
 import type { PresetId } from '../presets/presets';
-import type { OutputQuality } from './score-output';
+
+/**
+ * An output's measured quality: `psnr` in dB as native ffmpeg's psnr filter reports its
+ * "average" (Y, U, V weighted), `ssim` 0–1 as the ssim filter's "All", over `frames` sampled
+ * frames against the same instants of the source scaled to the output's size (lanczos).
+ *
+ * @example
+ * ```ts
+ * const { quality } = await job.result();
+ * if (quality) console.log(`${quality.psnr.toFixed(1)} dB, SSIM ${quality.ssim.toFixed(3)}`);
+ * ```
+ */
+export interface OutputQuality {
+  psnr: number;
+  ssim: number;
+  frames: number;
+}
 
 /**
  * `interrupted`: queued or running when the page was closed or reloaded; it waits for its file (never run by the scheduler).

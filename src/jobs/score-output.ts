@@ -8,23 +8,9 @@ import { qualityGrade } from '../../workers/quality/quality-grade';
 import type { WorkerPool } from '../pool/worker-pool';
 import { isAbortError } from '../shared/abort';
 import type { EncodePlan, EncodeRunnerDeps } from './encode-plan';
+import type { OutputQuality } from './job';
 
-/**
- * An output's measured quality: `psnr` in dB as native ffmpeg's psnr filter reports its
- * "average" (Y, U, V weighted), `ssim` 0–1 as the ssim filter's "All", over `frames` sampled
- * frames against the same instants of the source scaled to the output's size (lanczos).
- *
- * @example
- * ```ts
- * const { quality } = await job.result();
- * if (quality) console.log(`${quality.psnr.toFixed(1)} dB, SSIM ${quality.ssim.toFixed(3)}`);
- * ```
- */
-export interface OutputQuality {
-  psnr: number;
-  ssim: number;
-  frames: number;
-}
+export type { OutputQuality } from './job';
 
 export type QualityDeps = Pick<EncodeRunnerDeps, 'probePool'> & { pool: Partial<Pick<WorkerPool, 'scoreQuality'>> };
 

@@ -3,7 +3,7 @@
  * are tone-mapped to BT.709 and tagged so; an output that can carry HDR keeps the source's
  * picture and tags. Pure: the rule, the filter chain and the checks on an output's tags.
  */
-import type { PresetParts } from './presets';
+import type { PresetParts } from './preset-parts';
 import type { SourceInfo, VideoColour, VideoInfo } from './source-info';
 
 /**

@@ -1,6 +1,7 @@
 import { audioBitrateOf, outputFps, specArgs, specParts, specSplits, videoSize, type SpecTune } from './ffmpeg-compile';
 import { CONTAINER_MIME, QUALITY_BITS, type AudioSpec, type OutputSpec } from './output-spec';
 import { PresetMismatchError } from './preset-basics';
+import type { PresetParts } from './preset-parts';
 import type { SourceInfo } from './source-info';
 
 /** A person's own preset (src/presets/custom-preset.ts): `custom-<slug>`. */
@@ -87,17 +88,7 @@ export interface Preset {
   group?: PresetGroup;
 }
 
-/** A video preset's arguments by role; `args` is `-i in, maps, -vf filters, video, audio, mux, out`. */
-export interface PresetParts {
-  /** The -vf chain, or '' for none. */
-  filters: string;
-  video: string[];
-  /** Empty when the source has no audio. */
-  audio: string[];
-  mux: string[];
-  /** Output frame rate when the preset fixes one, else null (the source's timing is kept). */
-  fps: number | null;
-}
+export type { PresetParts } from './preset-parts';
 
 export { PresetMismatchError, codecLabel, fitBox, fitHeight } from './preset-basics';
 
