@@ -39,6 +39,7 @@ export type { StorageUsage } from '../storage/output-store';
 export type SessionBatch = Pick<
   Batch,
   | 'subscribe'
+  | 'subscribeJobs'
   | 'workers'
   | 'setWorkers'
   | 'engineMode'
@@ -48,6 +49,7 @@ export type SessionBatch = Pick<
   | 'listSources'
   | 'listJobs'
   | 'outputUrl'
+  | 'outputLink'
   | 'addFiles'
   | 'removeSource'
   | 'newJobCount'

@@ -7,6 +7,7 @@ import { defaultPoolSize, WorkerPool, type CompiledCore } from '../pool/worker-p
 import { OutputStore } from '../storage/output-store';
 import { ScratchSpace } from '../storage/scratch-space';
 import { SegmentKeeper } from '../storage/segment-keeper';
+import { inMemoryLimit } from '../storage/private-window';
 import { StorageBudget } from '../storage/storage-budget';
 import { TabPresence } from '../storage/tab-presence';
 import type { LoadResult } from '../../workers/protocol';
@@ -93,7 +94,13 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
   const scratch = await ScratchSpace.open(presence, () => store.copiesFiles());
   made.scratch = scratch;
   const quota = options.quotaBytes ?? null;
-  const budget = new StorageBudget(() => store.usage(), quota !== null && quota > 0 ? quota : null);
+  // A private window holds outputs in memory: the copy probe tells it, the machine's memory bounds it.
+  const inMemory = async (): Promise<number | null> => {
+    if (!scratch) return null;
+    const deviceMemoryGiB = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+    return inMemoryLimit({ hasOpfs: true, copiesFiles: scratch.storeCopiesFiles, deviceMemoryGiB, quotaBytes: (await store.estimate()).quotaBytes });
+  };
+  const budget = new StorageBudget(() => store.estimate(), quota !== null && quota > 0 ? quota : null, inMemory);
   const batch = new Batch({
     encodePool,
     probePool,

@@ -12,7 +12,7 @@ import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
 import { Gate } from './gate';
-import { isFinished, newJob, type Job, type JobState } from './job';
+import { isFinished, MISSING_OUTPUT_SENTENCE, newJob, type Job, type JobState } from './job';
 import { outputName, uniqueNames } from './output-names';
 import { changedSentence, keyOf, matchInterrupted } from './resume-match';
 import { Scheduler } from './scheduler';
@@ -95,6 +95,7 @@ export class Batch {
   private readonly outputUrls = new Map<string, string>();
   private readonly records = new Map<string, OutputRecord>();
   private readonly listeners = new Set<Listener>();
+  private readonly jobListeners = new Set<(jobId: string) => void>();
   private notifyQueued = false;
   /** Jobs whose output was stored in this session and that are not yet announced as done. */
   private readonly storedThisSession = new Set<string>();
@@ -161,8 +162,15 @@ export class Batch {
         if (record) this.onOutputStored?.(job, record);
       }
       this.persistJob(job);
+      for (const listener of this.jobListeners) listener(job.id);
       this.changed();
     });
+  }
+
+  /** Told the id of every job that changes, at once; the page then redraws only those rows (issue 15). */
+  subscribeJobs(listener: (jobId: string) => void): () => void {
+    this.jobListeners.add(listener);
+    return () => this.jobListeners.delete(listener);
   }
 
   subscribe(listener: Listener): () => void {
@@ -208,21 +216,24 @@ export class Batch {
 
   /**
    * Before Encode: about how many bytes the new jobs' outputs will take, and how much the
-   * browser has free for this page (null where it does not say).
+   * browser has free for this page (null where it does not say); `inMemoryBytes`: in a private
+   * window, what it holds in memory (issue 15), else null.
    */
-  async estimateOutputs(presetIds: readonly PresetId[]): Promise<{ bytes: number; freeBytes: number | null }> {
-    const existing = this.scheduler.list();
+  async estimateOutputs(presetIds: readonly PresetId[]): Promise<{ bytes: number; freeBytes: number | null; inMemoryBytes: number | null }> {
+    const twins = twinIndex(this.scheduler.list());
     let bytes = 0;
     for (const source of this.sources.values()) {
       if (!source.info || source.problem) continue;
       for (const presetId of presetIds) {
-        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === presetId);
+        const twin = twins.get(twinKey(source.id, presetId));
         if (twin && twin.state !== 'failed' && twin.state !== 'canceled') continue;
         if (sourceProblemFor(source, presetId)) continue;
         bytes += presetById(presetId).estimateBytes(source.info, source.file.size);
       }
     }
-    return { bytes, freeBytes: (await this.deps.budget?.freeBytes()) ?? null };
+    const budget = this.deps.budget;
+    const [freeBytes, inMemoryBytes] = budget ? await Promise.all([budget.freeBytes(), budget.inMemoryBytes()]) : [null, null];
+    return { bytes, freeBytes, inMemoryBytes };
   }
 
   listSources(): Source[] {
@@ -234,8 +245,29 @@ export class Batch {
     return this.scheduler.list().sort((a, b) => a.queuedAt - b.queuedAt);
   }
 
+  /** The output's object URL once its Blob has been read (this session's outputs at once; restored ones: see outputLink). */
   outputUrl(jobId: string): string | undefined {
     return this.outputUrls.get(jobId);
+  }
+
+  /**
+   * The output's object URL, reading its Blob from storage on first use (issue 15: a reload
+   * lists the records at once and fetches a Blob only when it is downloaded). Undefined when
+   * the bytes are gone: the job then says so.
+   */
+  async outputLink(jobId: string): Promise<string | undefined> {
+    const known = this.outputUrls.get(jobId);
+    if (known || !this.records.has(jobId)) return known;
+    const blob = await this.deps.store.getBlob(jobId);
+    if (this.outputUrls.has(jobId)) return this.outputUrls.get(jobId);
+    const job = this.scheduler.get(jobId);
+    if (!blob) {
+      if (job?.state === 'done') this.scheduler.update(job, missingOutput());
+      return undefined;
+    }
+    const url = URL.createObjectURL(blob);
+    this.outputUrls.set(jobId, url);
+    return url;
   }
 
   /** One instant of a done job's output beside its source (Compare); a sentence when it cannot be shown. */
@@ -251,14 +283,17 @@ export class Batch {
     return this.records.get(jobId);
   }
 
-  /** Brings back every stored output as a finished job. */
+  /**
+   * Brings back every stored output as a finished job. Only the records and the keys of the
+   * stored Blobs are read (issue 15: 384 Blobs read one by one took 11 s); a Blob is read when
+   * it is downloaded (outputLink), zipped or uploaded. A record without bytes stays listed, failed, saying so.
+   */
   async restore(): Promise<void> {
-    for (const record of await this.deps.store.list()) {
-      const blob = await this.deps.store.getBlob(record.id);
-      if (!blob) continue;
+    const [outputs, stored] = await Promise.all([this.deps.store.list(), this.deps.store.blobIds()]);
+    for (const record of outputs) {
       this.records.set(record.id, record);
-      this.outputUrls.set(record.id, URL.createObjectURL(blob));
-      this.scheduler.adopt(jobFromRecord(record));
+      const job = jobFromRecord(record);
+      this.scheduler.adopt(stored.has(record.id) ? job : { ...job, ...missingOutput() });
     }
     // Jobs that were queued or running when the page went away come back interrupted, in their order.
     const records = (await this.deps.jobStore?.list().catch(() => null)) ?? null;
@@ -470,11 +505,11 @@ export class Batch {
    */
   /** How many jobs `encode(presetIds)` would make now. */
   newJobCount(presetIds: readonly PresetId[]): number {
-    const existing = this.scheduler.list();
+    const twins = twinIndex(this.scheduler.list());
     let count = 0;
     for (const source of this.sources.values()) {
       for (const presetId of presetIds) {
-        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === presetId);
+        const twin = twins.get(twinKey(source.id, presetId));
         if (!twin || twin.state === 'failed' || twin.state === 'canceled') count++;
       }
     }
@@ -483,14 +518,14 @@ export class Batch {
 
   encode(presetIds: readonly PresetId[], options: EncodeOptions = {}): Job[] {
     const presets = presetIds.map(presetById);
-    const existing = this.scheduler.list();
+    const twins = twinIndex(this.scheduler.list());
     const jobs: Job[] = [];
     const now = Date.now();
     const only = options.sourceIds ? new Set(options.sourceIds) : null;
     for (const source of this.sources.values()) {
       if (only && !only.has(source.id)) continue;
       for (const preset of presets) {
-        const twin = existing.find((j) => j.sourceId === source.id && j.presetId === preset.id);
+        const twin = twins.get(twinKey(source.id, preset.id));
         if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
         if (twin) this.scheduler.remove(twin.id);
         jobs.push(
@@ -587,6 +622,20 @@ export class Batch {
   }
 }
 
+/**
+ * Each (source, preset)'s first job, for lookups in O(1): with 1,000 jobs a scan per pair
+ * made every render of the page quadratic (issue 15).
+ */
+function twinIndex(jobs: readonly Job[]): Map<string, Job> {
+  const index = new Map<string, Job>();
+  for (const job of jobs) if (!index.has(twinKey(job.sourceId, job.presetId))) index.set(twinKey(job.sourceId, job.presetId), job);
+  return index;
+}
+
+function twinKey(sourceId: string, presetId: PresetId): string {
+  return `${sourceId}\n${presetId}`;
+}
+
 /** Why `source` cannot become `presetId`, or null when it can (as far as the probe tells). */
 function sourceProblemFor(source: Source, presetId: PresetId): string | null {
   if (source.problem) return source.problem;
@@ -621,6 +670,11 @@ function jobFromRecord(record: OutputRecord): Job {
     verified: record.verified ?? false,
     quality: validQuality(record.quality),
   });
+}
+
+/** What a done job whose stored bytes are gone becomes: failed, with the reason on its row. */
+function missingOutput(): Pick<Job, 'state' | 'error'> {
+  return { state: 'failed', error: MISSING_OUTPUT_SENTENCE };
 }
 
 /** A stored score, if it has the shape of one (records from before scoring have none). */

@@ -11,6 +11,7 @@ import { StorageBudgetError, type StorageBudget } from '../storage/storage-budge
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { isAbortError, JobFailedError, throwIfAborted } from './errors';
 import { explainFailure, parseSpeed, progressOf } from './ffmpeg-log';
+import { looksOutOfMemory, outOfMemorySentence } from './memory-failure';
 import type { JobRunner } from './scheduler';
 import { DEFAULT_SPLIT_POLICY, segmentCount } from './segment-plan';
 import { workerInputName, type Source } from './source';
@@ -61,7 +62,11 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
     let release = (): void => {};
     try {
       if (budget) release = await context.whileWaiting(reserveStorage(budget, preset, info, source.file.size, context.signal));
-      return await encodeAndStore(deps, plan);
+      try {
+        return await encodeAndStore(deps, plan);
+      } catch (error) {
+        throw await asMemoryFailure(deps, error, job.log);
+      }
     } finally {
       release();
       // The output is in IndexedDB now (or the job failed or was canceled): its scratch files
@@ -71,6 +76,17 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
       void deps.segmentKeeper?.remove(job.id).catch(() => {});
     }
   };
+}
+
+/**
+ * A job that ran out of memory (in a private window: out of room, as outputs live in memory
+ * there) fails with a sentence that says so; other errors pass through as they are.
+ */
+async function asMemoryFailure(deps: EncodeRunnerDeps, error: unknown, log: readonly string[]): Promise<unknown> {
+  if (isAbortError(error)) return error;
+  const inMemory = (await deps.budget?.inMemoryBytes?.().catch(() => null)) ?? null;
+  if (!looksOutOfMemory(error, log, inMemory !== null)) return error;
+  return new JobFailedError(outOfMemorySentence(inMemory));
 }
 
 async function reserveStorage(budget: Pick<StorageBudget, 'reserve'>, preset: Preset, info: SourceInfo, sourceBytes: number, signal: AbortSignal): Promise<() => void> {

@@ -46,7 +46,7 @@ export interface EncodeRunnerDeps {
   /** Null where the browser has no OPFS: outputs then come back from wasm memory. */
   scratch: Scratch | null;
   /** Null where the browser gives no storage estimate. */
-  budget: Pick<StorageBudget, 'reserve'> | null;
+  budget: (Pick<StorageBudget, 'reserve'> & Partial<Pick<StorageBudget, 'inMemoryBytes'>>) | null;
   sourceOf(id: string): Source | undefined;
   /** Told of each stored output, with the Blob read back from storage. */
   onStored(job: Job, record: OutputRecord, blob: Blob): void;
@@ -128,4 +128,14 @@ export function writeFailureSentence(error: OutputWriteError): string {
   return error.failure.kind === 'quota'
     ? "The browser's storage for this page ran out while the output was being written. Delete some stored outputs or free space on the disk, then try again."
     : `The output could not be written to the browser's storage: ${error.failure.message}`;
+}
+
+/** Awaits `waiting` with the job saying what it waits for (issue 15), and the watchdog paused. */
+export async function waitFor<T>(context: Pick<RunContext, 'whileWaiting' | 'update'>, what: string, waiting: Promise<T>): Promise<T> {
+  context.update({ waitingFor: what });
+  try {
+    return await context.whileWaiting(waiting);
+  } finally {
+    context.update({ waitingFor: null });
+  }
 }

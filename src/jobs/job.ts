@@ -21,6 +21,16 @@ export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | '
  */
 export const INTERRUPTED_SENTENCE = 'The page was closed or reloaded before this job finished.';
 
+/**
+ * What a job says when its output's record was kept but its bytes are gone from storage.
+ *
+ * @example
+ * ```ts
+ * const lost = batch.listJobs().filter((job) => job.error === MISSING_OUTPUT_SENTENCE);
+ * ```
+ */
+export const MISSING_OUTPUT_SENTENCE = "This output's record was kept, but its file is gone from the browser's storage (the browser may have cleared it). Encode it again, or delete this row.";
+
 export type UploadState = 'uploading' | 'uploaded' | 'upload-failed';
 
 /**
@@ -67,6 +77,8 @@ export interface Job {
   engineNote: string | null;
   /** The output was probed and holds what the preset promises. */
   verified: boolean;
+  /** What a running job waits for before it can go on (the fast route's encoder, room in storage), else null. */
+  waitingFor: string | null;
   /** PSNR/SSIM of the output against its source, once measured (video outputs); null before or where it could not be. */
   quality: OutputQuality | null;
   /** Workers the job held at once: the segments of a split job, else 1 (the report draws a bar for each). */
@@ -97,6 +109,7 @@ export function newJob(identity: JobIdentity, extra: Partial<Job> = {}): Job {
     engine: null,
     engineNote: null,
     verified: false,
+    waitingFor: null,
     quality: null,
     slots: 1,
     ...extra,

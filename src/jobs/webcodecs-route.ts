@@ -12,7 +12,7 @@ import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCode
 import { isAbortError, throwIfAborted } from './errors';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
-import { checkOutput, damagedByKnob, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
+import { checkOutput, damagedByKnob, waitFor, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
 
 /**
  * Silence after which a WebCodecs encode counts as hung. Progress comes with every frame
@@ -68,8 +68,11 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
-  if (deps.webcodecsGate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
-  const release = deps.webcodecsGate ? await context.whileWaiting(deps.webcodecsGate.acquire(context.signal)) : () => {};
+  const gate = deps.webcodecsGate;
+  if (gate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
+  // The job says what it waits for (issue 15) rather than "0 % · estimating time left".
+  const waitingFor = `the fast route's encoder (${gate?.limit === 1 ? 'one encode at a time' : `${gate?.limit ?? 1} encodes at a time`} on this machine)`;
+  const release = gate ? (gate.busy ? await waitFor(context, waitingFor, gate.acquire(context.signal)) : await gate.acquire(context.signal)) : () => {};
   const startedAt = performance.now();
   // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
   const stallMs = deps.webcodecsStallMs ?? WEBCODECS_STALL_MS;

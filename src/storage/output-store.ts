@@ -2,7 +2,7 @@
  * Outputs kept across reloads. The only importer of idb-keyval. Blobs and records live
  * in stores of their own, so listing the outputs never loads their bytes.
  */
-import { clear, createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
 import type { PresetId } from '../presets/presets';
 
 /** Where a multipart upload got to, so a reload resumes instead of starting over. */
@@ -80,6 +80,7 @@ export class StorageFullError extends Error {
 export class OutputStore {
   private readonly blobs: UseStore;
   private readonly records: UseStore;
+  private copyProbe: Promise<boolean> | null = null;
 
   constructor(namePrefix = 'ffbatch') {
     // idb-keyval opens one object store per database, so each store gets its own database.
@@ -109,6 +110,14 @@ export class OutputStore {
     return all.map(([, record]) => record).sort((a, b) => a.endedAt - b.endedAt);
   }
 
+  /**
+   * The ids that have bytes stored, read from the keys alone (no Blob is loaded): a reload
+   * lists every output at once and marks a record whose bytes are gone.
+   */
+  async blobIds(): Promise<Set<string>> {
+    return new Set((await keys(this.blobs)).map(String));
+  }
+
   async getBlob(id: string): Promise<Blob | undefined> {
     return get<Blob>(id, this.blobs);
   }
@@ -136,6 +145,12 @@ export class OutputStore {
     await clear(this.blobs);
   }
 
+  /** The browser's storage estimate alone: cheap at any number of outputs (the budget asks it before every job). */
+  async estimate(): Promise<Pick<StorageUsage, 'usedBytes' | 'quotaBytes'>> {
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    return { usedBytes: estimate?.usage ?? null, quotaBytes: estimate?.quota ?? null };
+  }
+
   async usage(): Promise<StorageUsage> {
     const records = await this.list();
     const outputsBytes = records.reduce((sum, r) => sum + r.outputSize, 0);
@@ -153,8 +168,14 @@ export class OutputStore {
    * Whether IndexedDB copies a disk-backed File's bytes when it stores it. Chromium with a
    * profile on disk does; off the record it keeps a reference to the file, so the stored
    * Blob dies with the OPFS scratch file it came from. Tried once per page on a 1-byte file.
+   * False also tells a private window (see private-window.ts).
    */
-  async copiesFiles(): Promise<boolean> {
+  copiesFiles(): Promise<boolean> {
+    this.copyProbe ??= this.probeCopies();
+    return this.copyProbe;
+  }
+
+  private async probeCopies(): Promise<boolean> {
     const probeName = 'ffbatch-store-copy-probe';
     const probeStore = createStore('ffbatch-store-copy-probe', 'probe');
     try {

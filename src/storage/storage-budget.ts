@@ -5,6 +5,7 @@
  * sentence; one that fits alone but not beside the running ones waits for them.
  */
 import { formatBytes } from '../ui/format';
+import { PRIVATE_WINDOW_ADVICE, privateWindowSentence } from './private-window';
 
 export interface StorageFigures {
   usedBytes: number | null;
@@ -24,10 +25,16 @@ export class StorageBudgetError extends Error {
   constructor(
     readonly neededBytes: number,
     readonly freeBytes: number,
+    /** Set in a private window: what it holds in memory (the sentence then says so first). */
+    readonly inMemoryBytes: number | null = null,
   ) {
-    super(
+    const need =
       `This output needs about ${formatBytes(neededBytes)} of the browser's storage (the file, and a second copy while it is saved), ` +
-        `but only ${formatBytes(Math.max(0, freeBytes))} is free for this page. Delete some stored outputs or free space on the disk, then try again.`,
+      `but only ${formatBytes(Math.max(0, freeBytes))} is free for this page.`;
+    super(
+      inMemoryBytes !== null
+        ? `${privateWindowSentence(inMemoryBytes)} ${need} ${PRIVATE_WINDOW_ADVICE}`
+        : `${need} Delete some stored outputs or free space on the disk, then try again.`,
     );
   }
 }
@@ -51,18 +58,30 @@ export class StorageBudget {
   /**
    * @param figures the browser's estimate (`navigator.storage.estimate()` in the page)
    * @param quotaCap a lower quota than the browser's, for tests (`?quotaBytes=`)
+   * @param inMemory in a private window, the bytes it holds in memory (see private-window.ts); else null
    */
   constructor(
     private readonly figures: () => Promise<StorageFigures>,
     private readonly quotaCap: number | null = null,
+    private readonly inMemory: () => Promise<number | null> = () => Promise.resolve(null),
   ) {}
 
   /** Free bytes for this page, or null where the browser does not say. */
   async freeBytes(): Promise<number | null> {
-    const { usedBytes, quotaBytes } = await this.figures();
-    const quota = this.quotaCap !== null ? Math.min(quotaBytes ?? Infinity, this.quotaCap) : quotaBytes;
-    if (quota === null || !Number.isFinite(quota)) return null;
+    const [{ usedBytes, quotaBytes }, memory] = await Promise.all([this.figures(), this.inMemoryBytes()]);
+    // A private window's estimate gives the disk's quota; its real room is the memory share.
+    const quota = Math.min(quotaBytes ?? Infinity, this.quotaCap ?? Infinity, memory ?? Infinity);
+    if (!Number.isFinite(quota)) return null;
     return quota - (usedBytes ?? 0);
+  }
+
+  /**
+   * In a private window (outputs kept in memory), the bytes it can hold for this page, capped by
+   * the quota knob; null where outputs go to disk.
+   */
+  async inMemoryBytes(): Promise<number | null> {
+    const memory = await this.inMemory().catch(() => null);
+    return memory === null ? null : Math.min(memory, this.quotaCap ?? Infinity);
   }
 
   /**
@@ -76,7 +95,7 @@ export class StorageBudget {
       const free = await this.freeBytes();
       const others = [...this.reservations.values()].reduce((sum, bytes) => sum + bytes, 0);
       if (free === null || needed <= free - others) break;
-      if (others === 0) throw new StorageBudgetError(needed, free);
+      if (others === 0) throw new StorageBudgetError(needed, free, await this.inMemoryBytes());
       await new Promise<void>((wake) => {
         const done = (): void => {
           this.waiting.delete(done);

@@ -45,20 +45,40 @@ export class JobItem {
     this.uploadButton.addEventListener('click', () => uploads.upload(job.id));
     this.compareButton.addEventListener('click', () => new CompareDialog(job, batch).open());
     // A one-off upload: a presigned PUT URL made elsewhere, no signing service needed.
-    const urlId = `presigned-${job.id}`;
-    const urlInput = h('input', { type: 'url', id: urlId, placeholder: 'https://bucket.example.com/key?X-Amz-Signature=…', required: true });
-    const send = h('button', { type: 'button' }, 'Send');
-    send.addEventListener('click', () => {
-      const url = urlInput.value.trim();
-      if (!urlInput.checkValidity() || !url) {
-        urlInput.reportValidity();
-        return;
-      }
-      uploads.upload(job.id, url);
-      urlInput.value = '';
-      this.oneOff.open = false;
+    // Its form is built when first opened: a list of 1,000 jobs builds only what shows (issue 15).
+    this.oneOff.append(h('summary', {}, 'Presigned URL…'));
+    this.oneOff.addEventListener('toggle', () => {
+      if (!this.oneOff.open || this.oneOff.childElementCount > 1) return;
+      const urlId = `presigned-${job.id}`;
+      const urlInput = h('input', { type: 'url', id: urlId, placeholder: 'https://bucket.example.com/key?X-Amz-Signature=…', required: true });
+      const send = h('button', { type: 'button' }, 'Send');
+      send.addEventListener('click', () => {
+        const url = urlInput.value.trim();
+        if (!urlInput.checkValidity() || !url) {
+          urlInput.reportValidity();
+          return;
+        }
+        uploads.upload(job.id, url);
+        urlInput.value = '';
+        this.oneOff.open = false;
+      });
+      this.oneOff.append(h('label', { for: urlId }, 'Presigned PUT URL'), urlInput, send);
     });
-    this.oneOff.append(h('summary', {}, 'Presigned URL…'), h('label', { for: urlId }, 'Presigned PUT URL'), urlInput, send);
+    // A restored output's Blob is read only when it is downloaded (issue 15): the first click
+    // fetches it, sets the link's address and clicks again; a Blob gone from storage fails the job with a sentence.
+    const fetchThenClick = (event: Event): void => {
+      if (this.download.hasAttribute('href')) return;
+      event.preventDefault();
+      void batch.outputLink(job.id).then((url) => {
+        if (!url) return;
+        setAttr(this.download, 'href', url);
+        this.download.click();
+      });
+    };
+    this.download.addEventListener('click', fetchThenClick);
+    this.download.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') fetchThenClick(event);
+    });
     this.deleteButton.addEventListener('click', () => void batch.deleteJob(job.id));
     this.logButton.addEventListener('click', () => {
       this.log.hidden = !this.log.hidden;
@@ -75,7 +95,17 @@ export class JobItem {
     );
   }
 
+  /** What the row was last filled from: a row whose job did not change is not touched (1,000 rows, issue 15). */
+  private filledFrom = '';
+
   fill(job: Job): void {
+    const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
+    const from = [
+      job.state, job.progress, job.speed, job.etaSec, job.startedAt, job.endedAt, job.error, job.log.length, job.outputSize, job.upload, job.uploadProgress,
+      job.uploadSpeed, job.uploadError, job.uploadLocation, job.engine, job.engineNote, job.verified, job.waitingFor, job.quality?.psnr, job.quality?.ssim, job.quality?.frames, url, this.uploads.endpoint, this.log.hidden,
+    ].join('\u0000');
+    if (from === this.filledFrom) return;
+    this.filledFrom = from;
     const { root } = this;
     setAttr(root, 'data-state', job.state);
     setAttr(root, 'data-source', job.sourceName);
@@ -107,10 +137,13 @@ export class JobItem {
     setText(this.alert, message ?? note ?? '');
 
     setText(this.uploadLine, uploadLine(job));
-    const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
-    this.download.hidden = !url;
+    const done = job.state === 'done';
+    this.download.hidden = !done;
     setAttr(this.download, 'href', url ?? null);
-    setAttr(this.download, 'download', url ? job.outputName : null);
+    setAttr(this.download, 'download', done ? job.outputName : null);
+    // Without an address yet (a restored output), still reachable from the keyboard.
+    setAttr(this.download, 'tabindex', done && !url ? 0 : null);
+    setAttr(this.download, 'role', done && !url ? 'link' : null);
     // Without an endpoint there is nowhere to upload to (a one-off presigned URL still works).
     this.uploadButton.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded' || (!this.uploads.endpoint && job.upload !== 'upload-failed');
     setText(this.uploadButton, job.upload === 'upload-failed' ? 'Retry' : 'Upload');
@@ -130,6 +163,8 @@ function jobMeta(job: Job): string {
       return `${preset} · waiting for a worker`;
     case 'running': {
       const elapsed = job.startedAt ? (now - job.startedAt) / 1000 : 0;
+      // Held back before it starts encoding: say for what, not "0 % · estimating time left".
+      if (job.waitingFor) return `${preset} · waiting for ${job.waitingFor}`;
       const bits = [preset, `${Math.round(job.progress * 100)}%`];
       if (job.speed) bits.push(`${job.speed.toFixed(2)}× real time`);
       bits.push(`${formatClock(elapsed)} elapsed`);

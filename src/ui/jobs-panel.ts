@@ -4,6 +4,9 @@ import { JobItem } from './job-item';
 import { StorageLine } from './storage-line';
 import type { UploadActions } from './upload-panel';
 
+/** New rows built in one frame at most: about 15 ms of work here. */
+const ROWS_PER_FRAME = 50;
+
 /** "3. Jobs and outputs": the summary bar, Download all / Delete all, storage, one item per job. */
 export class JobsPanel {
   readonly element: HTMLElement;
@@ -21,12 +24,17 @@ export class JobsPanel {
   private batchActive = false;
   private readonly storage: StorageLine;
   private readonly items = new Map<string, JobItem>();
+  private nextFrame = false;
+  /** Jobs changed since the last render. */
+  private readonly dirty = new Set<string>();
+  private endpointShown = '';
 
   constructor(
     private readonly batch: SessionBatch,
     private readonly uploads: UploadActions,
   ) {
     this.storage = new StorageLine(batch);
+    batch.subscribeJobs((id) => this.dirty.add(id));
     this.downloadAllButton.addEventListener('click', () => void this.downloadAll());
     this.resumeButton.addEventListener('click', () => void batch.resume());
     this.deleteAllButton.addEventListener('click', () => {
@@ -48,16 +56,27 @@ export class JobsPanel {
     const jobs = this.batch.listJobs();
     this.empty.hidden = jobs.length > 0;
     const seen = new Set<string>();
+    // Only the rows whose job changed are filled again, unless the upload endpoint (which every row shows) changed.
+    const refillAll = this.uploads.endpoint !== this.endpointShown;
+    this.endpointShown = this.uploads.endpoint;
+    // New rows are built ROWS_PER_FRAME at a time (1,000 jobs at once made a 250 ms task, issue 15); the rest next frame.
+    let built = 0;
     for (const job of jobs) {
       seen.add(job.id);
       let item = this.items.get(job.id);
       if (!item) {
+        if (built >= ROWS_PER_FRAME) {
+          this.renderNextFrame();
+          continue;
+        }
+        built++;
         item = new JobItem(job, this.batch, this.uploads);
         this.items.set(job.id, item);
         this.list.append(item.root);
-      }
+      } else if (!refillAll && !this.dirty.has(job.id)) continue;
       item.fill(job);
     }
+    this.dirty.clear();
     for (const [id, item] of this.items) {
       if (!seen.has(id)) {
         item.root.remove();
@@ -89,6 +108,15 @@ export class JobsPanel {
     this.resumeNote.hidden = !note;
     setText(this.resumeNote, note);
     this.showBatchProgress(counts.running + counts.queued > 0, this.overall.value, counts);
+  }
+
+  private renderNextFrame(): void {
+    if (this.nextFrame) return;
+    this.nextFrame = true;
+    requestAnimationFrame(() => {
+      this.nextFrame = false;
+      this.render();
+    });
   }
 
   /** The title shows the running batch's progress ("42% · ffbatch"); one notification when it ends, if allowed. */

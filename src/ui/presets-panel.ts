@@ -1,4 +1,4 @@
-import { COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, type SessionBatch, type SourceInfo } from '../index';
+import { COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, privateWindowSentence, type BatchJob as SessionJob, type SessionBatch, type SourceInfo, worthWarning } from '../index';
 import type { CustomPresetsForm } from './custom-presets-form';
 import { h, setText } from './dom';
 import { formatBytes, formatClock } from './format';
@@ -22,6 +22,7 @@ export class PresetsPanel {
   /** Whether the new outputs fit in the browser's storage; where outputs go. */
   private readonly storageFit = h('p', { class: 'hint storage-fit' });
   private storageFitAsked = 0;
+  private estimatesKey = '';
 
   /** `onChange` is called when the ticks change (the hint and other panels depend on them). */
   constructor(
@@ -85,6 +86,11 @@ export class PresetsPanel {
             ? 'Every ticked preset is already done or under way for these files.'
             : `${fresh} new job${fresh === 1 ? '' : 's'}`,
     );
+    // The estimates depend on these alone: not redone on every progress tick of a long batch (issue 15).
+    const probed = sources.reduce((n, source) => n + (source.probing ? 0 : 1), 0);
+    const key = [ticked.join(','), fresh, sources.length, probed, this.batch.workers, this.batch.outputsOnDisk].join('|');
+    if (key === this.estimatesKey) return;
+    this.estimatesKey = key;
     this.renderEstimate(fresh > 0 ? ticked : []);
     void this.renderStorageFit(fresh > 0 ? ticked : []);
   }
@@ -92,11 +98,15 @@ export class PresetsPanel {
   /** Before Encode: about how much the new outputs take, against what the browser has free. */
   private async renderStorageFit(ticked: readonly PresetId[]): Promise<void> {
     const asked = ++this.storageFitAsked;
-    const { bytes, freeBytes } = await this.batch.estimateOutputs(ticked);
+    const { bytes, freeBytes, inMemoryBytes } = await this.batch.estimateOutputs(ticked);
     if (asked !== this.storageFitAsked) return; // a newer render answered first
+    const needed = bytes * COPIES_WHILE_STORING;
+    // A private window keeps outputs in memory (issue 15): said before a big job starts.
+    const privateWindow = inMemoryBytes !== null && (worthWarning(needed, inMemoryBytes) || (freeBytes !== null && needed > freeBytes)) ? ` ${privateWindowSentence(inMemoryBytes)}` : '';
     const inMemory =
-      this.batch.outputsOnDisk === false ? ' This browser cannot write outputs to disk, so each one is held in memory and must stay under 2 GB.' : '';
-    const tight = freeBytes !== null && bytes * COPIES_WHILE_STORING > freeBytes;
+      privateWindow || (this.batch.outputsOnDisk === false ? ' This browser cannot write outputs to disk, so each one is held in memory and must stay under 2 GB.' : '');
+    this.storageFit.toggleAttribute('data-private-window', privateWindow !== '');
+    const tight = freeBytes !== null && needed > freeBytes;
     this.storageFit.classList.toggle('warning', tight);
     this.storageFit.hidden = bytes === 0 && !inMemory;
     const free = freeBytes === null ? '' : `; ${formatBytes(freeBytes)} free in this browser's storage`;
@@ -106,14 +116,15 @@ export class PresetsPanel {
 
   /** Before Encode: the new jobs' wall time on this many workers, from probed durations and learnt speeds. */
   private renderEstimate(ticked: readonly PresetId[]): void {
-    const jobs = this.batch.listJobs();
+    const twins = new Map<string, SessionJob>();
+    for (const job of this.batch.listJobs()) if (!twins.has(`${job.sourceId}\n${job.presetId}`)) twins.set(`${job.sourceId}\n${job.presetId}`, job);
     const items: EstimateItem[] = [];
     let guessed = false;
     let unknown = false;
     for (const source of this.batch.listSources()) {
       if (source.problem) continue;
       for (const presetId of ticked) {
-        const twin = jobs.find((j) => j.sourceId === source.id && j.presetId === presetId);
+        const twin = twins.get(`${source.id}\n${presetId}`);
         if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
         const duration = source.info?.durationSec;
         if (!source.info || !duration || !this.speeds) {

@@ -29,10 +29,15 @@ export class ReportPanel {
   private readonly figures = h('dl', { class: 'report-figures' });
   private readonly chart = h('div', { class: 'timeline' });
   private readonly table = h('tbody');
+  private readonly tableDetails = h('details', { class: 'timeline-table' });
   private readonly priceInput = h('input', { type: 'number', id: 'cloud-price', min: 0, step: 0.001, value: CLOUD_PRICE.pricePerHour });
   private readonly sessionStart = Date.now();
   private report: BatchReport | null = null;
   private shownOnce = false;
+  private lastRender = 0;
+  private chartInView = true;
+  private lastRunning = false;
+  private later: ReturnType<typeof setTimeout> | undefined;
   private batchStart = 0;
   private workersSeen = 0;
   private lastChart = 0;
@@ -48,15 +53,24 @@ export class ReportPanel {
       if (this.report) saveBlob(new Blob([timelineSvg(this.report, { presetLabel })], { type: 'image/svg+xml' }), `ffbatch-timeline-${stamp(this.report)}.svg`);
     });
     this.priceInput.addEventListener('input', () => this.render(true));
+    this.body.append(this.figures, this.chart, this.tableDetails);
+    if (typeof IntersectionObserver !== 'undefined') {
+      new IntersectionObserver((entries) => {
+        const inView = entries.some((entry) => entry.isIntersecting);
+        if (inView && !this.chartInView) this.lastChart = 0;
+        this.chartInView = inView;
+        if (inView) this.render();
+      }).observe(this.chart);
+    }
+    // The table of every bar is built only while it is open (1,000 rows, issue 15).
+    this.tableDetails.addEventListener('toggle', () => {
+      if (this.tableDetails.open && this.report) this.renderTable(this.report);
+    });
+    this.tableDetails.append(
+      h('summary', {}, 'Timeline as a table'),
+      h('table', {}, h('thead', {}, h('tr', {}, ...['Worker', 'File', 'Preset', 'Start', 'Took', 'State'].map((t) => h('th', { scope: 'col' }, t)))), this.table),
+    );
     this.body.append(
-      this.figures,
-      this.chart,
-      h(
-        'details',
-        { class: 'timeline-table' },
-        h('summary', {}, 'Timeline as a table'),
-        h('table', {}, h('thead', {}, h('tr', {}, ...['Worker', 'File', 'Preset', 'Start', 'Took', 'State'].map((t) => h('th', { scope: 'col' }, t)))), this.table),
-      ),
       h(
         'p',
         { class: 'price' },
@@ -74,6 +88,12 @@ export class ReportPanel {
   /** `force` redraws the chart now (otherwise at most once a second while jobs run). */
   render(force = false): void {
     const now = Date.now();
+    // While jobs run, figures four times a second are plenty; a list of 1,000 jobs is costly to redo every frame (issue 15).
+    if (!force && this.lastRunning && now - this.lastRender < 250) {
+      this.renderLater();
+      return;
+    }
+    this.lastRender = now;
     const sources = new Map(this.batch.listSources().map((s) => [s.id, s]));
     const jobs: ReportJob[] = this.batch
       .listJobs()
@@ -109,12 +129,24 @@ export class ReportPanel {
     this.renderFigures(report);
 
     const key = `${report.jobs}|${report.doneJobs}|${report.running}|${report.lanes}`;
-    if (force || key !== this.chartKey || (report.running && now - this.lastChart > 1000)) {
+    this.lastRunning = report.running;
+    // A chart and table of every job: redrawn once a second at most while the batch runs, and when it ends.
+    // Off screen (below a long list of jobs) it waits until it is scrolled to: 1,000 bars are costly to redraw each second.
+    if (force || (key !== this.chartKey && !report.running) || (report.running && this.chartInView && now - this.lastChart > 1000)) {
       this.chartKey = key;
       this.lastChart = now;
       this.chart.innerHTML = timelineSvg(report, { presetLabel });
-      this.renderTable(report);
+      if (this.tableDetails.open) this.renderTable(report);
     }
+  }
+
+  /** A render skipped while jobs run still happens, a moment later. */
+  private renderLater(): void {
+    if (this.later !== undefined) return;
+    this.later = setTimeout(() => {
+      this.later = undefined;
+      this.render();
+    }, 250);
   }
 
   private renderFigures(report: BatchReport): void {

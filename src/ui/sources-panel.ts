@@ -3,12 +3,16 @@ import { h } from './dom';
 import { filesFromDrop, filesFromFolderInput, pickWithHandles } from './file-drop';
 import { formatBytes, formatClock } from './format';
 
+/** New rows built in one frame at most. */
+const ROWS_PER_FRAME = 50;
+
 /** "1. Sources": the picker, the drop zone (the whole page) and the list of added files. */
 export class SourcesPanel {
   readonly element: HTMLElement;
   private readonly list = h('ul', { class: 'sources', 'aria-label': 'Sources' });
   private readonly empty = h('p', { class: 'empty' }, 'No files yet. Drop video or audio files, or whole folders, anywhere on this page.');
   private readonly items = new Map<string, HTMLLIElement>();
+  private nextFrame = false;
 
   constructor(private readonly batch: SessionBatch) {
     const fileInput = h('input', { type: 'file', id: 'add-files', multiple: true, class: 'visually-hidden' });
@@ -54,10 +58,16 @@ export class SourcesPanel {
     const sources = this.batch.listSources();
     this.empty.hidden = sources.length > 0;
     const seen = new Set<string>();
+    // New rows are built ROWS_PER_FRAME at a time (a dropped folder of 1,000 files, issue 15); the rest next frame.
+    let built = 0;
     for (const source of sources) {
       seen.add(source.id);
       let item = this.items.get(source.id);
       if (!item) {
+        if (built++ >= ROWS_PER_FRAME) {
+          this.renderNextFrame();
+          continue;
+        }
         item = h('li', { class: 'source', 'data-source-id': source.id });
         this.items.set(source.id, item);
         this.list.append(item);
@@ -70,6 +80,15 @@ export class SourcesPanel {
         this.items.delete(id);
       }
     }
+  }
+
+  private renderNextFrame(): void {
+    if (this.nextFrame) return;
+    this.nextFrame = true;
+    requestAnimationFrame(() => {
+      this.nextFrame = false;
+      this.render();
+    });
   }
 
   private listenForDrops(zone: HTMLElement): void {
