@@ -128,6 +128,8 @@ export interface WebCodecsTarget {
   targetQp?: number;
   /** Edits the fast route honours (src/presets/edits.ts); `width`/`height` are already the edited shown size. */
   edits?: WebCodecsEdits;
+  /** Picture only, no sound (a quality sample: its bytes are the video's). */
+  videoOnly?: boolean;
 }
 
 /**

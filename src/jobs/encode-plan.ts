@@ -38,6 +38,8 @@ export interface EncodeRunnerDeps {
   webcodecsStallMs?: number;
   /** Benchmark knob `?h264TargetQp=`: the mean QP the WebCodecs H.264 bitrate is steered to; default H264_TARGET_QP. */
   h264TargetQp?: number;
+  /** False: Auto encodes the fast route's H.264 as planned, without quality samples (quality-promise.ts). */
+  qualitySamples?: boolean;
   /** Test knob `?truncateOutputs=1`: every output loses its last 40 % before it is checked (verification must catch it). */
   truncateOutputs?: boolean;
   /** How many WebCodecs encodes run at once (one keeps the codec threads on every core of a small machine). */
