@@ -51,7 +51,9 @@ Object.assign(window, {
   ffbatchStats: {
     coreLoads: session.coreLoads,
     jobs: () =>
-      batch.listJobs().map(({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, outputSize }) => ({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, outputSize })),
+      batch
+        .listJobs()
+        .map(({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, engineNote, outputSize, quality }) => ({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, engineNote, outputSize, quality: quality ?? null })),
   },
 });
 

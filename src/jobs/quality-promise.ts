@@ -32,13 +32,14 @@ export interface SampleSpan {
 
 /**
  * Where the samples are: two (three from 30 s) spans centred in equal parts of the file, a
- * twentieth of it each, between 1 and 3 s (the yardstick's x264 runs in wasm: ~5 s a second of
- * 1080p here); null when the file is too short.
+ * twentieth of it each but 2–3 s (the yardstick's x264 runs in wasm, ~5 s a second of 1080p
+ * here; and 1 s samples misjudge the fast route: OpenH264's rate control starts low, −2.5 dB
+ * on 1 s where 2 s samples and the whole file agree within 0.5 dB); null when the file is too short.
  */
 export function sampleSpans(durationSec: number | null): SampleSpan[] | null {
   if (durationSec === null || !(durationSec >= MIN_SAMPLED_SOURCE_SEC)) return null;
   const count = durationSec >= 30 ? 3 : 2;
-  const duration = Math.round(Math.min(3, Math.max(1, durationSec / 20)) * 1000) / 1000;
+  const duration = Math.round(Math.min(3, Math.max(2, durationSec / 20)) * 1000) / 1000;
   return Array.from({ length: count }, (_, i) => {
     const centre = ((i + 0.5) * durationSec) / count;
     return { start: Math.round((centre - duration / 2) * 1000) / 1000, duration };

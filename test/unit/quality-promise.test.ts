@@ -53,17 +53,17 @@ function planFor(info: SourceInfo) {
 }
 
 describe('quality samples', () => {
-  it('are two spans under 30 s, three from 30 s, a twentieth of the file each (1–3 s), none under 10 s', () => {
+  it('are two spans under 30 s, three from 30 s, a twentieth of the file each (2–3 s), none under 10 s', () => {
     expect(sampleSpans(9.9)).toBeNull();
     expect(sampleSpans(null)).toBeNull();
     expect(sampleSpans(12)).toEqual([
-      { start: 2.5, duration: 1 },
-      { start: 8.5, duration: 1 },
+      { start: 2, duration: 2 },
+      { start: 8, duration: 2 },
     ]);
-    expect(sampleSpans(30)).toEqual([
-      { start: 4.25, duration: 1.5 },
-      { start: 14.25, duration: 1.5 },
-      { start: 24.25, duration: 1.5 },
+    expect(sampleSpans(50)).toEqual([
+      { start: 7.083, duration: 2.5 },
+      { start: 23.75, duration: 2.5 },
+      { start: 40.417, duration: 2.5 },
     ]);
     expect(sampleSpans(600)?.map((s) => s.duration)).toEqual([3, 3, 3]);
   });
@@ -73,7 +73,7 @@ describe('quality samples', () => {
     if (!parts) throw new Error('the preset has parts');
     const args = referenceSampleArgs(parts, '/in/clip.mp4', sampleSpans(12) ?? [], ['/out/a.mp4', '/out/b.mp4']);
     expect(args.join(' ')).toBe(
-      '-hide_banner -v error -ss 2.500 -t 1.000 -i /in/clip.mp4 -ss 8.500 -t 1.000 -i /in/clip.mp4 ' +
+      '-hide_banner -v error -ss 2.000 -t 2.000 -i /in/clip.mp4 -ss 8.000 -t 2.000 -i /in/clip.mp4 ' +
         '-map 0:v:0 -vf scale=1280:720,setsar=1 -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -fps_mode passthrough -an -movflags +faststart /out/a.mp4 ' +
         '-map 1:v:0 -vf scale=1280:720,setsar=1 -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -fps_mode passthrough -an -movflags +faststart /out/b.mp4',
     );
@@ -106,9 +106,9 @@ describe('keepQualityPromise', () => {
     for (const encode of fake.encodes) {
       expect(encode.target.videoOnly).toBe(true);
       expect(encode.target.targetQp).toBeUndefined();
-      expect(encode.target.edits?.trim?.end).toBeCloseTo((encode.target.edits?.trim?.start ?? 0) + 1.5, 6);
+      expect(encode.target.edits?.trim?.end).toBeCloseTo((encode.target.edits?.trim?.start ?? 0) + 2, 6);
     }
-    expect(new Set(fake.encodes.map((e) => e.target.edits?.trim?.start))).toEqual(new Set([4.25, 14.25, 24.25]));
+    expect(new Set(fake.encodes.map((e) => e.target.edits?.trim?.start))).toEqual(new Set([4, 14, 24]));
     expect(fake.scored.every((s) => s.sourceStartSec !== undefined && s.width === 1280 && s.height === 720)).toBe(true);
     expect(log.join('\n')).toMatch(/Quality samples, ffmpeg route: 44\.00 dB/);
   });
