@@ -2,6 +2,14 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** idb-keyval is storage's alone (DESIGN.md): every other part reaches IndexedDB through src/storage. */
+const IDB = { group: ['idb-keyval'], message: 'Only src/storage imports idb-keyval: go through its stores.' };
+
+/** One part's wall: `no-restricted-imports` with `patterns` for `files`. */
+function zone(files, patterns, { storage = false } = {}) {
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns: storage ? patterns : [IDB, ...patterns] }] } };
+}
+
 export default tseslint.config(
   // examples/*/dist and public/ffbatch hold built or copied files once an example is built in place.
   { ignores: ['dist', 'lib', 'node_modules', 'test-results', 'playwright-report', 'bench/out', '.tmp', 'examples/*/dist', 'examples/*/public'] },
@@ -17,25 +25,28 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    files: ['src/ui/**/*.ts', 'src/main.ts'],
-    rules: {
+  // The walls of DESIGN.md's table of parts, one zone a part: the next breach fails lint.
+  // A later block replaces the rule for its files, so every zone repeats the storage wall.
+  zone(['src/**/*.ts', 'workers/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'], []),
+  zone(['src/storage/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/pool/*', '**/upload/*', '**/index'], message: 'Storage owns the shapes it persists (records.ts): it imports no jobs, api or ui.' }], { storage: true }),
+  zone(['src/pool/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/upload/*', '**/index'], message: 'The pool runs tasks in workers; it decides no job order and imports no jobs.' }]),
+  zone(['src/presets/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/index'], message: 'Presets are declarative specs and their compilers: they run nothing and import no jobs, storage or ui.' }]),
+  zone(['src/report/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/index', '**/workers/*'], message: 'The report is pure functions over figures it is given.' }]),
+  zone(['src/upload/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/index', '**/workers/*'], message: 'Upload sends bytes it is given; it never reads IndexedDB or jobs.' }]),
+  zone(['src/jobs/**/*.ts'], [{ group: ['**/api/*', '**/ui/*', '**/index'], message: 'Jobs know nothing of the DOM or of the public API above them.' }]),
+  zone(['src/shared/**/*.ts'], [{ group: ['../*', '!./*', 'comlink', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'src/shared holds plain helpers that every part (workers too) may import: it imports nothing of the project.' }]),
+  zone(['src/service-worker.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/index'], message: 'The service worker caches and updates the app; it never touches jobs.' }]),
+  zone(['workers/**/*.ts'], [{ regex: '(^|/)src/(?!shared/)', message: 'Workers host the engines: from src/ they import only the plain helpers of src/shared.' }]),
+  zone(['src/uppy/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/presets/*', '**/report/*', '**/workers/*'], message: 'ffbatch/uppy is built on the public API: import from src/index.ts.' }]),
+  zone(['src/ui/**/*.ts', 'src/main.ts'], [
+    { group: ['comlink', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'The page never reaches workers, storage or codecs directly.' },
+    {
       // The page reaches the engine only through the package's public entry, src/index.ts (issue 10):
-      // no private path around the API other sites use. Its own DOM parts (./ui/…) and the service worker's registration are its own.
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['comlink', 'idb-keyval', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'The page never reaches workers, storage or codecs directly.' },
-            {
-              group: ['**/jobs/*', '**/pool/*', '**/storage/*', '**/upload/*', '**/api/*', '**/presets/*', '**/report/*', '**/workers/*'],
-              message: 'The page reaches the engine only through the public API: import from src/index.ts.',
-            },
-          ],
-        },
-      ],
+      // no private path around the API other sites use. Its own DOM parts (./ui/…), src/shared's plain helpers and the service worker's registration are its own.
+      group: ['**/jobs/*', '**/session/*', '**/pool/*', '**/storage/*', '**/upload/*', '**/api/*', '**/presets/*', '**/report/*', '**/workers/*'],
+      message: 'The page reaches the engine only through the public API: import from src/index.ts.',
     },
-  },
+  ]),
   {
     files: ['**/*.{js,mjs}'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },

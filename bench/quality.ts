@@ -35,3 +35,8 @@ export async function qualityAgainstSource(output: string, source: string): Prom
   if (!psnr || !ssim) throw new Error(`ffmpeg's psnr/ssim filters printed no figure for ${output}`);
   return { psnrDb: psnr === 'inf' ? Infinity : Number(psnr), ssim: Number(ssim), width, height };
 }
+
+/** The PSNR alone (bench/fit.ts), paired as above. */
+export async function psnrAgainstSource(output: string, source: string): Promise<Quality> {
+  return qualityAgainstSource(output, source);
+}

@@ -41,7 +41,12 @@ export {
   type SourceInfo,
   type CustomPreset,
   type SavedPresetInput,
+  type FormPresetInput,
+  type PresetChoices,
+  type FormFormat,
+  type FormSound,
   type StorageUsage,
+  type BatchEvent,
 } from './api/batch-session';
 export { looksLikeMedia } from './jobs/source';
 export type { OutputQuality } from './jobs/score-output';
@@ -51,12 +56,37 @@ export { INTERRUPTED_SENTENCE, MISSING_OUTPUT_SENTENCE } from './jobs/job';
 export { COPIES_WHILE_STORING } from './storage/storage-budget';
 export { privateWindowSentence, worthWarning } from './storage/private-window';
 export { CONTAINERS, containerById, type Container } from './presets/custom-preset';
+export {
+  describeChoices,
+  engineSentence,
+  FIT_QUICK_PICKS,
+  FORM_FORMATS,
+  FORM_FRAME_RATES,
+  FORM_SIZES,
+  formatHasVideo,
+  PresetChoicesError,
+  specFromChoices,
+} from './presets/form-preset';
 export { batchReport, latestBatch, reportJson, type BatchReport, type ReportJob } from './report/batch-report';
 export { estimateBatch, type EstimateItem } from './report/estimate';
 export { presetColours, timelineSvg } from './report/timeline-svg';
 export { CLOUD_PRICE, type CloudPrice } from './report/cloud-price';
 export { upload, type EndpointUploadOptions, type PresignedUploadOptions, type UploadResult } from './api/upload';
-export { PRESETS, PresetMismatchError, presetById, isPresetId, type Preset, type PresetId } from './presets/presets';
+export { PRESETS, PresetMismatchError, presetById, isPresetId, type Preset, type PresetId, type PresetGroup } from './presets/presets';
+export { toFfmpegArgs, toFfmpegCommand } from './api/ffmpeg-command';
+export { canEncodeAv1 } from './api/capabilities';
+export {
+  checkOutputSpec,
+  QUALITY_MARKS,
+  type OutputSpec,
+  type VideoSpec,
+  type AudioSpec,
+  type VideoRate,
+  type QualityLevel,
+  type SpecContainer,
+  type SpecVideoCodec,
+  type SpecAudioCodec,
+} from './presets/output-spec';
 export {
   checkEdits,
   editProblems,
@@ -74,6 +104,7 @@ export {
 export { CustomPresetError } from './presets/custom-preset';
 export { JobFailedError, JobStalledError } from './jobs/errors';
 export { WorkerCrashedError } from './pool/worker-pool';
-export { StorageFullError, type OutputRecord } from './storage/output-store';
+export { StorageFullError } from './storage/output-store';
+export type { OutputRecord } from './storage/records';
 export { StorageBudgetError } from './storage/storage-budget';
 export { UploadError, type UploadFailureReason } from './upload/upload-error';

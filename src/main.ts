@@ -12,31 +12,37 @@ function knob(name: string): number | undefined {
   const value = Number(params.get(name));
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
-// Test and benchmark knobs: ?engine=auto|ffmpeg (the Engine select's first value); ?webcodecsFail=throw (or 1)
-// makes every WebCodecs encode throw after its first progress, ?webcodecsFail=stall makes it hang there
-// (the fallback paths; a hang is then called after 4 s of silence instead of 30 s).
+// ?webcodecsFail=throw (or 1) makes every WebCodecs encode throw after its first progress, ?webcodecsFail=stall
+// makes it hang there (the fallback paths; a hang is then called after 4 s of silence instead of 30 s).
 const faultKnob = params.get('webcodecsFail');
 const webcodecsFault = faultKnob === 'stall' ? 'stall' : faultKnob === 'throw' || faultKnob === '1' ? 'throw' : undefined;
 const holdSegment = knob('holdSegment');
-const splitAboveSec = knob('splitAbove');
-const multipartThreshold = knob('multipartThreshold');
-// Benchmark knob: ?h264TargetQp=QP steers the fast route's H.264 bitrate to another mean QP (bench --part phone-qp).
-const h264TargetQp = knob('h264TargetQp');
-const session = await openBatchSession({
-  engine: params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto',
-  // Test knob: ?quotaBytes=BYTES lowers the storage the page counts on below the browser's quota.
-  quotaBytes: knob('quotaBytes') ?? null,
-  ...(webcodecsFault ? { webcodecsFault } : {}),
-  // Test knob: ?truncateOutputs=1 cuts every output short before its check (the verification path).
-  ...(params.get('truncateOutputs') === '1' ? { truncateOutputs: true } : {}),
-  // Test knob: ?holdSegment=N makes segment N of a split job wait, so a test can reload with the other segments finished.
-  ...(holdSegment !== undefined && Number.isInteger(holdSegment) ? { holdSegment } : {}),
-  // Tuning and test knob: ?splitAbove=SECONDS (sources longer than this are split across workers).
-  ...(splitAboveSec !== undefined ? { splitAboveSec } : {}),
-  // Test and tuning knob: ?multipartThreshold=BYTES (S3 parts are at least 5 MiB).
-  ...(multipartThreshold !== undefined ? { multipartThreshold } : {}),
-  ...(h264TargetQp !== undefined ? { h264TargetQp } : {}),
-});
+// The test and benchmark knobs, in one object the parts that act on them read (see src/jobs/hooks.ts).
+const hooks: Parameters<typeof openBatchSession>[1] = {
+  webcodecsFault,
+  webcodecsStallMs: webcodecsFault === 'stall' ? 4_000 : undefined,
+  // ?h264TargetQp=QP steers the fast route's H.264 bitrate to another mean QP (bench --part phone-qp).
+  h264TargetQp: knob('h264TargetQp'),
+  // ?qualitySamples=0: Auto encodes the fast route's H.264 as planned, without measuring samples first.
+  qualitySamples: params.get('qualitySamples') === '0' ? false : undefined,
+  // ?truncateOutputs=1 cuts every output short before its check (the verification path).
+  truncateOutputs: params.get('truncateOutputs') === '1',
+  // ?holdSegment=N makes segment N of a split job wait, so a test can reload with the other segments finished.
+  holdSegment: holdSegment !== undefined && Number.isInteger(holdSegment) ? holdSegment : undefined,
+};
+const session = await openBatchSession(
+  {
+    // ?engine=auto|ffmpeg: the Engine select's first value.
+    engine: params.get('engine') === 'ffmpeg' ? 'ffmpeg' : 'auto',
+    // ?quotaBytes=BYTES lowers the storage the page counts on below the browser's quota.
+    quotaBytes: knob('quotaBytes') ?? null,
+    // ?splitAbove=SECONDS: sources longer than this are split across workers.
+    splitAboveSec: knob('splitAbove'),
+    // ?multipartThreshold=BYTES (S3 parts are at least 5 MiB).
+    multipartThreshold: knob('multipartThreshold'),
+  },
+  hooks,
+);
 const { batch } = session;
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html must have an element with id "app".');

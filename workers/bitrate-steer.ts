@@ -61,3 +61,55 @@ export class BitrateSteer {
     return next;
   }
 }
+
+export interface BudgetSteerOptions {
+  /** The bitrate the encode starts at: the budget's even share. */
+  startBitrate: number;
+  /** The picture's bytes for the whole file. */
+  videoBytes: number;
+  durationSec: number;
+  /** Frames per decision: about two seconds of video. */
+  windowFrames: number;
+}
+
+/**
+ * Steers a WebCodecs encode toward a byte budget ("Fit in N MB"): window by window, the
+ * bytes left over the seconds left give the rate for the rest, within 0.3–2× of the start
+ * (a hard scene borrows from the easy ones, and pays back). Changes under 8 % are not worth
+ * a reconfigure. H.264's QP steering yields to it: a size target is the promise.
+ */
+export class BudgetSteer {
+  private bitrate: number;
+  private bytes = 0;
+  private frames = 0;
+  readonly changes: { atSec: number; bitrate: number }[] = [];
+
+  constructor(private readonly options: BudgetSteerOptions) {
+    this.bitrate = options.startBitrate;
+  }
+
+  get current(): number {
+    return this.bitrate;
+  }
+
+  get bytesSoFar(): number {
+    return this.bytes;
+  }
+
+  /** Takes one encoded frame (its bytes, where it ends in seconds); the new bitrate when a window ends off course, else null. */
+  add(frameBytes: number, endSec: number): number | null {
+    this.bytes += frameBytes;
+    this.frames++;
+    if (this.frames < this.options.windowFrames) return null;
+    this.frames = 0;
+    const { startBitrate, videoBytes, durationSec } = this.options;
+    const secondsLeft = durationSec - endSec;
+    if (secondsLeft < 1) return null;
+    const wanted = (Math.max(0, videoBytes - this.bytes) * 8) / secondsLeft;
+    const next = Math.round(Math.min(startBitrate * 2, Math.max(startBitrate * 0.3, wanted)));
+    if (Math.abs(next / this.bitrate - 1) < H264_STEERING.deadBand) return null;
+    this.bitrate = next;
+    this.changes.push({ atSec: endSec, bitrate: next });
+    return next;
+  }
+}

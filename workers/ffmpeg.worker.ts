@@ -31,6 +31,8 @@ import type {
   QualityReport,
   QualityRequest,
   RunRequest,
+  SmartCutOutput,
+  SmartCutRequest,
   RunResult,
   WebCodecsEncodeResult,
   WebCodecsRequest,
@@ -355,6 +357,48 @@ const api: FfmpegWorkerApi = {
     } finally {
       await log.flush();
       await scratch.close(new Set());
+    }
+  },
+
+  async smartCut(request: SmartCutRequest, onProgress: ProgressSink, onLog: LogSink): Promise<SmartCutOutput> {
+    const { smartCut } = await import('./smart-cut');
+    if (!canWriteToOpfs()) throw namedError('SmartCutUnsupportedError', 'this browser has no OPFS sync access handles');
+    const ffmpeg = await ensureCore();
+    const scratch = await openScratchFiles(request.scratchFolder, [request.output]);
+    const log = batchedLog(onLog);
+    mountInputs(ffmpeg, [request.input]);
+    try {
+      const handle = scratch.handles.get(request.output);
+      if (!handle) throw new Error(`No scratch file was opened for ${request.output}.`);
+      // The re-encoded stretches are short: they go to wasm memory, and Mediabunny reads them back.
+      const runCore = (args: string[], outputPath: string): Promise<Uint8Array | null> => {
+        logLine = (line) => log.push(line);
+        try {
+          ffmpeg.reset();
+          const exitCode = withRunStack(() => ffmpeg.exec('-nostdin', '-y', ...args));
+          if (exitCode !== 0 || !ffmpeg.FS.analyzePath(outputPath).exists) return Promise.resolve(null);
+          const bytes = ffmpeg.FS.readFile(outputPath);
+          ffmpeg.FS.unlink(outputPath);
+          return Promise.resolve(bytes);
+        } finally {
+          logLine = () => {};
+        }
+      };
+      const result = await smartCut(request.input.data, request.trim, handle, {
+        inputPath: `/in/${request.input.name}`,
+        runCore,
+        log: (line) => log.push(line),
+        onProgress: (seconds) => void onProgress(seconds),
+      });
+      await log.flush();
+      const [output] = await scratch.close(new Set([request.output]));
+      if (!output) throw new Error('the remux wrote no output file');
+      return { ...result, output };
+    } finally {
+      await log.flush();
+      unmountInputs(ffmpeg, [request.input]);
+      await scratch.close(new Set());
+      removeFiles(ffmpeg, '/work');
     }
   },
 };

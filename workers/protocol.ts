@@ -110,22 +110,33 @@ export interface LoadResult {
  */
 export type LogSink = (lines: string[]) => void | Promise<void>;
 
-/** The presets the WebCodecs route implements. */
-export type WebCodecsPresetId = 'mp4-h264-720p' | 'mp4-h264-480p' | 'webm-vp9-720p';
+/** A preset the WebCodecs route makes: any whose spec compiles to a plan (src/presets/webcodecs-compile.ts). */
+export type WebCodecsPresetId = string;
 
 /**
- * What the WebCodecs route makes, planned on the page by `planWebCodecsTarget`
- * (src/jobs/webcodecs-plan.ts) from the probed source: the worker does no sizing or rate policy.
+ * What the WebCodecs route makes, planned on the page from the preset's spec and the probed
+ * source (`planWebCodecsTarget`, src/jobs/webcodecs-plan.ts): the worker does no sizing or
+ * rate policy and keeps no preset table.
  */
 export interface WebCodecsTarget {
   presetId: WebCodecsPresetId;
-  /** Output size as shown (after rotation): `fitHeight` of the source's shown size. */
+  container: 'mp4' | 'webm';
+  video: 'avc' | 'vp9' | 'av1';
+  /** Output size as shown (after rotation): `fitBox` of the source's shown size. */
   width: number;
   height: number;
-  /** Video bits per second to start at (`webCodecsVideoBitrate`). */
+  /** Video bits per second to start at (`webCodecsVideoBitrate`), or the size budget's rate. */
   videoBitrate: number;
-  /** H.264 only: the mean QP the bitrate is steered to (`H264_TARGET_QP`); absent: the bitrate stays. */
+  /** H.264 only: the mean QP the bitrate is steered to (`H264_TARGET_QPS`); absent: the bitrate stays. */
   targetQp?: number;
+  /** VP9/AV1: quantizer mode (0–63) where the browser takes it; else `videoBitrate` holds. */
+  quantizer?: number;
+  /** Frames thinned to at most this rate; absent: every frame kept. */
+  maxFps?: number;
+  /** A size target: the bitrate is steered so the picture's bytes come to `videoBytes` (the file stays under `maxBytes`). */
+  sizeBudget?: { maxBytes: number; videoBytes: number };
+  /** The sound, when the source has one and the preset keeps it. */
+  audio: { codec: 'aac' | 'opus'; bitrate: number; channels: 1 | 2; sampleRate?: number } | null;
   /** Edits the fast route honours (src/presets/edits.ts); `width`/`height` are already the edited shown size. */
   edits?: WebCodecsEdits;
   /** Picture only, no sound (a quality sample: its bytes are the video's). */
@@ -197,6 +208,39 @@ export interface DryRunResult {
 
 /** Seconds of output made so far. */
 export type ProgressSink = (seconds: number) => void | Promise<void>;
+
+/** What a smart cut did: everything copied, the head (and a mid-GOP tail) encoded again, cut at the keyframe before In, or all encoded. */
+export type SmartCutMode = 'copy' | 'smart' | 'keyframe' | 'encode';
+
+/** "Streams copied" through Mediabunny into an MP4 (fast start in one pass); with a trim, a smart cut (workers/smart-cut.ts). */
+export interface SmartCutRequest {
+  /** The source: read by Mediabunny and, for the re-encoded frames, mounted for the core. */
+  input: MountedInput;
+  /** Source presentation times in seconds; null: the whole file. `end: null` is the end of the file. */
+  trim: { start: number; end: number | null } | null;
+  /** Name of the output file inside `scratchFolder` (OPFS). */
+  output: string;
+  scratchFolder: string[];
+}
+
+export interface SmartCutResult {
+  mode: SmartCutMode;
+  /** Source time of the output's first frame (In, or the keyframe before it in 'keyframe' mode). */
+  startSec: number;
+  /** How long the output lasts. */
+  durationSec: number;
+  /** Frames encoded again (the head, and frames before a mid-GOP Out). */
+  encodedFrames: number;
+  /** Video packets copied byte for byte. */
+  copiedVideoPackets: number;
+  /** A sentence for the person when the cut could not be frame-exact; null otherwise. */
+  note: string | null;
+}
+
+export interface SmartCutOutput extends SmartCutResult {
+  /** A disk-backed File of the OPFS scratch file. */
+  output: Blob;
+}
 
 /** Scores an output against its source (workers/quality/): frames grabbed by ffmpeg, sums in the worker. */
 export interface QualityRequest {
@@ -272,6 +316,11 @@ export interface FfmpegWorkerApi {
    * 'WebCodecsUnsupportedError' when the route cannot make this output.
    */
   webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult>;
+  /**
+   * Remuxes (streams copied) into an OPFS scratch MP4 through Mediabunny; with a trim, a smart cut.
+   * Throws an Error named 'SmartCutUnsupportedError' when Mediabunny cannot read the source: run ffmpeg's remux then.
+   */
+  smartCut(request: SmartCutRequest, onProgress: ProgressSink, onLog: LogSink): Promise<SmartCutOutput>;
   /** PSNR and SSIM of an output against the same instants of its source (see QualityRequest). */
   scoreQuality(request: QualityRequest): Promise<QualityReport>;
   /** The output's frame at `atSec` and the source's at the same instant, scaled alike; null when either could not be read. */

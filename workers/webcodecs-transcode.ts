@@ -32,9 +32,12 @@ import {
 import { registerAacEncoder } from '@mediabunny/aac-encoder';
 
 import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from './protocol';
-import { BitrateSteer, H264_STEERING } from './bitrate-steer';
+import { BitrateSteer, BudgetSteer, H264_STEERING } from './bitrate-steer';
 import { AvcQpMeter } from './h264-slice-qp';
 import { storedRect } from './stored-rect';
+import { abortError, throwIfAborted } from '../src/shared/abort';
+
+const CANCELED = 'The WebCodecs encode was canceled.';
 
 export type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget };
 
@@ -77,20 +80,15 @@ export class WebCodecsUnsupportedError extends Error {
 
 interface PresetSpec {
   container: 'mp4' | 'webm';
-  video: 'avc' | 'vp9';
-  audio: 'aac' | 'opus';
+  video: 'avc' | 'vp9' | 'av1';
+  /** Null: the source's sound is left out. */
+  audio: 'aac' | 'opus' | null;
   audioBitrate: number;
+  channels: 1 | 2;
+  sampleRate: number | null;
 }
 
-const PRESET_SPECS: Readonly<Record<WebCodecsPresetId, PresetSpec>> = {
-  'mp4-h264-720p': { container: 'mp4', video: 'avc', audio: 'aac', audioBitrate: 128_000 },
-  'mp4-h264-480p': { container: 'mp4', video: 'avc', audio: 'aac', audioBitrate: 128_000 },
-  'webm-vp9-720p': { container: 'webm', video: 'vp9', audio: 'opus', audioBitrate: 96_000 },
-};
-
-export function isWebCodecsPresetId(id: string): id is WebCodecsPresetId {
-  return Object.hasOwn(PRESET_SPECS, id);
-}
+const VIDEO_NAMES = { avc: 'H.264', vp9: 'VP9', av1: 'AV1' } as const;
 
 /** Frames waiting in the decoder, the encoder and the muxer: a few each, so memory stays flat. */
 const MAX_DECODE_QUEUE = 4;
@@ -125,14 +123,10 @@ function avcCodecString(width: number, height: number, fps: number): string {
   return `avc1.6400${level.toString(16).padStart(2, '0')}`;
 }
 
-function abortError(): DOMException {
-  return new DOMException('The WebCodecs encode was canceled.', 'AbortError');
-}
-
 /** Waits until `ready()` holds, re-checking when `target` fires `dequeue` (or every 50 ms). */
 async function waitUntil(ready: () => boolean, signal: AbortSignal, ...targets: EventTarget[]): Promise<void> {
   while (!ready()) {
-    if (signal.aborted) throw abortError();
+    throwIfAborted(signal, CANCELED);
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -175,41 +169,56 @@ function ensureAacEncoder(): Promise<void> {
 
 interface AudioPlan {
   mode: 'encoded' | 'copied';
+  codec: 'aac' | 'opus';
   track: InputAudioTrack;
   channels: number;
   sampleRate: number;
 }
 
-async function planAudio(track: InputAudioTrack, spec: PresetSpec, log: (line: string) => void): Promise<AudioPlan> {
+/** The output's sample rate as the ffmpeg route has it: the spec's; else Opus at 48 kHz, AAC at the source's rate where AAC has it. */
+function outputRate(spec: PresetSpec, sourceRate: number): number {
+  if (spec.sampleRate !== null) return spec.sampleRate;
+  return spec.audio === 'opus' ? 48000 : AAC_RATES.includes(sourceRate) ? sourceRate : 48000;
+}
+
+async function planAudio(track: InputAudioTrack, spec: PresetSpec & { audio: 'aac' | 'opus' }, log: (line: string) => void): Promise<AudioPlan> {
   const [codec, channels, sampleRate] = await Promise.all([track.getCodec(), track.getNumberOfChannels(), track.getSampleRate()]);
-  const outChannels = Math.min(channels, 2);
-  if (spec.audio === 'aac' && codec === 'aac' && channels <= 2) {
+  const outChannels = Math.min(channels, spec.channels);
+  if (spec.audio === 'aac' && codec === 'aac' && channels <= spec.channels && (spec.sampleRate === null || spec.sampleRate === sampleRate)) {
     // The source's AAC already meets the preset when it is at most 128 kb/s: copy it (no loss, no work).
     const stats = await track.computePacketStats(200);
     if (stats.averageBitrate > 0 && stats.averageBitrate <= spec.audioBitrate * 1.05) {
       log(`audio: copying the source's AAC (${Math.round(stats.averageBitrate / 1000)} kb/s, ${channels} ch)`);
-      return { mode: 'copied', track, channels, sampleRate };
+      return { mode: 'copied', codec: 'aac', track, channels, sampleRate };
     }
   }
   if (!(await track.canDecode())) throw new WebCodecsUnsupportedError(`${codec ?? 'This'} audio can't be decoded by this browser`);
-  // Sample rate as the ffmpeg route: Opus always runs at 48 kHz; AAC keeps the source's rate.
-  const outRate = spec.audio === 'opus' ? 48000 : AAC_RATES.includes(sampleRate) ? sampleRate : 48000;
+  const outRate = outputRate(spec, sampleRate);
   if (spec.audio === 'aac') await ensureAacEncoder();
   if (!(await canEncodeAudio(spec.audio, { numberOfChannels: outChannels, sampleRate: outRate, bitrate: spec.audioBitrate }))) {
     throw new WebCodecsUnsupportedError(`${spec.audio === 'aac' ? 'AAC' : 'Opus'} can't be encoded by this browser`);
   }
   log(`audio: ${codec ?? '?'} ${channels} ch ${sampleRate} Hz → ${spec.audio} ${outChannels} ch ${outRate} Hz ${spec.audioBitrate / 1000} kb/s`);
-  return { mode: 'encoded', track, channels: outChannels, sampleRate: outRate };
+  return { mode: 'encoded', codec: spec.audio, track, channels: outChannels, sampleRate: outRate };
 }
 
 function checkTarget(target: WebCodecsTarget): PresetSpec {
-  if (!isWebCodecsPresetId(target.presetId)) throw new TypeError(`target.presetId must be one of ${Object.keys(PRESET_SPECS).join(', ')}; got "${String(target.presetId)}".`);
+  if (target.container !== 'mp4' && target.container !== 'webm') throw new TypeError(`target.container must be mp4 or webm; got "${String(target.container)}".`);
+  if (!['avc', 'vp9', 'av1'].includes(target.video)) throw new TypeError(`target.video must be avc, vp9 or av1; got "${String(target.video)}".`);
   for (const field of ['width', 'height'] as const) {
     const n = target[field];
     if (!Number.isInteger(n) || n < 2 || n % 2 !== 0) throw new TypeError(`target.${field} must be a positive even integer; got ${n}.`);
   }
   if (!(target.videoBitrate > 0)) throw new TypeError(`target.videoBitrate must be positive; got ${target.videoBitrate}.`);
-  return PRESET_SPECS[target.presetId];
+  const audio = target.audio;
+  return {
+    container: target.container,
+    video: target.video,
+    audio: audio?.codec ?? null,
+    audioBitrate: audio?.bitrate ?? 0,
+    channels: audio?.channels ?? 2,
+    sampleRate: audio?.sampleRate ?? null,
+  };
 }
 
 /**
@@ -257,8 +266,9 @@ export async function probeWebCodecsSupport(input: File, targets: readonly WebCo
       const config = videoEncoderConfig(spec, turned ? target.height : target.width, turned ? target.width : target.height, 30, target.videoBitrate);
       const video = await VideoEncoder.isConfigSupported(config).then((r) => r.supported === true, () => false);
       if (spec.audio === 'aac') await ensureAacEncoder();
-      const rate = spec.audio === 'opus' ? 48000 : AAC_RATES.includes(sampleRate) ? sampleRate : 48000;
-      const audio = await canEncodeAudio(spec.audio, { numberOfChannels: channels, sampleRate: rate, bitrate: spec.audioBitrate });
+      const audio =
+        spec.audio === null ||
+        (await canEncodeAudio(spec.audio, { numberOfChannels: Math.min(channels, spec.channels), sampleRate: outputRate(spec, sampleRate), bitrate: spec.audioBitrate }));
       support.encode[target.presetId] = { video, audio };
     }
     return support;
@@ -278,13 +288,19 @@ function withoutOrientation(config: VideoDecoderConfig): VideoDecoderConfig {
   return plain;
 }
 
-function videoEncoderConfig(spec: PresetSpec, width: number, height: number, fps: number, bitrate: number): VideoEncoderConfig {
+/** AV1 Main, 8-bit, the level for the frame size (seq_level_idx: 3.0 up to 720p-ish, 4.0 to 1080p, 5.0 above). */
+function av1CodecString(width: number, height: number): string {
+  const pixels = width * height;
+  const level = pixels <= 665_856 ? '04' : pixels <= 2_359_296 ? '08' : '12';
+  return `av01.0.${level}M.08`;
+}
+
+function videoEncoderConfig(spec: PresetSpec, width: number, height: number, fps: number, bitrate: number, quantizer = false): VideoEncoderConfig {
   return {
-    codec: spec.video === 'avc' ? avcCodecString(width, height, fps) : 'vp09.00.40.08',
+    codec: spec.video === 'avc' ? avcCodecString(width, height, fps) : spec.video === 'av1' ? av1CodecString(width, height) : 'vp09.00.40.08',
     width,
     height,
-    bitrate,
-    bitrateMode: 'variable',
+    ...(quantizer ? { bitrateMode: 'quantizer' as const } : { bitrate, bitrateMode: 'variable' as const }),
     framerate: fps,
     latencyMode: 'quality',
     ...(spec.video === 'avc' ? { avc: { format: 'avc' as const } } : {}),
@@ -315,7 +331,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     options.onProgress(seconds);
   };
   const spec = checkTarget(target);
-  if (signal.aborted) throw abortError();
+  throwIfAborted(signal, CANCELED);
 
   const source = new Input({ source: new BlobSource(input), formats: ALL_FORMATS });
   let decoder: VideoDecoder | null = null;
@@ -367,12 +383,21 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     const duration = (await source.getDurationFromMetadata()) ?? (await source.computeDuration());
     const fps = videoStats.averagePacketRate > 0 ? videoStats.averagePacketRate : 30;
     const { videoBitrate } = target;
-    const encoderConfig = videoEncoderConfig(spec, width, height, fps, videoBitrate);
+    // A frame-rate cap: frames closer than a step to the last kept one are dropped.
+    const frameStepUs = target.maxFps !== undefined && fps > target.maxFps + 0.01 ? 1e6 / target.maxFps : 0;
+    const outFps = frameStepUs > 0 ? (target.maxFps ?? fps) : fps;
+    // VP9/AV1 quantizer mode where the browser takes it (a constant quality, as CRF); else the bitrate.
+    const quantizer =
+      target.quantizer !== undefined && spec.video !== 'avc'
+        ? await VideoEncoder.isConfigSupported(videoEncoderConfig(spec, width, height, outFps, videoBitrate, true)).then((r) => r.supported === true, () => false)
+        : false;
+    const encoderConfig = videoEncoderConfig(spec, width, height, outFps, videoBitrate, quantizer);
     if (!(await VideoEncoder.isConfigSupported(encoderConfig)).supported) {
-      throw new WebCodecsUnsupportedError(`${spec.video === 'avc' ? 'H.264' : 'VP9'} ${width}×${height} can't be encoded by this browser`);
+      throw new WebCodecsUnsupportedError(`${VIDEO_NAMES[spec.video]} ${width}×${height} can't be encoded by this browser`);
     }
-    const audioPlan = audioTrack ? await planAudio(audioTrack, spec, log) : null;
-    log(`video: ${codec ?? '?'} ${await videoTrack.getCodedWidth()}×${await videoTrack.getCodedHeight()} rot ${sourceRotation} → ${encoderConfig.codec} ${width}×${height} rot ${rotation} ${Math.round(videoBitrate / 1000)} kb/s, ${fps.toFixed(2)} fps`);
+    const audioPlan = audioTrack && spec.audio ? await planAudio(audioTrack, { ...spec, audio: spec.audio }, log) : null;
+    const rateText = quantizer ? `quantizer ${target.quantizer}` : `${Math.round(videoBitrate / 1000)} kb/s`;
+    log(`video: ${codec ?? '?'} ${await videoTrack.getCodedWidth()}×${await videoTrack.getCodedHeight()} rot ${sourceRotation} → ${encoderConfig.codec} ${width}×${height} rot ${rotation} ${rateText}, ${outFps.toFixed(2)} fps`);
     if (edits.trim) log(`trim: ${edits.trim.start.toFixed(3)}–${edits.trim.end === null ? 'end' : edits.trim.end.toFixed(3)} s of the presentation`);
     if (storedCrop) log(`crop: ${storedCrop.width}×${storedCrop.height} at ${storedCrop.x},${storedCrop.y} of the stored picture`);
 
@@ -396,7 +421,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
         audioPlan.mode === 'copied'
           ? new EncodedAudioPacketSource('aac')
           : new AudioSampleSource({
-              codec: spec.audio,
+              codec: audioPlan.codec,
               quality: new Quality({ bitrate: spec.audioBitrate }),
               transform: { numberOfChannels: audioPlan.channels, sampleRate: audioPlan.sampleRate },
             });
@@ -409,7 +434,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
       failure ??= error;
     };
     const check = (): void => {
-      if (signal.aborted) throw abortError();
+      throwIfAborted(signal, CANCELED);
       if (failure !== null) throw failure instanceof Error ? failure : new Error(`The WebCodecs encode failed: ${JSON.stringify(failure)}`);
     };
 
@@ -425,8 +450,10 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     let colorSpace: VideoColorSpaceInit | null = null;
     let videoEnd = 0;
     const qpMeter = new AvcQpMeter(spec.video === 'avc', log);
+    // A size target steers toward its bytes; else H.264 steers toward its QP.
+    const budget = target.sizeBudget ? new BudgetSteer({ startBitrate: videoBitrate, videoBytes: target.sizeBudget.videoBytes, durationSec: duration, windowFrames: Math.max(30, Math.round(outFps * 2)) }) : null;
     const steer =
-      spec.video === 'avc' && target.targetQp !== undefined
+      !budget && spec.video === 'avc' && target.targetQp !== undefined
         ? new BitrateSteer({ ...H264_STEERING, startBitrate: videoBitrate, targetQp: target.targetQp, windowFrames: Math.max(30, Math.round(fps * 2)) })
         : null;
     const liveEncoder = new VideoEncoder({
@@ -441,7 +468,8 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
         }
         muxPending++;
         if (meta?.decoderConfig?.colorSpace && !colorSpace) colorSpace = meta.decoderConfig.colorSpace;
-        const steered = qp !== null && steer ? steer.add(qp) : null;
+        const shiftedEnd = (chunk.timestamp + (chunk.duration ?? 0) - startTime * 1e6) / 1e6;
+        const steered = budget ? budget.add(chunk.byteLength, shiftedEnd) : qp !== null && steer ? steer.add(qp) : null;
         if (steered !== null && liveEncoder.state === 'configured') {
           // A bitrate-only change: Chromium keeps the stream going (same parameter sets, checked above).
           liveEncoder.configure({ ...encoderConfig, bitrate: steered });
@@ -460,28 +488,37 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     });
     encoder = liveEncoder;
     liveEncoder.configure(encoderConfig);
+    let nextFrameUs = -Infinity;
+    const encodeOptions = (keyFrame: boolean): VideoEncoderEncodeOptions => {
+      if (!quantizer || target.quantizer === undefined) return { keyFrame };
+      // Per-frame quantizer options for VP9/AV1 (Chromium reads them; lib.dom knows only avc's).
+      return { keyFrame, [spec.video]: { quantizer: target.quantizer } };
+    };
     const liveDecoder = new VideoDecoder({
       output(frame) {
+        let kept: VideoFrame | null = null;
         try {
           // A frame before the presentation start is a reference for the ones after it, not picture.
           if (frame.timestamp < startMicros - HIDDEN_FRAME_SLACK_US) framesHidden++;
           else if (frame.timestamp >= endMicros - HIDDEN_FRAME_SLACK_US) framesAfterEnd++;
-          else if (liveEncoder.state === 'configured') {
-            if (storedCrop) {
+          else {
+            if (frameStepUs > 0) {
+              if (frame.timestamp < nextFrameUs - frameStepUs / 4) return;
+              nextFrameUs = (nextFrameUs === -Infinity ? frame.timestamp : nextFrameUs) + frameStepUs;
+            }
+            if (liveEncoder.state === 'configured') {
               // The encoder scales the visible rectangle to its size: cropping is choosing that rectangle.
               const visible = frame.visibleRect;
-              const cropped = new VideoFrame(frame, { visibleRect: { x: (visible?.x ?? 0) + storedCrop.x, y: (visible?.y ?? 0) + storedCrop.y, width: storedCrop.width, height: storedCrop.height } });
-              try {
-                liveEncoder.encode(cropped, { keyFrame: framesIn % KEY_FRAME_INTERVAL === 0 });
-              } finally {
-                cropped.close();
-              }
-            } else liveEncoder.encode(frame, { keyFrame: framesIn % KEY_FRAME_INTERVAL === 0 });
-            framesIn++;
+              const rect = storedCrop ? { x: (visible?.x ?? 0) + storedCrop.x, y: (visible?.y ?? 0) + storedCrop.y, width: storedCrop.width, height: storedCrop.height } : null;
+              kept = rect || frameStepUs > 0 ? new VideoFrame(frame, { ...(rect ? { visibleRect: rect } : {}), ...(frameStepUs > 0 ? { duration: frameStepUs } : {}) }) : null;
+              liveEncoder.encode(kept ?? frame, encodeOptions(framesIn % KEY_FRAME_INTERVAL === 0));
+              framesIn++;
+            }
           }
         } catch (error) {
           fail(error);
         } finally {
+          kept?.close();
           frame.close();
         }
       },
@@ -568,6 +605,10 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     output.flush();
     const durationSec = Math.max(videoEnd, audioEnd);
     options.onProgress(durationSec);
+    if (budget && budget.changes.length > 0) {
+      const kbps = budget.changes.map((c) => Math.round(c.bitrate / 1000));
+      log(`bitrate steered to ${target.sizeBudget?.videoBytes ?? 0} video bytes: ${budget.changes.length} changes, ${Math.min(...kbps)}–${Math.max(...kbps)} kb/s, ${budget.bytesSoFar} made`);
+    }
     if (steer && steer.changes.length > 0) {
       const kbps = steer.changes.map((c) => Math.round(c.bitrate / 1000));
       log(`bitrate steered to QP ${steer.targetQp}: ${steer.changes.length} changes, ${Math.min(...kbps)}–${Math.max(...kbps)} kb/s, last ${kbps.at(-1)} kb/s`);
@@ -576,7 +617,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     return { width, height, rotation, videoFrames: framesOut, videoBitrate, audio: audioPlan?.mode ?? null, durationSec, bytes, colorSpace };
   } catch (error) {
     if (muxer && muxer.state !== 'finalized' && muxer.state !== 'canceled') await muxer.cancel().catch(() => undefined);
-    throw signal.aborted ? abortError() : error;
+    throw signal.aborted ? abortError(CANCELED) : error;
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (decoder?.state === 'configured') decoder.close();

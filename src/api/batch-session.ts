@@ -10,6 +10,7 @@ import type { AddedFile, Batch, EncodeOptions } from '../jobs/batch';
 import { coreChecks, CustomPresetLibrary } from '../jobs/custom-preset-library';
 import { DEFAULT_SPLIT_POLICY } from '../jobs/segment-plan';
 import { SpeedLearner } from '../jobs/speed-learner';
+import { NO_HOOKS, type Hooks } from '../jobs/hooks';
 import { UploadController } from '../jobs/upload-controller';
 import { CustomPresetStore } from '../storage/custom-preset-store';
 import { JobStore } from '../storage/job-store';
@@ -17,16 +18,19 @@ import { SpeedStore } from '../storage/speed-store';
 import { checkCommonOptions, createBatch, deviceWorkerCount, workerAt, type BatchOptions } from './create-batch';
 
 export type { AddedFile, EncodeOptions };
+export type { BatchEvent } from '../jobs/batch-events';
 export type { Job as BatchJob, JobState as BatchJobState } from '../jobs/job';
 export type { Source as BatchSource } from '../jobs/source';
 export type { SourceInfo } from '../presets/source-info';
 export type { CustomPreset } from '../presets/custom-preset';
-export type { CustomPresetInput as SavedPresetInput } from '../jobs/custom-preset-library';
+export type { CustomPresetInput as SavedPresetInput, FormPresetInput } from '../jobs/custom-preset-library';
+export type { PresetChoices, FormFormat, FormSound } from '../presets/form-preset';
 export type { StorageUsage } from '../storage/output-store';
 
 /**
  * The batch of a session: its sources and jobs, and the commands a page sends. Every
- * change (a job's progress, a probe's result) is told to `subscribe`'s listeners, coalesced.
+ * change (a job's progress, a probe's result) is told to `subscribe`'s listeners as a
+ * {@link BatchEvent}: `changed` (coalesced: what a page redraws on), `job-changed`, `output-stored`.
  *
  * @example
  * ```ts
@@ -99,7 +103,7 @@ export type SessionSpeeds = Pick<SpeedLearner, 'speedOf' | 'learntSpeed'>;
  * session.batch.encode([preset.id]);
  * ```
  */
-export type SessionCustomPresets = Pick<CustomPresetLibrary, 'subscribe' | 'list' | 'get' | 'save' | 'delete' | 'exportJson' | 'importJson'>;
+export type SessionCustomPresets = Pick<CustomPresetLibrary, 'subscribe' | 'list' | 'get' | 'save' | 'saveChoices' | 'delete' | 'exportJson' | 'importJson'>;
 
 /**
  * Options of {@link openBatchSession}. The page's address knobs (`?engine=`, `?quotaBytes=`,
@@ -123,14 +127,6 @@ export interface BatchSessionOptions extends Pick<BatchOptions, 'workers' | 'quo
   splitAboveSec?: number;
   /** Outputs larger than this go up in multipart uploads; default 64 MiB (S3 parts are at least 5 MiB). */
   multipartThreshold?: number;
-  /** For tests: every WebCodecs encode throws, or hangs (then called after 4 s instead of 30 s), after its first progress. */
-  webcodecsFault?: 'throw' | 'stall';
-  /** For benchmarks: the mean QP the fast route's H.264 bitrate is steered to; default 26.3 (see `H264_TARGET_QP`). */
-  h264TargetQp?: number;
-  /** For tests: every output is cut short before its check (the verification path). */
-  truncateOutputs?: boolean;
-  /** For tests: segment N (from 1) of every split job waits until its job is canceled or the page goes. */
-  holdSegment?: number;
 }
 
 /**
@@ -166,6 +162,7 @@ export interface BatchSession {
  * first job), the output store, OPFS scratch (what closed or crashed tabs left is removed
  * before it resolves), the storage budget, the job store, uploads, speeds and presets of
  * one's own. One per page: sessions on one origin share the stored outputs and jobs.
+ * `hooks` is internal: the ffbatch page's own test and benchmark knobs (src/main.ts); a site leaves it out.
  *
  * @example
  * ```ts
@@ -175,7 +172,7 @@ export interface BatchSession {
  * session.batch.subscribe(() => console.log(session.batch.listJobs().map((job) => job.state)));
  * ```
  */
-export async function openBatchSession(options: BatchSessionOptions = {}): Promise<BatchSession> {
+export async function openBatchSession(options: BatchSessionOptions = {}, hooks: Hooks = NO_HOOKS): Promise<BatchSession> {
   checkCommonOptions(options);
   const createWorker = options.createWorker ?? (options.assetsURL !== undefined ? workerAt(options.assetsURL) : undefined);
   const coreLoads: number[] = [];
@@ -187,12 +184,8 @@ export async function openBatchSession(options: BatchSessionOptions = {}): Promi
     engineMode: options.engine ?? 'auto',
     ...(createWorker ? { createWorker } : {}),
     ...(options.storeName ? { storeName: options.storeName } : {}),
-    ...(options.webcodecsFault ? { webcodecsFault: options.webcodecsFault } : {}),
-    ...(options.webcodecsFault === 'stall' ? { webcodecsStallMs: 4_000 } : {}),
-    ...(options.truncateOutputs ? { truncateOutputs: true } : {}),
-    ...(options.h264TargetQp ? { h264TargetQp: options.h264TargetQp } : {}),
+    hooks,
     ...(options.persistJobs === false ? {} : { jobStore: new JobStore(options.storeName) }),
-    ...(options.holdSegment ? { holdSegment: options.holdSegment } : {}),
     ...(options.splitAboveSec ? { splitPolicy: { ...DEFAULT_SPLIT_POLICY, splitAboveSec, minSegmentSec: Math.min(DEFAULT_SPLIT_POLICY.minSegmentSec, splitAboveSec / 2) } } : {}),
   });
   const uploads = new UploadController(batch, store, options.multipartThreshold ? { multipartThreshold: options.multipartThreshold } : {});

@@ -13,7 +13,7 @@ import { TabPresence } from '../storage/tab-presence';
 import type { LoadResult } from '../../workers/protocol';
 
 /** Options of {@link createBatch}; every one has a default that suits a page. */
-export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'webcodecsFault' | 'webcodecsStallMs' | 'h264TargetQp' | 'truncateOutputs' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce' | 'holdSegment'> {
+export interface BatchOptions extends Pick<BatchDeps, 'engineMode' | 'hooks' | 'jobStore' | 'splitPolicy' | 'stallTimeoutMs' | 'webcodecsAtOnce'> {
   /** Encode workers; default one per core, fewer on devices that report little memory. */
   workers?: number;
   /** Makes one ffmpeg worker; default the bundled `workers/ffmpeg.worker.ts`. */
@@ -109,15 +109,11 @@ export async function createBatch(options: BatchOptions = {}): Promise<BatchPart
     budget,
     workers,
     ...(options.engineMode ? { engineMode: options.engineMode } : {}),
-    ...(options.webcodecsFault ? { webcodecsFault: options.webcodecsFault } : {}),
-    ...(options.webcodecsStallMs ? { webcodecsStallMs: options.webcodecsStallMs } : {}),
-    ...(options.h264TargetQp ? { h264TargetQp: options.h264TargetQp } : {}),
-    ...(options.truncateOutputs ? { truncateOutputs: true } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.jobStore ? { jobStore: options.jobStore } : {}),
     ...(presence ? { presence } : {}),
     // A split job's finished segments outlive a reload only where jobs do (job store) and outputs go to disk (OPFS).
     ...(options.jobStore && scratch ? { segmentKeeper: new SegmentKeeper(options.jobStore) } : {}),
-    ...(options.holdSegment ? { holdSegment: options.holdSegment } : {}),
     ...(options.splitPolicy ? { splitPolicy: options.splitPolicy } : {}),
     ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
     ...(options.webcodecsAtOnce ? { webcodecsAtOnce: options.webcodecsAtOnce } : {}),

@@ -3,16 +3,19 @@
  * A thin layer over the page's own model (Batch), built by createBatch like the page's.
  */
 import type { Batch } from '../jobs/batch';
-import { abortError, JobFailedError } from '../jobs/errors';
+import { JobFailedError } from '../jobs/errors';
+import { abortError, abortReason, isAbortError, throwIfAborted } from '../shared/abort';
 import { isFinished, type Job } from '../jobs/job';
 import type { OutputQuality } from '../jobs/score-output';
 import type { CompareView } from '../jobs/compare-job';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
-import { addCustomPresets, isPresetId, presetById, type CustomPresetId, type PresetId } from '../presets/presets';
+import { checkOutputSpec, type OutputSpec } from '../presets/output-spec';
+import { addCustomPresets, isPresetId, presetById, presetFromSpec, SPEC_EXTENSIONS, type CustomPresetId, type PresetId } from '../presets/presets';
 import { explainFailure } from '../jobs/ffmpeg-log';
 import { workerInputName } from '../jobs/source';
 import { describeSource, type SourceInfo } from '../presets/source-info';
-import type { OutputRecord, OutputStore } from '../storage/output-store';
+import type { OutputStore } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import { bundledWorker, checkCommonOptions, createBatch, workerAt, workerURLAt, type BatchParts } from './create-batch';
 
 /**
@@ -58,14 +61,19 @@ export interface CustomPresetInput {
 }
 
 /**
- * A built-in preset id (see `PRESETS`) or a preset of your own.
+ * A built-in preset id (see `PRESETS`), an output spec (checked: a `TypeError` names the
+ * field at fault), or a preset of your own as ffmpeg arguments.
  *
  * @example
  * ```ts
- * const presets: PresetChoice[] = ['mp3-audio', { name: 'Tiny', container: 'webm', args: '-c:v libvpx-vp9 -crf 40 -b:v 0 -c:a libopus' }];
+ * const presets: PresetChoice[] = [
+ *   'mp3-audio',
+ *   { container: 'mp4', video: { codec: 'h264', maxHeight: 720, rate: { kind: 'size', bytes: 25_000_000 } }, audio: { codec: 'aac', bitrate: 96_000 }, faststart: true },
+ *   { name: 'Tiny', container: 'webm', args: '-c:v libvpx-vp9 -crf 40 -b:v 0 -c:a libopus' },
+ * ];
  * ```
  */
-export type PresetChoice = PresetId | CustomPresetInput;
+export type PresetChoice = PresetId | CustomPresetInput | OutputSpec;
 
 /**
  * The state of a job, as `job.status` says it.
@@ -200,6 +208,9 @@ export interface Encoder {
   close(): Promise<void>;
 }
 
+/** The AbortError's message when the caller's signal stops `result()` (the job runs on). */
+const WAIT_STOPPED = 'Waiting for the job was stopped.';
+
 const STATUSES = new Set<string>(['queued', 'running', 'done', 'failed', 'canceled']);
 
 class JobHandle extends EventTarget implements EncoderJob {
@@ -281,10 +292,10 @@ class JobHandle extends EventTarget implements EncoderJob {
 
   async result(options: SignalOption = {}): Promise<JobResult> {
     const { signal } = options;
-    signal?.throwIfAborted();
+    if (signal) throwIfAborted(signal, WAIT_STOPPED);
     if (signal) {
       await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(signal.reason instanceof DOMException ? signal.reason : abortError('Waiting for the job was stopped.'));
+        const onAbort = (): void => reject(abortReason(signal, WAIT_STOPPED));
         signal.addEventListener('abort', onAbort, { once: true });
         void this.ended.then(() => {
           signal.removeEventListener('abort', onAbort);
@@ -333,8 +344,8 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   });
   const handles = new Map<string, JobHandle>();
   void parts.then(({ batch }) =>
-    batch.scheduler.subscribe((job) => {
-      handles.get(job.id)?.update(job, batch);
+    batch.subscribe((event) => {
+      if (event.type === 'job-changed') handles.get(event.job.id)?.update(event.job, batch);
     }),
   );
   let closed = false;
@@ -342,7 +353,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   /** `fieldOf` names a preset in errors: `preset` for call(), `presets[i]` for map(). */
   const start = (files: Blob[], presets: PresetChoice[], signal: AbortSignal | undefined, fieldOf: (i: number) => string): JobHandle[] => {
     if (closed) throw new Error('This encoder is closed: make another with createEncoder().');
-    signal?.throwIfAborted();
+    if (signal) throwIfAborted(signal);
     const presetIds = presets.map((preset, i) => presetIdOf(preset, fieldOf(i)));
     const keyed = files.map((file) => ({ file: asFile(file), ids: presetIds.map(() => crypto.randomUUID()) }));
     const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts, () => workerProblem)));
@@ -388,7 +399,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       try {
         probed = await probePool.probe({ name: workerInputName(name), data: file }, probeOptions.signal);
       } catch (error) {
-        if (error instanceof Error && error.name === 'AbortError') throw error;
+        if (isAbortError(error)) throw error;
         const sentence = siteOwnerSentence(`The file could not be examined: ${error instanceof Error ? error.message : String(error)}`, workerProblem);
         throw new JobFailedError(sentence ?? 'The file could not be examined.', []);
       }
@@ -467,7 +478,8 @@ function presetIdOf(preset: unknown, field: string): PresetId {
     if (!isPresetId(preset)) throw new TypeError(`${field} must be a preset id of PRESETS or a custom preset object (got "${preset}").`);
     return preset;
   }
-  if (typeof preset !== 'object' || preset === null) throw new TypeError(`${field} must be a preset id (string) or a custom preset object.`);
+  if (typeof preset !== 'object' || preset === null) throw new TypeError(`${field} must be a preset id (string), an output spec or a custom preset object.`);
+  if (!('args' in preset)) return specPresetId(checkOutputSpec(preset, field));
   const { name, container, args } = preset as Partial<CustomPresetInput>;
   if (typeof name !== 'string' || name.trim() === '') throw new TypeError(`${field}.name must be a non-empty string.`);
   if (typeof container !== 'string' || !containerById(container)) throw new TypeError(`${field}.container must be a container id such as 'mp4' (got ${JSON.stringify(container)}).`);
@@ -479,6 +491,20 @@ function presetIdOf(preset: unknown, field: string): PresetId {
   // Outputs are named after the preset's name (`holiday-small-360p.mp4`), not its internal id.
   addCustomPresets([{ ...customPresetShape({ id, name, container, argsText: args, args: words, createdAt: now, updatedAt: now }), nameSuffix: slug }]);
   presetById(id);
+  return id;
+}
+
+/** An output spec given to the library: a preset of its own for the page's life, named after what it makes. */
+function specPresetId(spec: OutputSpec): PresetId {
+  const key = JSON.stringify(spec);
+  const id: CustomPresetId = `custom-spec-${hashOf(key)}`;
+  if (!isPresetId(id)) {
+    const video = typeof spec.video === 'object' && spec.video ? spec.video : null;
+    const suffix = video ? `${video.codec}${video.maxHeight ?? ''}` : spec.container;
+    addCustomPresets([
+      presetFromSpec({ id, group: 'own', label: `${spec.container.toUpperCase()} (spec)`, summary: key, extension: SPEC_EXTENSIONS[spec.container], nameSuffix: suffix, relativeCost: 6, spec }),
+    ]);
+  }
   return id;
 }
 

@@ -2,23 +2,27 @@ import { compareJob, type CompareView } from './compare-job';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource, describeVideoTiming, withMeasuredDuration } from '../presets/source-info';
-import type { OutputRecord, OutputStore, StorageUsage } from '../storage/output-store';
-import type { JobRecord, JobStore } from '../storage/job-store';
+import type { OutputStore, StorageUsage } from '../storage/output-store';
+import type { JobStore } from '../storage/job-store';
+import type { JobRecord, OutputRecord } from '../storage/records';
 import type { ScratchSpace } from '../storage/scratch-space';
 import type { TabPresence } from '../storage/tab-presence';
 import type { SegmentKeeper } from '../storage/segment-keeper';
 import type { StorageBudget } from '../storage/storage-budget';
+import { BatchEvents, type BatchListener } from './batch-events';
 import { createEncodeRunner, type Scratch } from './encode-job';
 import type { EngineMode } from './engine-router';
 import { explainFailure } from './ffmpeg-log';
 import { Gate } from './gate';
-import { isFinished, MISSING_OUTPUT_SENTENCE, newJob, type Job, type JobState } from './job';
-import { outputName, uniqueNames } from './output-names';
+import { NO_HOOKS, type Hooks } from './hooks';
+import { isFinished, MISSING_OUTPUT_SENTENCE, newJob, type Job } from './job';
+import { JobPersistence } from './job-persistence';
+import { OutputCatalogue } from './output-catalogue';
+import { outputName } from './output-names';
 import { changedSentence, keyOf, matchInterrupted } from './resume-match';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from './segment-plan';
 import { workerInputName, type Source } from './source';
-import type { WebCodecsFault } from '../../workers/protocol';
 
 export interface BatchDeps {
   encodePool: WorkerPool;
@@ -32,22 +36,14 @@ export interface BatchDeps {
   splitPolicy?: SplitPolicy;
   /** The Engine select's first value (`?engine=`); default Auto. */
   engineMode?: EngineMode;
-  /** Test knob `?webcodecsFail=throw|stall`: every WebCodecs encode throws, or hangs, after its first progress. */
-  webcodecsFault?: WebCodecsFault;
-  /** Silence after which a WebCodecs encode counts as hung (default 30 s). */
-  webcodecsStallMs?: number;
-  /** Benchmark knob `?h264TargetQp=`: the mean QP the WebCodecs H.264 bitrate is steered to. */
-  h264TargetQp?: number;
-  /** Test knob `?truncateOutputs=1`: every output is cut short before it is checked. */
-  truncateOutputs?: boolean;
+  /** The page's test and benchmark knobs (src/main.ts), read where they act; default none. */
+  hooks?: Hooks;
   /** WebCodecs encodes at once; default: one per two cores (at least one). */
   webcodecsAtOnce?: number;
   /** Where jobs not yet finished are kept across reloads (issue 11); none: they are not kept. */
   jobStore?: JobStore | null;
   /** Keeps split jobs' finished segments for a resume (needs the job store and OPFS scratch); none: not kept. */
   segmentKeeper?: SegmentKeeper | null;
-  /** Test knob `?holdSegment=N`: segment N of every split job waits until its job is canceled or the page goes. */
-  holdSegment?: number;
   /** This tab among the open ones: jobs another open tab runs are left to it. None: every kept job is taken as this page's. */
   presence?: Pick<TabPresence, 'id' | 'openTabs' | 'isThisTab'> | null;
 }
@@ -83,39 +79,29 @@ export interface EncodeOptions {
   makeId?: (sourceId: string, presetId: PresetId) => string;
 }
 
-type Listener = () => void;
-
 /**
  * The page's model: the sources, the jobs made from them, and the stored outputs.
  * The UI reads it and sends it commands; it knows nothing of the DOM.
  */
 export class Batch {
+  /** Internal (tests read it): a job changes through `updateJob`, and is followed through `subscribe`. */
   readonly scheduler: Scheduler;
   private readonly sources = new Map<string, Source>();
-  private readonly outputUrls = new Map<string, string>();
-  private readonly records = new Map<string, OutputRecord>();
-  private readonly listeners = new Set<Listener>();
-  private readonly jobListeners = new Set<(jobId: string) => void>();
-  private notifyQueued = false;
+  private readonly outputs: OutputCatalogue;
+  private readonly events = new BatchEvents();
   /** Jobs whose output was stored in this session and that are not yet announced as done. */
   private readonly storedThisSession = new Set<string>();
   private workerCount: number;
   private mode: EngineMode;
   private onDisk: boolean | null = null;
-  /** Records of the interrupted jobs (from before the last reload), by job id. */
-  private readonly interrupted = new Map<string, JobRecord>();
-  /** The state each job's record was last written for, so progress ticks write nothing. */
-  private readonly persistedStates = new Map<string, JobState>();
-  /** Job-store writes, one after another (a delete never overtakes the put before it). */
-  private jobWrites: Promise<void> = Promise.resolve();
+  /** Kept job records: what a reload brings back interrupted. */
+  private readonly persistence: JobPersistence;
   private note: string | null = null;
-  /** Kept jobs that another open tab was running when this page started. */
-  private elsewhere = 0;
-  /** Told of every output stored in this session (e.g. to upload it at once). */
-  onOutputStored: ((job: Job, record: OutputRecord) => void) | null = null;
 
   constructor(private readonly deps: BatchDeps) {
     this.workerCount = deps.workers;
+    this.outputs = new OutputCatalogue(deps.store, deps.scratch);
+    this.persistence = new JobPersistence(deps.jobStore ?? null, deps.presence ?? null, deps.segmentKeeper ?? null);
     this.mode = deps.engineMode ?? 'auto';
     const splitPolicy = deps.splitPolicy ?? DEFAULT_SPLIT_POLICY;
     const runner = createEncodeRunner({
@@ -125,22 +111,15 @@ export class Batch {
       budget: deps.budget,
       probePool: deps.probePool,
       engineMode: () => this.mode,
-      ...(deps.webcodecsFault ? { webcodecsFault: deps.webcodecsFault } : {}),
-      ...(deps.webcodecsStallMs ? { webcodecsStallMs: deps.webcodecsStallMs } : {}),
-      ...(deps.h264TargetQp ? { h264TargetQp: deps.h264TargetQp } : {}),
-      ...(deps.truncateOutputs ? { truncateOutputs: true } : {}),
+      hooks: deps.hooks ?? NO_HOOKS,
       webcodecsGate: new Gate(deps.webcodecsAtOnce ?? Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2))),
       sourceOf: (id) => this.sources.get(id),
       onStored: (job, record, blob) => {
-        // Asked with the first output, when the person has something worth keeping.
-        if (this.records.size === 0) void deps.store.persist();
-        this.records.set(job.id, record);
-        this.outputUrls.set(job.id, URL.createObjectURL(blob));
+        this.outputs.stored(record, blob);
         this.storedThisSession.add(job.id);
       },
       splitPolicy,
       ...(deps.segmentKeeper && deps.jobStore ? { segmentKeeper: deps.segmentKeeper } : {}),
-      ...(deps.holdSegment ? { holdSegment: deps.holdSegment } : {}),
     });
     this.scheduler = new Scheduler(runner, {
       concurrency: deps.workers,
@@ -158,34 +137,40 @@ export class Batch {
     this.scheduler.subscribe((job) => {
       // Told once the job is marked done (not when stored, a moment before), so listeners see it done.
       if (job.state === 'done' && this.storedThisSession.delete(job.id)) {
-        const record = this.records.get(job.id);
-        if (record) this.onOutputStored?.(job, record);
+        const record = this.outputs.record(job.id);
+        if (record) this.events.emit({ type: 'output-stored', job, record });
       }
-      this.persistJob(job);
-      for (const listener of this.jobListeners) listener(job.id);
+      this.persistence.persist(job, this.sources.get(job.sourceId));
       this.changed();
+      this.events.emit({ type: 'job-changed', job });
     });
   }
 
   /** Told the id of every job that changes, at once; the page then redraws only those rows (issue 15). */
   subscribeJobs(listener: (jobId: string) => void): () => void {
-    this.jobListeners.add(listener);
-    return () => this.jobListeners.delete(listener);
-  }
-
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Coalesces bursts of changes (log lines, progress) into one notification per task. */
-  changed(): void {
-    if (this.notifyQueued) return;
-    this.notifyQueued = true;
-    queueMicrotask(() => {
-      this.notifyQueued = false;
-      for (const listener of this.listeners) listener();
+    return this.events.subscribe((event) => {
+      if (event.type === 'job-changed') listener(event.job.id);
     });
+  }
+
+  /** The batch's one event stream (see BatchEvent); returns the unsubscribe. */
+  subscribe(listener: BatchListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /** Tells listeners that something a view shows changed (coalesced into one `changed` per task). */
+  changed(): void {
+    this.events.changed();
+  }
+
+  getJob(jobId: string): Job | undefined {
+    return this.scheduler.get(jobId);
+  }
+
+  /** The one way to change a job from outside the run (uploads): listeners are told. */
+  updateJob(jobId: string, patch: Partial<Job>): void {
+    const job = this.scheduler.get(jobId);
+    if (job) this.scheduler.update(job, patch);
   }
 
   get workers(): number {
@@ -225,8 +210,7 @@ export class Batch {
     for (const source of this.sources.values()) {
       if (!source.info || source.problem) continue;
       for (const presetId of presetIds) {
-        const twin = twins.get(twinKey(source.id, presetId));
-        if (twin && twin.state !== 'failed' && twin.state !== 'canceled') continue;
+        if (standingTwin(twins, source.id, presetId)) continue;
         if (sourceProblemFor(source, presetId)) continue;
         bytes += presetById(presetId).estimateBytes(source.info, source.file.size);
       }
@@ -247,7 +231,7 @@ export class Batch {
 
   /** The output's object URL once its Blob has been read (this session's outputs at once; restored ones: see outputLink). */
   outputUrl(jobId: string): string | undefined {
-    return this.outputUrls.get(jobId);
+    return this.outputs.url(jobId);
   }
 
   /**
@@ -256,17 +240,9 @@ export class Batch {
    * the bytes are gone: the job then says so.
    */
   async outputLink(jobId: string): Promise<string | undefined> {
-    const known = this.outputUrls.get(jobId);
-    if (known || !this.records.has(jobId)) return known;
-    const blob = await this.deps.store.getBlob(jobId);
-    if (this.outputUrls.has(jobId)) return this.outputUrls.get(jobId);
+    const url = await this.outputs.link(jobId);
     const job = this.scheduler.get(jobId);
-    if (!blob) {
-      if (job?.state === 'done') this.scheduler.update(job, missingOutput());
-      return undefined;
-    }
-    const url = URL.createObjectURL(blob);
-    this.outputUrls.set(jobId, url);
+    if (!url && this.outputs.has(jobId) && job?.state === 'done') this.updateJob(job.id, missingOutput());
     return url;
   }
 
@@ -280,7 +256,7 @@ export class Batch {
   }
 
   record(jobId: string): OutputRecord | undefined {
-    return this.records.get(jobId);
+    return this.outputs.record(jobId);
   }
 
   /**
@@ -289,40 +265,13 @@ export class Batch {
    * it is downloaded (outputLink), zipped or uploaded. A record without bytes stays listed, failed, saying so.
    */
   async restore(): Promise<void> {
-    const [outputs, stored] = await Promise.all([this.deps.store.list(), this.deps.store.blobIds()]);
-    for (const record of outputs) {
-      this.records.set(record.id, record);
+    for (const { record, present } of await this.outputs.restore()) {
       const job = jobFromRecord(record);
-      this.scheduler.adopt(stored.has(record.id) ? job : { ...job, ...missingOutput() });
+      this.scheduler.adopt(present ? job : { ...job, ...missingOutput() });
     }
     // Jobs that were queued or running when the page went away come back interrupted, in their order.
-    const records = (await this.deps.jobStore?.list().catch(() => null)) ?? null;
-    const presence = this.deps.presence;
-    const openTabs = (await presence?.openTabs().catch(() => null)) ?? null;
-    for (const record of records ?? []) {
-      // Another open tab's job (running, queued or interrupted there): left to it, or Resume could encode it twice.
-      if (record.tab && presence && !presence.isThisTab(record.tab) && openTabs?.has(record.tab)) {
-        this.elsewhere++;
-        continue;
-      }
-      if (this.records.has(record.id) || this.scheduler.get(record.id)) {
-        // Its output was stored just before the page went: the job is done, not interrupted.
-        this.writeJob((store) => store.delete(record.id));
-        continue;
-      }
-      // This tab takes the job over: one tab at a time lists it and may resume it.
-      const owned: JobRecord = presence && record.tab !== presence.id ? { ...record, tab: presence.id } : record;
-      if (owned !== record) this.writeJob((store) => store.put(owned));
-      this.interrupted.set(record.id, owned);
-      this.scheduler.adopt(jobFromInterrupted(owned));
-    }
-    // Kept segments of jobs that ended or were deleted while no page could clean up; only when
-    // the records could be read (else every kept segment would look orphaned).
-    const keeper = this.deps.jobStore ? this.deps.segmentKeeper : null;
-    if (keeper && records) {
-      const live = new Set([...this.interrupted.keys(), ...records.filter((r) => !this.records.has(r.id)).map((r) => r.id)]);
-      this.writeJob(() => keeper.removeOrphans(live).then(() => {}));
-    }
+    const isListed = (id: string): boolean => this.outputs.has(id) || this.scheduler.get(id) !== undefined;
+    for (const record of await this.persistence.restore(isListed, (id) => this.outputs.has(id))) this.scheduler.adopt(jobFromInterrupted(record));
     this.changed();
   }
 
@@ -333,10 +282,7 @@ export class Batch {
 
   /** When this page opened, unfinished jobs that belong to another open ffbatch tab: said in a sentence, or null. */
   get otherTabNote(): string | null {
-    if (this.elsewhere === 0) return null;
-    const one = this.elsewhere === 1;
-    const jobs = one ? '1 unfinished job belonged' : `${this.elsewhere} unfinished jobs belonged`;
-    return `When this page opened, ${jobs} to another open ffbatch tab; ${one ? 'it is' : 'they are'} left to that tab, and ${one ? 'its output shows' : 'their outputs show'} here after a reload.`;
+    return this.persistence.otherTabNote;
   }
 
   interruptedCount(): number {
@@ -349,24 +295,8 @@ export class Batch {
    * without a usable handle wait for their file to be added again; the note says which.
    */
   async resume(): Promise<void> {
-    const waiting = (): JobRecord[] => [...this.interrupted.values()].filter((r) => this.scheduler.get(r.id)?.state === 'interrupted');
-    const files: AddedFile[] = [];
-    const tried = new Set<string>();
-    for (const record of waiting()) {
-      const handle: PermissionedHandle | undefined = record.handle;
-      const key = JSON.stringify(Object.values(keyOf(record.source)));
-      if (!handle || tried.has(key)) continue;
-      tried.add(key);
-      try {
-        const options = { mode: 'read' as const };
-        let permission = (await handle.queryPermission?.(options)) ?? 'granted';
-        if (permission !== 'granted') permission = (await handle.requestPermission?.(options)) ?? 'denied';
-        if (permission !== 'granted') continue;
-        files.push({ file: await handle.getFile(), displayName: record.source.displayName, handle: record.handle });
-      } catch {
-        // The file is gone or moved: it must be added again.
-      }
-    }
+    const waiting = (): JobRecord[] => this.persistence.waiting((id) => this.scheduler.get(id)?.state === 'interrupted');
+    const files: AddedFile[] = await this.persistence.filesFromHandles(waiting());
     let changed: string[] = [];
     if (files.length > 0) changed = this.addFiles(files).changed;
     const left = [...new Set(waiting().map((r) => r.source.displayName))];
@@ -376,44 +306,9 @@ export class Batch {
     this.changed();
   }
 
-  /** Writes a job's record when its state changes: kept while queued or running, removed when it ends. */
-  private persistJob(job: Job): void {
-    if (!this.deps.jobStore) return;
-    const last = this.persistedStates.get(job.id);
-    if (last === job.state) return;
-    this.persistedStates.set(job.id, job.state);
-    // An interrupted job's record stays as it was until the job is requeued or deleted.
-    if (job.state === 'interrupted') return;
-    if (job.state === 'queued' || job.state === 'running') {
-      const source = this.sources.get(job.sourceId);
-      if (!source) return;
-      const handle = source.handle ?? this.interrupted.get(job.id)?.handle;
-      const record: JobRecord = {
-        id: job.id,
-        source: { ...keyOf(source.file), displayName: source.displayName },
-        presetId: job.presetId,
-        outputName: job.outputName,
-        queuedAt: job.queuedAt,
-        state: job.state,
-        ...(handle ? { handle } : {}),
-        ...(this.deps.presence ? { tab: this.deps.presence.id } : {}),
-      };
-      this.writeJob((store) => store.put(record));
-    } else if (last !== undefined) {
-      this.interrupted.delete(job.id);
-      this.writeJob((store) => store.delete(job.id));
-    }
-  }
-
-  private writeJob(write: (store: JobStore) => Promise<void>): void {
-    const store = this.deps.jobStore;
-    if (!store) return;
-    this.jobWrites = this.jobWrites.then(() => write(store)).catch((error: unknown) => console.warn('ffbatch: could not keep a job for after a reload', error));
-  }
-
   /** Requeues the interrupted jobs whose file is among `added` (same name, size and time). */
   private resumeWith(added: readonly Source[]): string[] {
-    const candidates = [...this.interrupted.values()].filter((r) => this.scheduler.get(r.id)?.state === 'interrupted');
+    const candidates = this.persistence.waiting((id) => this.scheduler.get(id)?.state === 'interrupted');
     if (candidates.length === 0) return [];
     const { matched, changed } = matchInterrupted(candidates, added.map((source) => keyOf(source.file)));
     for (const [index, ids] of matched) {
@@ -422,7 +317,7 @@ export class Batch {
       for (const id of ids) {
         const job = this.scheduler.get(id);
         if (!job) continue;
-        source.handle ??= this.interrupted.get(id)?.handle;
+        source.handle ??= this.persistence.handleOf(id);
         this.scheduler.requeue(id, { sourceId: source.id, sourceName: source.file.name, cost: jobCost(source, job.presetId) });
       }
     }
@@ -499,22 +394,17 @@ export class Batch {
     }
   }
 
-  /**
-   * One job per (source × preset). A pair that is already queued, running or done in
-   * this session is not made again; a failed or canceled one is tried again.
-   */
   /** How many jobs `encode(presetIds)` would make now. */
   newJobCount(presetIds: readonly PresetId[]): number {
     const twins = twinIndex(this.scheduler.list());
     let count = 0;
     for (const source of this.sources.values()) {
-      for (const presetId of presetIds) {
-        const twin = twins.get(twinKey(source.id, presetId));
-        if (!twin || twin.state === 'failed' || twin.state === 'canceled') count++;
-      }
+      for (const presetId of presetIds) if (!standingTwin(twins, source.id, presetId)) count++;
     }
     return count;
   }
+
+  /** One job per (source × preset), but never a second one beside a standing twin (see standingTwin). */
 
   encode(presetIds: readonly PresetId[], options: EncodeOptions = {}): Job[] {
     const presets = presetIds.map(presetById);
@@ -525,8 +415,9 @@ export class Batch {
     for (const source of this.sources.values()) {
       if (only && !only.has(source.id)) continue;
       for (const preset of presets) {
+        if (standingTwin(twins, source.id, preset.id)) continue;
+        // A failed or canceled twin is tried again: the new job takes its place.
         const twin = twins.get(twinKey(source.id, preset.id));
-        if (twin && (twin.state === 'queued' || twin.state === 'running' || twin.state === 'done')) continue;
         if (twin) this.scheduler.remove(twin.id);
         jobs.push(
           newJob(
@@ -569,24 +460,15 @@ export class Batch {
   async deleteJob(jobId: string): Promise<void> {
     const job = this.scheduler.get(jobId);
     if (job?.state === 'interrupted') {
-      // Never stored as an output: only its job record goes.
-      this.interrupted.delete(jobId);
-      this.persistedStates.delete(jobId);
-      this.writeJob((store) => store.delete(jobId));
-      // Its kept segments (a split job cut off half way) go with it.
-      const keeper = this.deps.segmentKeeper;
-      if (keeper) this.writeJob(() => keeper.remove(jobId));
+      // Never stored as an output: only its job record goes, and its kept segments (a split job cut off half way).
+      this.persistence.forget(jobId);
       this.scheduler.remove(jobId);
       if (this.interruptedCount() === 0) this.note = null;
       this.changed();
       return;
     }
     if (job && !isFinished(job)) return;
-    await this.deps.store.delete(jobId);
-    const url = this.outputUrls.get(jobId);
-    if (url) URL.revokeObjectURL(url);
-    this.outputUrls.delete(jobId);
-    this.records.delete(jobId);
+    await this.outputs.delete(jobId);
     this.scheduler.remove(jobId);
     this.changed();
   }
@@ -595,40 +477,38 @@ export class Batch {
     for (const job of this.scheduler.list()) {
       if (job.state === 'done') await this.deleteJob(job.id);
     }
-    await this.deps.store.deleteAll();
+    await this.outputs.deleteAll();
     this.changed();
   }
 
   /** One zip of every stored output (stored, not recompressed: media does not deflate). */
   async zipAllOutputs(): Promise<Blob> {
-    const done = this.listJobs().filter((job) => job.state === 'done' && this.records.has(job.id));
-    const names = uniqueNames(done.map((job) => job.outputName));
-    const entries = await Promise.all(
-      done.map(async (job, i) => {
-        const blob = await this.deps.store.getBlob(job.id);
-        return blob ? { name: names[i] ?? job.outputName, input: blob, lastModified: new Date(job.endedAt ?? Date.now()) } : null;
-      }),
-    );
-    // The zip writer is loaded on the first Download all, not with the page.
-    const { downloadZip } = await import('client-zip');
-    const zip = downloadZip(entries.filter((e) => e !== null));
-    // Streamed to a file on disk where there is OPFS: the page never holds the outputs.
-    if (this.deps.scratch && zip.body) return this.deps.scratch.saveStream('outputs.zip', zip.body);
-    return zip.blob();
+    return this.outputs.zip(this.listJobs());
   }
 
   usage(): Promise<StorageUsage> {
-    return this.deps.store.usage();
+    return this.outputs.usage();
   }
 }
 
 /**
- * Each (source, preset)'s first job, for lookups in O(1): with 1,000 jobs a scan per pair
- * made every render of the page quadratic (issue 15).
+ * The rule for a (source × preset) pair, written once: a job for it that is queued, running,
+ * done or interrupted stands, and no other is made; a failed or canceled one is tried again.
+ * Looked up in an index (O(1)): with 1,000 jobs a scan per pair made every render quadratic (issue 15).
  */
+function standingTwin(twins: ReadonlyMap<string, Job>, sourceId: string, presetId: PresetId): Job | undefined {
+  const twin = twins.get(twinKey(sourceId, presetId));
+  return twin && twin.state !== 'failed' && twin.state !== 'canceled' ? twin : undefined;
+}
+
+/** Each (source, preset)'s job, a standing one before one to be tried again. */
 function twinIndex(jobs: readonly Job[]): Map<string, Job> {
   const index = new Map<string, Job>();
-  for (const job of jobs) if (!index.has(twinKey(job.sourceId, job.presetId))) index.set(twinKey(job.sourceId, job.presetId), job);
+  for (const job of jobs) {
+    const key = twinKey(job.sourceId, job.presetId);
+    const known = index.get(key);
+    if (!known || known.state === 'failed' || known.state === 'canceled') index.set(key, job);
+  }
   return index;
 }
 
@@ -695,11 +575,5 @@ function jobFromInterrupted(record: JobRecord): Job {
     queuedAt: record.queuedAt,
   });
 }
-
-/** The File System Access permission calls (Chromium), not yet in TypeScript's DOM types. */
-type PermissionedHandle = FileSystemFileHandle & {
-  queryPermission?: (options: { mode: 'read' }) => Promise<PermissionState>;
-  requestPermission?: (options: { mode: 'read' }) => Promise<PermissionState>;
-};
 
 export const ALL_PRESET_IDS: readonly PresetId[] = PRESETS.map((p) => p.id);

@@ -1,16 +1,19 @@
 import {
   makeCustomPreset,
+  makeFormPreset,
   importCustomPresets,
   exportCustomPresets,
   customPresetShape,
   dryRunFailureLine,
   dryRunSteps,
+  parseCodecNames,
   parseEncoderList,
   parseFilterList,
   CustomPresetError,
   type CheckOptions,
   type CustomPreset,
 } from '../presets/custom-preset';
+import type { PresetChoices } from '../presets/form-preset';
 import { setCustomPresets, type Preset } from '../presets/presets';
 import { DEFAULT_SPEED_AT_COST_1 } from '../report/estimate';
 import type { WorkerPool } from '../pool/worker-pool';
@@ -31,6 +34,19 @@ export interface CustomPresetInput {
 }
 
 /**
+ * What the **New preset** form's choices send: a preset that runs as a spec (the fast route where it can).
+ *
+ * @example
+ * ```ts
+ * await session.customPresets.saveChoices({ name: 'Chat 8 MB', choices: { format: 'mp4-h264', maxHeight: 720, maxFps: null, sound: 'auto', quality: 3, fitMB: 8, soundKbps: 96 } });
+ * ```
+ */
+export interface FormPresetInput {
+  name: string;
+  choices: PresetChoices;
+}
+
+/**
  * Runs a preset once on a generated one-second clip; resolves to null when ffmpeg accepted
  * it, or to ffmpeg's own line saying what is wrong. Provided by the worker pool.
  */
@@ -46,7 +62,7 @@ export function coreChecks(pool: Pick<WorkerPool, 'coreLists' | 'dryRun'>): { co
   let lists: Promise<CheckOptions> | undefined;
   const core = (): Promise<CheckOptions> => {
     lists ??= pool.coreLists().then(
-      ({ encoders, filters }) => ({ encoders: parseEncoderList(encoders), filters: parseFilterList(filters) }),
+      ({ encoders, filters }) => ({ encoders: parseEncoderList(encoders), codecs: parseCodecNames(encoders), filters: parseFilterList(filters) }),
       () => {
         lists = undefined; // asked again next time
         return {};
@@ -116,6 +132,20 @@ export class CustomPresetLibrary {
     return preset;
   }
 
+  /**
+   * Checks and saves a form-built preset (no dry run: its arguments are compiled, not
+   * written); `editing` is the id of the preset being changed. Throws CustomPresetError.
+   */
+  async saveChoices(input: FormPresetInput, editing?: string): Promise<CustomPreset> {
+    const previous = editing ? this.get(editing) : undefined;
+    const taken = new Set(this.presets.map((p) => p.id));
+    const preset = makeFormPreset(input, taken, (this.options.now ?? Date.now)(), previous);
+    await this.store.put(preset, previous?.id);
+    this.presets = [...this.presets.filter((p) => p.id !== preset.id && p.id !== previous?.id), preset].sort((a, b) => a.createdAt - b.createdAt);
+    this.emit();
+    return preset;
+  }
+
   async delete(id: string): Promise<void> {
     await this.store.delete(id);
     this.presets = this.presets.filter((p) => p.id !== id);
@@ -132,6 +162,7 @@ export class CustomPresetLibrary {
     const added = importCustomPresets(json, new Set(this.presets.map((p) => p.id)), (this.options.now ?? Date.now)(), core);
     // Dry-run too, all before any is saved: an import adds all of the file or none of it.
     for (const preset of added) {
+      if (preset.choices) continue; // compiled, not written: nothing to dry-run
       const failure = await this.options.dryRun?.(preset);
       if (failure) throw new CustomPresetError(`${preset.name}: ffmpeg refused these arguments on a test clip: ${failure}`);
     }

@@ -6,10 +6,14 @@ import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/work
 import { toneMapLogLine, toneMapsHdr } from '../presets/hdr';
 import { presetById, PresetMismatchError, type Preset } from '../presets/presets';
 import type { SourceInfo } from '../presets/source-info';
-import { StorageFullError, type OutputRecord } from '../storage/output-store';
+import { ffmpegWasmRefusal, specSizeBudget, type SpecTune } from '../presets/ffmpeg-compile';
+import { retryVideoBitrate } from '../presets/size-budget';
+import { StorageFullError } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import { StorageBudgetError, type StorageBudget } from '../storage/storage-budget';
 import type { WebCodecsSupport } from '../../workers/protocol';
-import { isAbortError, JobFailedError, throwIfAborted } from './errors';
+import { isAbortError, throwIfAborted } from '../shared/abort';
+import { JobFailedError } from './errors';
 import { explainFailure, parseSpeed, progressOf } from './ffmpeg-log';
 import { looksOutOfMemory, outOfMemorySentence } from './memory-failure';
 import type { JobRunner } from './scheduler';
@@ -22,6 +26,7 @@ import { checkOutput, damagedByKnob, lastOutTime, withScratch, writeFailureSente
 export type { EncodeRunnerDeps, Scratch } from './encode-plan';
 import { encodeSplit, keeperOf } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
+import { runSmartCut } from './smart-cut';
 import { scoreOutput } from './score-output';
 
 const LOG_TAIL_LINES = 40;
@@ -119,6 +124,8 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   try {
     if (fast) output = fast;
     else {
+      const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
+      if (refusal) throw new JobFailedError(`${refusal}.`);
       if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
       const parts = preset.parts?.(info) ?? null;
       // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
@@ -127,7 +134,8 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
       const computed = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
       const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
       context.update({ slots: segments });
-      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : await encodeWhole(deps.pool, plan);
+      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : ((await remuxInOnePass(deps, plan)) ?? (await encodeWhole(deps.pool, plan)));
+      output = await fitRetry(deps, plan, output);
       output = damagedByKnob(deps, output);
     }
   } catch (error) {
@@ -194,10 +202,55 @@ async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): P
   return true;
 }
 
-async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan): Promise<Blob> {
+/**
+ * "Streams copied" through Mediabunny in a pool worker (src/jobs/smart-cut.ts): the same MP4 as
+ * ffmpeg's `-c copy -movflags +faststart` in one pass (the moov reserved at the front instead of
+ * a second rewrite of the whole file). Null where it does not apply or Mediabunny cannot read the
+ * source: ffmpeg remuxes then.
+ */
+async function remuxInOnePass(deps: EncodeRunnerDeps, plan: EncodePlan): Promise<Blob | null> {
+  const { preset, info, input, context } = plan;
+  const scratchFolder = plan.scratchFolder();
+  if (preset.id !== 'mp4-remux' || !deps.pool.use || !scratchFolder) return null;
+  // The preset's own refusals first (a codec an MP4 cannot take), with its sentence.
+  preset.args(info, { input: `/in/${input.name}`, output: '/out/output.mp4' });
+  const remuxed = await runSmartCut(deps.pool as Pick<WorkerPool, 'use'>, {
+    input,
+    trim: null,
+    output: 'output.mp4',
+    scratchFolder,
+    onProgress: (seconds) => context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: null }),
+    onLog: (lines) => context.onLog(lines),
+    signal: context.signal,
+  });
+  context.onLog([remuxed ? '[ffbatch] Remuxed in one pass (Mediabunny; moov reserved at the front).' : '[ffbatch] Mediabunny cannot read this source: ffmpeg remuxes it.']);
+  return remuxed?.output ?? null;
+}
+
+
+/**
+ * A size target's promise on ffmpeg.wasm: a file still over its bytes (the rate cap's buffer
+ * spent, the container's index larger than planned) is encoded again, whole, once, at the
+ * rate the overshoot calls for. Verification then checks the size like every promise.
+ */
+async function fitRetry(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<Blob> {
+  const spec = plan.preset.spec;
+  const budget = spec ? specSizeBudget(spec, plan.info) : null;
+  if (!spec || !budget?.ok || typeof spec.video !== 'object' || spec.video?.rate?.kind !== 'size') return output;
+  const maxBytes = spec.video.rate.bytes;
+  if (output.size <= maxBytes) return output;
+  const videoBitrate = retryVideoBitrate({ videoBitrate: budget.videoBitrate, gotBytes: output.size, maxBytes, audioBytes: budget.audioBytes });
+  plan.context.onLog([
+    `[ffbatch] ${output.size} bytes is over the ${maxBytes} to fit in: encoding once more at ${Math.round(videoBitrate / 1000)} kb/s (was ${Math.round(budget.videoBitrate / 1000)}).`,
+  ]);
+  plan.context.onProgress({ progress: 0, speed: null });
+  return encodeWhole(deps.pool, plan, { videoBitrate });
+}
+
+async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, tune?: SpecTune): Promise<Blob> {
   const { preset, info, input, context } = plan;
   const outputFile = `output.${preset.extension}`;
-  const args = preset.args(info, { input: `/in/${input.name}`, output: `/out/${outputFile}` });
+  const args = preset.args(info, { input: `/in/${input.name}`, output: `/out/${outputFile}` }, tune);
   const result = await pool.run(
     withScratch({ inputs: [input], args, outputs: [outputFile] }, plan),
     (lines) => {

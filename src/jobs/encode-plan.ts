@@ -5,15 +5,17 @@
 import type { OutputWriteError, WorkerPool } from '../pool/worker-pool';
 import type { Preset } from '../presets/presets';
 import { describeColour, describeSource, describeVideoTiming, type SourceInfo } from '../presets/source-info';
-import type { OutputRecord, OutputStore } from '../storage/output-store';
+import type { OutputStore } from '../storage/output-store';
+import type { OutputRecord } from '../storage/records';
 import type { StorageBudget } from '../storage/storage-budget';
-import type { MountedInput, RunRequest, WebCodecsFault, WebCodecsSupport } from '../../workers/protocol';
+import type { MountedInput, RunRequest, WebCodecsSupport } from '../../workers/protocol';
 import type { EngineMode } from './engine-router';
 import { frameBounds, tailStartSec, verifyEnd, verifyFrames, verifyOutput } from './verify-output';
 import { parseOutTime } from './ffmpeg-log';
 import type { Job } from './job';
 import type { RunContext } from './scheduler';
 import type { Gate } from './gate';
+import type { Hooks } from './hooks';
 import type { SplitPolicy } from './segment-plan';
 import type { Source } from './source';
 import type { SegmentKeeper } from '../storage/segment-keeper';
@@ -27,21 +29,13 @@ export interface Scratch {
 }
 
 export interface EncodeRunnerDeps {
-  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode' | 'scoreQuality'>>;
+  pool: Pick<WorkerPool, 'run'> & Partial<Pick<WorkerPool, 'webcodecsProbe' | 'webcodecsEncode' | 'scoreQuality' | 'use'>>;
   /** Probes every output before it is stored (verification); absent: outputs go unchecked. */
   probePool?: Pick<WorkerPool, 'probe'> & Partial<Pick<WorkerPool, 'probeTail'>>;
   /** The Engine select: Auto (WebCodecs where the router allows) or ffmpeg.wasm only. Default ffmpeg. */
   engineMode?: () => EngineMode;
-  /** Test knob `?webcodecsFail=throw|stall`: the WebCodecs encode throws, or goes silent, after its first progress. */
-  webcodecsFault?: WebCodecsFault;
-  /** A WebCodecs encode with no progress for this long is stopped and the job goes to ffmpeg.wasm. */
-  webcodecsStallMs?: number;
-  /** Benchmark knob `?h264TargetQp=`: the mean QP the WebCodecs H.264 bitrate is steered to; default H264_TARGET_QP. */
-  h264TargetQp?: number;
-  /** False: Auto encodes the fast route's H.264 as planned, without quality samples (quality-promise.ts). */
-  qualitySamples?: boolean;
-  /** Test knob `?truncateOutputs=1`: every output loses its last 40 % before it is checked (verification must catch it). */
-  truncateOutputs?: boolean;
+  /** The page's test and benchmark knobs, one object shared by reference; absent: none. */
+  hooks?: Hooks;
   /** How many WebCodecs encodes run at once (one keeps the codec threads on every core of a small machine). */
   webcodecsGate?: Gate;
   store: Pick<OutputStore, 'put'>;
@@ -58,8 +52,6 @@ export interface EncodeRunnerDeps {
    * used only with OPFS scratch. Absent: segments live in the tab's scratch and die with it.
    */
   segmentKeeper?: Pick<SegmentKeeper, 'claim' | 'load' | 'begin' | 'folderForSegment' | 'finished' | 'file' | 'remove'>;
-  /** Test knob `?holdSegment=N`: segment N (from 1) of a split job waits before it starts, until the job is canceled or the page goes. */
-  holdSegment?: number;
 }
 
 /** What one encode needs, whole or split. */
@@ -78,7 +70,7 @@ export interface EncodePlan {
 
 /** The output as the `?truncateOutputs=1` test knob leaves it: its first 60 % only. */
 export function damagedByKnob(deps: EncodeRunnerDeps, output: Blob): Blob {
-  return deps.truncateOutputs ? output.slice(0, Math.floor(output.size * 0.6), output.type) : output;
+  return deps.hooks?.truncateOutputs ? output.slice(0, Math.floor(output.size * 0.6), output.type) : output;
 }
 
 /**
@@ -92,7 +84,7 @@ export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, outp
   const input = { name: `output.${plan.preset.extension}`, data: output };
   const { report } = await deps.probePool.probe(input, signal);
   const probed = report ? describeSource(report) : null;
-  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null);
+  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null, output.size);
   if (problem !== null || !probed || !report) return problem;
   const timing = describeVideoTiming(report);
   const indexed = timing?.frames ?? null;

@@ -5,12 +5,14 @@
 import { FfmpegExitError, OutputWriteError } from '../pool/worker-pool';
 import { colourTagArgs } from '../presets/hdr';
 import type { PresetParts } from '../presets/presets';
-import { isAbortError, JobFailedError, throwIfAborted } from './errors';
+import { abortError, isAbortError, throwIfAborted, untilAborted } from '../shared/abort';
+import { JobFailedError } from './errors';
 import { explainFailure, progressOf } from './ffmpeg-log';
 import type { RunContext } from './scheduler';
 import { planSegments, type Segment } from './segment-plan';
 import { keyOf } from './resume-match';
-import { decideReuse, reuseSentence, segmentPlanKey, type KeptSegment, type KeptSegments } from './segment-reuse';
+import type { KeptSegment, KeptSegments } from '../storage/records';
+import { decideReuse, reuseSentence, segmentPlanKey } from './segment-reuse';
 import { lastOutTime, withScratch, writeFailureSentence, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
 
 /** Share of a split job's progress taken by the video segments; the rest is audio + join. */
@@ -36,15 +38,6 @@ async function keepFinished(keeper: NonNullable<EncodeRunnerDeps['segmentKeeper'
   } catch (error) {
     context.onLog([`[ffbatch] ${where}; it could not be kept for a resume: ${error instanceof Error ? error.message : String(error)}`]);
   }
-}
-
-/** Resolves never; rejects with an AbortError when `signal` fires (the `?holdSegment` test knob). */
-function heldUntilAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const stop = (): void => reject(new DOMException('The held segment was stopped.', 'AbortError'));
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
-  });
 }
 
 /** The last `frame=` count of ffmpeg's stats lines, or null when there is none. */
@@ -130,9 +123,9 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
         const name = segmentName(segment.index);
         const tag = `[part ${segment.index + 1}/${count}]`;
         const segmentLog: string[] = [];
-        if (deps.holdSegment === segment.index + 1) {
+        if (deps.hooks?.holdSegment === segment.index + 1) {
           context.onLog([`[ffbatch] Segment ${segment.index + 1} of ${count} is held by the ?holdSegment test knob.`]);
-          await heldUntilAborted(siblings.signal);
+          await untilAborted(siblings.signal, 'The held segment was stopped.'); // the ?holdSegment test knob
         }
         // A folder of its own that outlives the tab where segments are kept; else the tab's scratch.
         const folder = keeper ? keeper.folderForSegment(job.id) : plan.scratchFolder();
@@ -183,7 +176,7 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
     );
   } catch (error) {
     // Promise.all rejects with the first error; a sibling's AbortError is not the cause.
-    throw context.signal.aborted ? new DOMException('The job was canceled.', 'AbortError') : error;
+    throw context.signal.aborted ? abortError() : error;
   } finally {
     context.signal.removeEventListener('abort', stopSiblings);
   }

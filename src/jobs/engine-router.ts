@@ -1,7 +1,8 @@
 import { toneMapsHdr } from '../presets/hdr';
 import type { SourceInfo } from '../presets/source-info';
-import type { WebCodecsPresetId, WebCodecsSupport } from '../../workers/protocol';
-import { isWebCodecsPreset } from './webcodecs-plan';
+import type { WebCodecsSupport } from '../../workers/protocol';
+import { presetById } from '../presets/presets';
+import { webCodecsTargetFor } from './webcodecs-plan';
 
 export type { WebCodecsSupport };
 
@@ -15,13 +16,6 @@ export interface EngineDecision {
 
 /** The Engine select / `?engine=`: Auto, or ffmpeg.wasm only. */
 export type EngineMode = 'auto' | 'ffmpeg';
-
-const FFMPEG_ONLY_PRESETS: Readonly<Record<string, string>> = {
-  'flv-320x240': 'FLV1 preset is ffmpeg-only',
-  'mp4-mpeg4-320x180': 'MPEG-4 Part 2 preset is ffmpeg-only',
-  'mp3-audio': 'MP3 preset is ffmpeg-only',
-  'mp4-remux': 'remux copies streams with ffmpeg',
-};
 
 const CODEC_NAMES: Readonly<Record<string, string>> = {
   h264: 'H.264',
@@ -66,16 +60,8 @@ const CONTAINER_NAMES: Readonly<Record<string, string>> = {
   '3gp': '3GP',
 };
 
-const TARGET_VIDEO: Readonly<Record<WebCodecsPresetId, string>> = {
-  'mp4-h264-720p': 'H.264',
-  'mp4-h264-480p': 'H.264',
-  'webm-vp9-720p': 'VP9',
-};
-const TARGET_AUDIO: Readonly<Record<WebCodecsPresetId, string>> = {
-  'mp4-h264-720p': 'AAC',
-  'mp4-h264-480p': 'AAC',
-  'webm-vp9-720p': 'Opus',
-};
+const TARGET_VIDEO = { avc: 'H.264', vp9: 'VP9', av1: 'AV1' } as const;
+const TARGET_AUDIO = { aac: 'AAC', opus: 'Opus' } as const;
 
 export function codecName(codec: string | null | undefined): string {
   if (!codec || codec === 'unknown') return 'This';
@@ -95,7 +81,7 @@ function ffmpeg(reason: string): EngineDecision {
 }
 
 /**
- * Picks the engine for one job: WebCodecs when the preset is one it implements, Mediabunny
+ * Picks the engine for one job: WebCodecs when the preset's spec compiles to a plan, Mediabunny
  * reads the container and the source's tracks, the browser decodes them and encodes the
  * preset's codecs at the planned size; ffmpeg.wasm otherwise, with the reason.
  * `support` is null when the worker could not be asked (treated as "no").
@@ -106,17 +92,16 @@ function ffmpeg(reason: string): EngineDecision {
  */
 export function chooseEngine(presetId: string, source: SourceInfo, support: WebCodecsSupport | null, mode: EngineMode = 'auto'): EngineDecision {
   if (mode === 'ffmpeg') return ffmpeg('ffmpeg.wasm only was chosen');
-  const fixed = FFMPEG_ONLY_PRESETS[presetId];
-  if (fixed) return ffmpeg(fixed);
-  if (presetId.startsWith('custom-')) return ffmpeg('custom presets are ffmpeg-only');
-  if (!isWebCodecsPreset(presetId)) return ffmpeg(`${presetId} preset is ffmpeg-only`);
-  // A source without video fails the preset with its own sentence on ffmpeg.wasm.
-  if (!source.video) return ffmpeg('no video track');
+  // The preset's spec says what the fast route cannot make (and a source without video
+  // fails the preset with its own sentence on ffmpeg.wasm).
+  const planned = webCodecsTargetFor(presetById(presetId), source);
+  if (!planned.target) return ffmpeg(planned.reason);
+  const target = planned.target;
   // The browser's encoders take 8-bit frames as they come: mapping HDR to SDR is ffmpeg's zscale + tonemap.
   if (toneMapsHdr(presetId, source)) return ffmpeg(HDR_REASON);
   if (!support) return ffmpeg("the browser's codecs couldn't be checked");
   if (!support.readable) return ffmpeg(`${containerName(source.container)} isn't readable by the fast route`);
-  const videoCodec = codecName(source.video.codec);
+  const videoCodec = codecName(source.video?.codec);
   if (!support.video) return ffmpeg(`${videoCodec} video isn't readable by the fast route`);
   if (!support.video.decodable) return ffmpeg(`${videoCodec} can't be decoded by this browser`);
   if (source.audio) {
@@ -125,7 +110,7 @@ export function chooseEngine(presetId: string, source: SourceInfo, support: WebC
     if (!support.audio.decodable) return ffmpeg(`${audioCodec} audio can't be decoded by this browser`);
   }
   const encode = support.encode[presetId];
-  if (!encode?.video) return ffmpeg(`${TARGET_VIDEO[presetId]} can't be encoded by this browser at this size`);
-  if (source.audio && !encode.audio) return ffmpeg(`${TARGET_AUDIO[presetId]} can't be encoded by this browser`);
+  if (!encode?.video) return ffmpeg(`${TARGET_VIDEO[target.video]} can't be encoded by this browser at this size`);
+  if (target.audio && !encode.audio) return ffmpeg(`${TARGET_AUDIO[target.audio.codec]} can't be encoded by this browser`);
   return { engine: 'webcodecs' };
 }

@@ -7,7 +7,7 @@
 import { detectBars, type LumaFrame } from '../presets/crop-detect';
 import type { Crop } from '../presets/edits';
 import type { MountedInput, RunRequest, RunResult } from '../../workers/protocol';
-import { throwIfAborted } from './errors';
+import { throwIfAborted } from '../shared/abort';
 
 /** What runs one ffmpeg command in a worker (a pool's `run`). */
 export interface FrameRunner {

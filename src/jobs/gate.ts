@@ -1,3 +1,5 @@
+import { throwIfAborted } from '../shared/abort';
+
 /**
  * At most `limit` holders at once; the others wait in order. Used to run fewer WebCodecs
  * encodes at once than there are workers: one encode already keeps the browser's codec
@@ -19,7 +21,7 @@ export class Gate {
   /** Resolves with a release function once there is room; rejects with an AbortError if `signal` fires first. */
   async acquire(signal: AbortSignal): Promise<() => void> {
     while (this.holders >= this.limit) {
-      signal.throwIfAborted();
+      throwIfAborted(signal);
       await new Promise<void>((wake) => {
         const done = (): void => {
           const at = this.waiting.indexOf(done);
@@ -31,7 +33,7 @@ export class Gate {
         signal.addEventListener('abort', done, { once: true });
       });
     }
-    signal.throwIfAborted();
+    throwIfAborted(signal);
     this.holders++;
     let released = false;
     return () => {

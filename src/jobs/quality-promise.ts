@@ -12,7 +12,7 @@ import type { SourceInfo } from '../presets/source-info';
 import type { QualityReport, WebCodecsTarget } from '../../workers/protocol';
 import { psnrOfMse } from '../../workers/quality/frame-quality';
 import { routeForQuality, searchRate, type Probe, type RateSearchResult } from '../../workers/quality/rate-search';
-import { throwIfAborted } from './errors';
+import { throwIfAborted } from '../shared/abort';
 import type { EncodePlan, EncodeRunnerDeps } from './encode-plan';
 
 /** The quality mark the built-in presets promise, and what it means against the ffmpeg route. */

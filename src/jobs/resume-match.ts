@@ -3,7 +3,7 @@
  * its name, size and last-modified time are those the job was made from. A file with a
  * job's name whose size or time differs has changed since: it is named, and not matched.
  */
-import type { SourceKey } from '../storage/job-store';
+import type { SourceKey } from '../storage/records';
 
 export interface InterruptedJob {
   id: string;

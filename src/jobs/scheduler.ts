@@ -1,4 +1,5 @@
-import { isAbortError, JobStalledError } from './errors';
+import { isAbortError } from '../shared/abort';
+import { JobStalledError } from './errors';
 import { estimateRemaining, isFinished, type Job } from './job';
 
 export interface RunProgress {

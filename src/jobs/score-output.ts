@@ -6,7 +6,7 @@ import { describeSource, type SourceInfo } from '../presets/source-info';
 import type { MountedInput, QualityRequest } from '../../workers/protocol';
 import { qualityGrade } from '../../workers/quality/quality-grade';
 import type { WorkerPool } from '../pool/worker-pool';
-import { isAbortError } from './errors';
+import { isAbortError } from '../shared/abort';
 import type { EncodePlan, EncodeRunnerDeps } from './encode-plan';
 
 /**

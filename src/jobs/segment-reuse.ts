@@ -5,29 +5,9 @@
  * only when its file is still there with the recorded size; every other segment is
  * encoded again.
  */
-import type { SourceKey } from '../storage/job-store';
+import type { KeptSegment, KeptSegments, SourceKey } from '../storage/records';
 import { sameFile } from './resume-match';
 import type { Segment } from './segment-plan';
-
-/** One finished segment on disk (OPFS): where it is and how many bytes it had when it finished. */
-export interface KeptSegment {
-  index: number;
-  /** Folder path from the origin's OPFS root. */
-  folder: string[];
-  name: string;
-  bytes: number;
-}
-
-/** What a split job's kept segments were made from, and which of them finished. */
-export interface KeptSegments {
-  source: SourceKey;
-  presetId: string;
-  /** How many segments the plan has. */
-  count: number;
-  /** The plan's fingerprint (see segmentPlanKey): boundaries, format and video arguments. */
-  plan: string;
-  finished: KeptSegment[];
-}
 
 /** The split about to run, to compare the kept segments against. */
 export interface WantedSplit {

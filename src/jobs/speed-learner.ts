@@ -28,7 +28,9 @@ export class SpeedLearner {
     } catch {
       // Without storage the estimate uses the defaults and this session's jobs.
     }
-    this.batch.subscribe(() => this.learnFromFinished());
+    this.batch.subscribe((event) => {
+      if (event.type === 'changed') this.learnFromFinished();
+    });
     this.learnFromFinished();
     this.batch.changed();
   }

@@ -1,8 +1,9 @@
-import type { OutputStore, StoredUpload } from '../storage/output-store';
+import type { OutputStore } from '../storage/output-store';
+import type { StoredUpload } from '../storage/records';
 import type { MultipartProgressState, UploadTarget } from '../upload';
 import { UploadError } from '../upload/upload-error';
 import type { Batch } from './batch';
-import { isAbortError } from './errors';
+import { isAbortError } from '../shared/abort';
 import type { Job } from './job';
 
 const ENDPOINT_KEY = 'ffbatch.uploadEndpoint';
@@ -30,9 +31,9 @@ export class UploadController {
   ) {
     this.endpoint = localStorage.getItem(ENDPOINT_KEY) ?? '';
     this.uploadWhenDone = localStorage.getItem(WHEN_DONE_KEY) === 'true';
-    batch.onOutputStored = (job) => {
-      if (this.uploadWhenDone) this.upload(job.id);
-    };
+    batch.subscribe((event) => {
+      if (event.type === 'output-stored' && this.uploadWhenDone) this.upload(event.job.id);
+    });
   }
 
   setEndpoint(endpoint: string): void {
@@ -62,7 +63,7 @@ export class UploadController {
 
   /** Uploads one stored output to the endpoint, or to `presignedUrl` when given. */
   upload(jobId: string, presignedUrl?: string): void {
-    const job = this.batch.scheduler.get(jobId);
+    const job = this.batch.getJob(jobId);
     if (!job || job.state !== 'done' || this.running.has(jobId)) return;
     void this.run(job, presignedUrl);
   }
@@ -70,7 +71,7 @@ export class UploadController {
   private async run(job: Job, presignedUrl?: string): Promise<void> {
     const controller = new AbortController();
     this.running.set(job.id, controller);
-    const set = (patch: Partial<Job>): void => this.batch.scheduler.update(job, patch);
+    const set = (patch: Partial<Job>): void => this.batch.updateJob(job.id, patch);
     try {
       const target: UploadTarget | null = presignedUrl
         ? { kind: 'presigned', url: presignedUrl }

@@ -1,5 +1,7 @@
 import { toneMapsHdr, toneMapTagProblem } from '../presets/hdr';
-import { fitHeight } from '../presets/presets';
+import { outputFps, videoSize } from '../presets/ffmpeg-compile';
+import type { OutputSpec } from '../presets/output-spec';
+import { fitHeight, presetById } from '../presets/presets';
 import { referenceDurationSec, type SourceInfo, type VideoColour } from '../presets/source-info';
 import { codecName } from './engine-router';
 
@@ -7,14 +9,36 @@ import { codecName } from './engine-router';
 interface Promise_ {
   /** ffprobe's codec name of the video, or null for an audio-only preset. */
   video: string | null;
-  /** ffprobe's codec name of the audio (when the source has audio). */
-  audio: string;
+  /** ffprobe's codec name of the audio (when the source has audio); null: the preset leaves the sound out. */
+  audio: string | null;
   /** Size as shown, or null when the preset keeps the source's picture as it is. */
   size: { width: number; height: number } | null;
   /** Fixed-size presets (the recipe's `-s`) set the coded size; the others the shown size. */
   coded: boolean;
   /** Frames a second the output holds: the preset's fixed rate, the source's, or null where frames are not counted. */
   rate: number | 'source' | null;
+  /** A size target: never more bytes than this. */
+  maxBytes?: number;
+}
+
+const PROBED_VIDEO = { h264: 'h264', hevc: 'hevc', vp9: 'vp9', av1: 'av1', gif: 'gif', flv1: 'flv1', mpeg4: 'mpeg4' } as const;
+const PROBED_AUDIO = { aac: 'aac', opus: 'opus', mp3: 'mp3', flac: 'flac', pcm: 'pcm_s16le' } as const;
+
+/** What a spec promises of its output for this source (a copy promises what the remux does: nothing more here). */
+function promiseOfSpec(spec: OutputSpec, source: SourceInfo): Promise_ | null {
+  const video = spec.video;
+  if (video === 'copy') return null;
+  const audio = spec.audio === null ? null : spec.audio === 'copy' ? (source.audio?.codec ?? null) : PROBED_AUDIO[spec.audio.codec];
+  // A frame-rate cap changes the count; GIF's frame timing is its own: not counted there.
+  const capped = video && source.video ? outputFps(video, source.video) : null;
+  return {
+    video: video ? PROBED_VIDEO[video.codec] : null,
+    audio,
+    size: video && source.video ? videoSize(video, source.video) : null,
+    coded: false,
+    rate: !video || video.codec === 'gif' ? null : (capped ?? 'source'),
+    ...(video?.rate?.kind === 'size' ? { maxBytes: video.rate.bytes } : {}),
+  };
 }
 
 function promiseOf(presetId: string, source: SourceInfo): Promise_ | null {
@@ -40,8 +64,10 @@ function promiseOf(presetId: string, source: SourceInfo): Promise_ | null {
         // A stream copy keeps the packets an edit list hides: its sample count is not what it shows.
         rate: null,
       };
-    default:
-      return null;
+    default: {
+      const spec = presetById(presetId).spec;
+      return spec ? promiseOfSpec(spec, source) : null;
+    }
   }
 }
 
@@ -57,11 +83,12 @@ export function durationTolerance(sourceSec: number): number {
  * 0.2 s of the source's. Null when all hold, else a sentence saying what is wrong.
  * Custom presets promise nothing checkable beyond being readable. An HDR source's output
  * tone-mapped to SDR must be tagged BT.709 (`outputColour`: its probed tags; unchecked when not given).
+ * A size target's output must be at most its bytes (`outputBytes`; unchecked when not given).
  *
  * @example
  * verifyOutput('mp4-h264-720p', source, describeSource(report)); // null, or "The output … has no audio track …"
  */
-export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null, outputColour?: VideoColour | null): string | null {
+export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null, outputColour?: VideoColour | null, outputBytes?: number): string | null {
   const fail = (what: string): string => `The output failed its check: ${what}.`;
   if (!output || (!output.video && !output.audio)) return fail('ffprobe found no picture or sound in it');
   const promise = promiseOf(presetId, source);
@@ -83,9 +110,16 @@ export function verifyOutput(presetId: string, source: SourceInfo, output: Sourc
     if (tags) return fail(tags);
   }
 
-  if (source.audio && !output.audio) return fail('it has no audio track though the source has one');
-  if (!source.audio && output.audio) return fail('it has an audio track though the source has none');
-  if (output.audio && output.audio.codec !== promise.audio) return fail(`its audio is ${codecName(output.audio.codec)}, not ${codecName(promise.audio)}`);
+  if (promise.maxBytes !== undefined && outputBytes !== undefined && outputBytes > promise.maxBytes) {
+    return fail(`it is ${outputBytes.toLocaleString('en-US')} bytes, over the ${promise.maxBytes.toLocaleString('en-US')} it must fit in`);
+  }
+  if (promise.audio === null) {
+    if (output.audio) return fail('it has an audio track though the preset leaves the sound out');
+  } else {
+    if (source.audio && !output.audio) return fail('it has no audio track though the source has one');
+    if (!source.audio && output.audio) return fail('it has an audio track though the source has none');
+  }
+  if (output.audio && promise.audio !== null && output.audio.codec !== promise.audio) return fail(`its audio is ${codecName(output.audio.codec)}, not ${codecName(promise.audio)}`);
 
   // An estimated duration (ADTS AAC, MP3 without a header…) is no reference; a measured one is.
   const expected = referenceDurationSec(source);

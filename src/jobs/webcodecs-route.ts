@@ -8,8 +8,10 @@ import { toneMapsHdr } from '../presets/hdr';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
 import { chooseEngine } from './engine-router';
-import { isWebCodecsPreset, planWebCodecsTarget, WEBCODECS_PRESETS, type WebCodecsPresetId } from './webcodecs-plan';
-import { isAbortError, throwIfAborted } from './errors';
+import { PRESETS } from '../presets/presets';
+import { FILL_AIM, retryVideoBitrate } from '../presets/size-budget';
+import { webCodecsTargetFor, type WebCodecsPlan } from './webcodecs-plan';
+import { isAbortError, throwIfAborted } from '../shared/abort';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
 import { checkOutput, damagedByKnob, waitFor, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
@@ -21,10 +23,10 @@ import { atFixedRate, keepQualityPromise, promisesQuality, type QualityPromise }
  */
 const WEBCODECS_STALL_MS = 30_000;
 
-export async function probeSupport(deps: EncodeRunnerDeps, source: Source, info: SourceInfo): Promise<WebCodecsSupport | null> {
+/** Asks the worker what the browser can do with `source` for the targets of every built-in it can plan (or just `only`). */
+export async function probeSupport(deps: EncodeRunnerDeps, source: Source, info: SourceInfo, only?: WebCodecsPlan): Promise<WebCodecsSupport | null> {
   if (!deps.pool.webcodecsProbe || !info.video) return null;
-  const video = info.video;
-  const targets = (Object.keys(WEBCODECS_PRESETS) as WebCodecsPresetId[]).map((id) => planWebCodecsTarget(id, { ...info, video }));
+  const targets = only ? [only] : PRESETS.flatMap((preset) => webCodecsTargetFor(preset, info).target ?? []);
   try {
     return await deps.pool.webcodecsProbe(source.file, targets);
   } catch {
@@ -49,11 +51,17 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const encode = deps.pool.webcodecsEncode?.bind(deps.pool);
   const video = info.video;
   // The router's answers that need no look at the browser's codecs come first.
-  const needsSupport = mode === 'auto' && isWebCodecsPreset(preset.id) && video !== null && encode !== undefined;
-  const support = needsSupport ? await plan.support() : null;
+  const planned = webCodecsTargetFor(preset, info, deps.hooks?.h264TargetQp);
+  const needsSupport = mode === 'auto' && planned.target !== undefined && video !== null && encode !== undefined;
+  let support = needsSupport ? await plan.support() : null;
+  // A preset of one's own was not among the source's probed targets: ask for its own.
+  if (support && planned.target && !support.encode[preset.id]) {
+    const own = await probeSupport(deps, source, info, planned.target);
+    if (own) support = { ...support, encode: { ...support.encode, ...own.encode } };
+  }
   throwIfAborted(context.signal);
   const decision = encode || mode === 'ffmpeg' ? chooseEngine(preset.id, info, support, mode) : { engine: 'ffmpeg' as const, reason: 'the fast route is not available here' };
-  if (decision.engine === 'ffmpeg' || !isWebCodecsPreset(preset.id) || !video || !encode) {
+  if (decision.engine === 'ffmpeg' || !planned.target || !video || !encode) {
     const reason = decision.reason ?? 'the fast route is not available here';
     context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
     return toFfmpeg(reason);
@@ -65,7 +73,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     return toFfmpeg(reason);
   }
 
-  let target = planWebCodecsTarget(preset.id, { ...info, video }, deps.h264TargetQp);
+  let target = planned.target;
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
@@ -74,7 +82,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   // The job says what it waits for (issue 15) rather than "0 % · estimating time left".
   const waitingFor = `the fast route's encoder (${gate?.limit === 1 ? 'one encode at a time' : `${gate?.limit ?? 1} encodes at a time`} on this machine)`;
   const release = gate ? (gate.busy ? await waitFor(context, waitingFor, gate.acquire(context.signal)) : await gate.acquire(context.signal)) : () => {};
-  if (promisesQuality(preset, target, info, deps)) {
+  if (promisesQuality(preset, target, info, deps.hooks ?? {})) {
     let promise: QualityPromise;
     try {
       promise = await keepQualityPromise(deps, plan, target);
@@ -97,23 +105,35 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   }
   const startedAt = performance.now();
   // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
-  const stallMs = deps.webcodecsStallMs ?? WEBCODECS_STALL_MS;
+  const stallMs = deps.hooks?.webcodecsStallMs ?? WEBCODECS_STALL_MS;
   const stall = new AbortController();
   let watchdog = setTimeout(() => stall.abort(), stallMs);
   const encodeSignal = AbortSignal.any([context.signal, stall.signal]);
   let reason: string;
   try {
-    const result = await encode(
-      { input: source.file, target, output: `output.${preset.extension}`, scratchFolder: folder, ...(deps.webcodecsFault ? { fault: deps.webcodecsFault } : {}) },
-      (seconds) => {
-        clearTimeout(watchdog);
-        watchdog = setTimeout(() => stall.abort(), stallMs);
-        const elapsed = (performance.now() - startedAt) / 1000;
-        context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: elapsed > 0.5 ? seconds / elapsed : null });
-      },
-      (lines) => context.onLog(lines.map((line) => `[webcodecs] ${line}`)),
-      encodeSignal,
-    );
+    const encodeTo = (planned: WebCodecsPlan) =>
+      encode(
+        { input: source.file, target: planned, output: `output.${preset.extension}`, scratchFolder: folder, fault: deps.hooks?.webcodecsFault },
+        (seconds) => {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => stall.abort(), stallMs);
+          const elapsed = (performance.now() - startedAt) / 1000;
+          context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: elapsed > 0.5 ? seconds / elapsed : null });
+        },
+        (lines) => context.onLog(lines.map((line) => `[webcodecs] ${line}`)),
+        encodeSignal,
+      );
+    let result = await encodeTo(target);
+    // A size target still over once finished: encoded again lower, once (the check below judges the second).
+    const budget = target.sizeBudget;
+    if (budget && result.output.size > budget.maxBytes) {
+      const audioBytes = Math.max(0, budget.maxBytes * FILL_AIM - budget.videoBytes);
+      const videoBitrate = retryVideoBitrate({ videoBitrate: target.videoBitrate, gotBytes: result.output.size, maxBytes: budget.maxBytes, audioBytes });
+      context.onLog([`[ffbatch] ${result.output.size} bytes is over the ${budget.maxBytes} to fit in: encoding once more at ${Math.round(videoBitrate / 1000)} kb/s.`]);
+      context.onProgress({ progress: 0, speed: null });
+      const videoBytes = Math.floor((budget.videoBytes * videoBitrate) / target.videoBitrate);
+      result = await encodeTo({ ...target, videoBitrate, sizeBudget: { maxBytes: budget.maxBytes, videoBytes } });
+    }
     clearTimeout(watchdog);
     throwIfAborted(context.signal);
     context.onLog([`[ffbatch] WebCodecs made ${result.videoFrames} frames, ${result.durationSec.toFixed(2)} s, in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`]);

@@ -20,7 +20,7 @@ import type {
   WebCodecsTarget,
   WriteFailureReport,
 } from '../../workers/protocol';
-import { abortError, isAbortError, JobFailedError } from '../jobs/errors';
+import { abortError, asAbortError, isAbortError } from '../shared/abort';
 
 /**
  * The worker died or threw (wasm abort, out of memory): the job fails, the slot gets a fresh worker.
@@ -283,7 +283,7 @@ export class WorkerPool {
       await Promise.race([load, aborted, slot.crashed]);
       return await Promise.race([task(slot.api), aborted, slot.crashed]);
     } catch (error) {
-      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof OutputWriteError || error instanceof JobFailedError || error instanceof WebCodecsRouteError) throw error;
+      if (isAbortError(error) || error instanceof WorkerCrashedError || error instanceof FfmpegExitError || error instanceof OutputWriteError || error instanceof WebCodecsRouteError) throw error;
       // Any other exception comes out of the worker (e.g. a wasm RuntimeError): the instance is spoiled.
       const message = error instanceof Error ? error.message : String(error);
       throw new WorkerCrashedError(`The encoder crashed: ${message}`);
@@ -300,7 +300,7 @@ export interface CompiledCore {
 
 /** Comlink carries only an error's name and message across. */
 function routeError(error: unknown): Error {
-  if (isAbortError(error)) return error as Error;
+  if (isAbortError(error)) return asAbortError(error);
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   return new WebCodecsRouteError(message, name === 'WebCodecsUnsupportedError');

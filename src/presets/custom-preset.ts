@@ -3,7 +3,8 @@
  * and the output, checked before they are saved. Pure: parsing, refusals, the recipe's old
  * spellings, the argument list, the dry run's arguments, export and import.
  */
-import { PresetMismatchError, type CustomPresetId, type Preset } from './presets';
+import { checkPresetChoices, describeChoices, PresetChoicesError, specFromChoices, type PresetChoices } from './form-preset';
+import { PresetMismatchError, presetFromSpec, SPEC_EXTENSIONS, type CustomPresetId, type Preset } from './presets';
 import { shellWords, ShellSyntaxError } from './shell-words';
 import type { SourceInfo } from './source-info';
 
@@ -78,6 +79,11 @@ export interface CustomPreset {
   argsText: string;
   /** As ffmpeg receives them. */
   args: string[];
+  /**
+   * A preset built from choices (the form): its spec is compiled from these, and it runs
+   * like a built-in (the fast route where it can); `argsText` is then '' and `args` empty.
+   */
+  choices?: PresetChoices;
   createdAt: number;
   updatedAt: number;
 }
@@ -201,6 +207,11 @@ export function legacyHints(words: readonly string[]): LegacyHint[] {
 export interface CheckOptions {
   /** Encoder names the core has (`ffmpeg -encoders`); unchecked when absent. */
   encoders?: ReadonlySet<string>;
+  /**
+   * Codec names the core encodes (`parseCodecNames`): `-c:v h264` selects the codec's default
+   * encoder in ffmpeg, so a codec name passes as an encoder name does.
+   */
+  codecs?: ReadonlySet<string>;
   /** Filter names the core has (`ffmpeg -filters`); unchecked when absent. */
   filters?: ReadonlySet<string>;
   /** The container picked: a `-f` naming its muxer is accepted (and dropped), any other refused. */
@@ -264,7 +275,7 @@ export function checkCustomArgs(text: string, options: CheckOptions = {}): strin
         if (options.filters && !options.filters.has(name)) throw new CustomPresetError(`This ffmpeg has no filter named "${name}".`);
       }
     }
-    if (CODEC_OPTION.test(word) && value !== 'copy' && options.encoders && !options.encoders.has(value)) {
+    if (CODEC_OPTION.test(word) && value !== 'copy' && options.encoders && !options.encoders.has(value) && !options.codecs?.has(value)) {
       throw new CustomPresetError(`This ffmpeg has no encoder named "${value}" (${word} ${value}).`);
     }
   }
@@ -277,6 +288,21 @@ export function parseEncoderList(text: string): Set<string> {
   for (const line of text.split('\n')) {
     const m = /^\s*[VASD][.FSXBD]{5}\s+(\S+)\s/.exec(line);
     if (m?.[1] && m[1] !== '=') names.add(m[1]);
+  }
+  return names;
+}
+
+/**
+ * Reads the codec names out of `ffmpeg -hide_banner -encoders`: the "(codec h264)" of an
+ * encoder named otherwise (libx264), and the encoder's own name where it is the codec's
+ * (aac, mpeg4). ffmpeg 5.1 takes either after -c:v / -c:a.
+ */
+export function parseCodecNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const m = /^\s*[VASD][.FSXBD]{5}\s+(\S+)\s.*?(?:\(codec (\S+)\))?\s*$/.exec(line);
+    if (!m?.[1] || m[1] === '=') continue;
+    names.add(m[2] ?? m[1]);
   }
   return names;
 }
@@ -371,7 +397,30 @@ export function makeCustomPreset(
 
 /** The export file: `{ "ffbatch": "presets", "version": 1, "presets": [...] }`. */
 export function exportCustomPresets(presets: readonly CustomPreset[]): string {
-  return JSON.stringify({ ffbatch: 'presets', version: 1, presets: presets.map(({ name, container, argsText }) => ({ name, container, argsText })) }, null, 2);
+  return JSON.stringify(
+    { ffbatch: 'presets', version: 1, presets: presets.map(({ name, container, argsText, choices }) => (choices ? { name, choices } : { name, container, argsText })) },
+    null,
+    2,
+  );
+}
+
+/**
+ * Builds the record of a form-built preset (throws CustomPresetError when the choices do
+ * not go together, with the form's sentence).
+ */
+export function makeFormPreset(input: { name: string; choices: unknown }, taken: ReadonlySet<string>, now: number, previous?: CustomPreset): CustomPreset {
+  const name = input.name.trim();
+  if (!name) throw new CustomPresetError('Give the preset a name.');
+  let choices: PresetChoices;
+  let container: string;
+  try {
+    choices = checkPresetChoices(input.choices);
+    container = specFromChoices(choices).container;
+  } catch (error) {
+    if (error instanceof PresetChoicesError) throw new CustomPresetError(error.message);
+    throw error;
+  }
+  return { id: customPresetId(name, taken, previous?.id), name, container, argsText: '', args: [], choices, createdAt: previous?.createdAt ?? now, updatedAt: now };
 }
 
 /**
@@ -391,8 +440,19 @@ export function importCustomPresets(json: string, taken: ReadonlySet<string>, no
   const ids = new Set(taken);
   return list.map((item: unknown, i) => {
     if (typeof item !== 'object' || item === null) throw new TypeError(`presets[${i}] must be an object.`);
-    const { name, container, argsText } = item as Record<string, unknown>;
+    const { name, container, argsText, choices } = item as Record<string, unknown>;
     if (typeof name !== 'string') throw new TypeError(`presets[${i}].name must be a string.`);
+    if (choices !== undefined) {
+      let preset: CustomPreset;
+      try {
+        preset = makeFormPreset({ name, choices }, ids, now);
+      } catch (error) {
+        if (error instanceof CustomPresetError) throw new CustomPresetError(`${name}: ${error.message}`);
+        throw error;
+      }
+      ids.add(preset.id);
+      return preset;
+    }
     if (typeof container !== 'string') throw new TypeError(`presets[${i}].container must be a string.`);
     if (typeof argsText !== 'string') throw new TypeError(`presets[${i}].argsText must be a string.`);
     let preset: CustomPreset;
@@ -416,6 +476,7 @@ export const CUSTOM_ESTIMATE_FACTOR = 1.5;
  * have taught one (read afresh each time), 1 until then.
  */
 export function customPresetShape(preset: CustomPreset, learntCost: () => number | null = () => null): Preset {
+  if (preset.choices) return formPresetShape(preset, preset.choices, learntCost);
   const container = containerById(preset.container);
   if (!container) throw new CustomPresetError(`Unknown container "${preset.container}".`);
   return {
@@ -436,5 +497,29 @@ export function customPresetShape(preset: CustomPreset, learntCost: () => number
       return customPresetArgs(preset, paths);
     },
     parts: null,
+  };
+}
+
+/** Form-built presets start at the H.264 720p built-in's cost, then learn their own. */
+const FORM_START_COST = 6;
+
+/** A form-built preset: a preset from its spec (both engines, split where it pays), named by the person. */
+function formPresetShape(preset: CustomPreset, choices: PresetChoices, learntCost: () => number | null): Preset {
+  const spec = specFromChoices(choices);
+  const shape = presetFromSpec({
+    id: preset.id,
+    group: 'own',
+    label: preset.name,
+    summary: describeChoices(choices),
+    extension: SPEC_EXTENSIONS[spec.container],
+    nameSuffix: preset.id.slice('custom-'.length),
+    relativeCost: FORM_START_COST,
+    spec,
+  });
+  return {
+    ...shape,
+    get relativeCost() {
+      return learntCost() ?? FORM_START_COST;
+    },
   };
 }

@@ -1,5 +1,7 @@
-import { sdrOutput } from './hdr';
-import type { SourceInfo, VideoInfo } from './source-info';
+import { audioBitrateOf, outputFps, specArgs, specParts, specSplits, videoSize, type SpecTune } from './ffmpeg-compile';
+import { CONTAINER_MIME, QUALITY_BITS, type AudioSpec, type OutputSpec } from './output-spec';
+import { PresetMismatchError } from './preset-basics';
+import type { SourceInfo } from './source-info';
 
 /** A person's own preset (src/presets/custom-preset.ts): `custom-<slug>`. */
 export type CustomPresetId = `custom-${string}`;
@@ -21,7 +23,22 @@ export type BuiltInPresetId =
   | 'mp4-h264-480p'
   | 'webm-vp9-720p'
   | 'mp3-audio'
-  | 'mp4-remux';
+  | 'mp4-remux'
+  | 'mp4-h264-1080p'
+  | 'mp4-fit-10mb'
+  | 'm4a-audio'
+  | 'gif-480'
+  | 'webm-av1-720p';
+
+/**
+ * Where the presets bar lists a preset: video, audio, the 2010 recipe, or one's own.
+ *
+ * @example
+ * ```ts
+ * const video = PRESETS.filter((p) => p.group === ('video' satisfies PresetGroup));
+ * ```
+ */
+export type PresetGroup = 'video' | 'audio' | 'recipe' | 'own';
 
 /** Where ffmpeg reads and writes inside the worker. */
 export interface PresetPaths {
@@ -54,13 +71,20 @@ export interface Preset {
    * starts (the real size is known only at the end).
    */
   estimateBytes(source: SourceInfo, sourceBytes: number): number;
-  /** ffmpeg's arguments for this source. Throws PresetMismatchError when the source cannot make this output. */
-  args(source: SourceInfo, paths: PresetPaths): string[];
+  /**
+   * ffmpeg's arguments for this source. Throws PresetMismatchError when the source cannot
+   * make this output. `tune`: a size target's retry at a lower video rate (spec presets).
+   */
+  args(source: SourceInfo, paths: PresetPaths, tune?: SpecTune): string[];
   /**
    * The same encode in parts, so a long source can be cut in time segments encoded by
    * several workers; null where splitting would not pay (audio only: fast whole).
    */
-  parts: ((source: SourceInfo) => PresetParts) | null;
+  parts: ((source: SourceInfo, tune?: SpecTune) => PresetParts) | null;
+  /** What the output is, for both engines; absent for an Advanced preset (ffmpeg arguments as written). */
+  spec?: OutputSpec;
+  /** Where the presets bar lists it (absent: with one's own). */
+  group?: PresetGroup;
 }
 
 /** A video preset's arguments by role; `args` is `-i in, maps, -vf filters, video, audio, mux, out`. */
@@ -75,51 +99,7 @@ export interface PresetParts {
   fps: number | null;
 }
 
-/**
- * The source lacks what the preset needs (e.g. no audio for an MP3). The library reports it
- * as a failed job (`JobFailedError` with this sentence).
- *
- * @example
- * ```ts
- * if (error instanceof PresetMismatchError) console.warn(error.message);
- * ```
- */
-export class PresetMismatchError extends Error {
-  override name = 'PresetMismatchError';
-}
-
-function requireVideo(source: SourceInfo, preset: string): VideoInfo {
-  if (!source.video) {
-    throw new PresetMismatchError(`This file has no video track, so it cannot become ${preset}. Pick the MP3 audio preset for audio-only files.`);
-  }
-  return source.video;
-}
-
-/** Largest even number not above n (at least 2): most encoders need even sizes. */
-function evenFloor(n: number): number {
-  return Math.max(2, Math.floor(n / 2) * 2);
-}
-
-/**
- * Output size for "at most `maxHeight` lines high": keeps the shown aspect ratio,
- * never upscales, and keeps both sides even.
- */
-export function fitHeight(video: Pick<VideoInfo, 'displayWidth' | 'displayHeight'>, maxHeight: number): { width: number; height: number } {
-  const height = evenFloor(Math.min(maxHeight, video.displayHeight));
-  const scaled = Math.max(2, Math.round((video.displayWidth * height) / video.displayHeight / 2) * 2);
-  // Rounding to even must not make an odd-width source wider than it is.
-  const width = Math.min(evenFloor(video.displayWidth), scaled);
-  return { width, height };
-}
-
-/** Picks the first video and first audio stream only: data, subtitle and cover-art streams stay behind. */
-function streamMaps(source: SourceInfo): string[] {
-  return ['-map', '0:v:0', ...(source.audio ? ['-map', '0:a:0'] : [])];
-}
-
-function stereoAtMost(source: SourceInfo): string[] {
-  return source.audio && source.audio.channels > 2 ? ['-ac', '2'] : [];
-}
+export { PresetMismatchError, codecLabel, fitBox, fitHeight } from './preset-basics';
 
 /** Headroom over a bitrate's plain product: container overhead and rate-control swings. */
 const ESTIMATE_MARGIN = 1.15;
@@ -128,137 +108,90 @@ function bytesAt(kbps: number, source: SourceInfo): number {
   return Math.ceil(((kbps * 1000) / 8) * (source.durationSec ?? 0) * ESTIMATE_MARGIN);
 }
 
-/** Fixed-rate presets: the video rate plus the audio rate when there is audio. */
-function fixedRateEstimate(videoKbps: number, audioKbps: number): Preset['estimateBytes'] {
-  return (source) => bytesAt(videoKbps + (source.audio ? audioKbps : 0), source);
+/**
+ * A generous guess at a spec's output size. Quality-targeted video: bits per pixel per frame,
+ * which x264 veryfast CRF 23 and VP9 CRF 33 realtime stay under for camera footage (screen
+ * recordings make far less), scaled by the quality mark; GIF: a byte per pixel per frame.
+ */
+export function specEstimateBytes(spec: OutputSpec, source: SourceInfo, sourceBytes: number): number {
+  if (spec.video === 'copy') return Math.ceil(sourceBytes * 1.02);
+  const audioKbps = source.audio && spec.audio ? (spec.audio === 'copy' ? 0 : spec.audio.codec === 'mp3' && spec.audio.bitrate === undefined ? 260 : audioBitrateOf(spec.audio, source) / 1000 || 1536) : 0;
+  if (spec.video === null) return source.audio ? bytesAt(audioKbps, source) : 0;
+  const video = spec.video;
+  if (video.rate?.kind === 'size') return video.rate.bytes;
+  if (video.rate?.kind === 'bitrate') return bytesAt(video.rate.bitsPerSecond / 1000 + audioKbps, source);
+  if (!source.video) return 0;
+  const { width, height } = videoSize(video, source.video);
+  const fps = Math.min(outputFps(video, source.video) ?? source.video.fps ?? 30, 60);
+  const bitsPerPixel = video.codec === 'gif' ? 8 : 0.1 * QUALITY_BITS[video.rate?.level ?? 3];
+  return bytesAt((width * height * fps * bitsPerPixel) / 1000 + audioKbps, source);
 }
+
+interface BuiltInEntry {
+  id: BuiltInPresetId;
+  group: PresetGroup;
+  label: string;
+  summary: string;
+  extension: string;
+  nameSuffix: string;
+  relativeCost: number;
+  spec: OutputSpec;
+}
+
+/** The file extension of each spec container. */
+export const SPEC_EXTENSIONS: Readonly<Record<OutputSpec['container'], string>> = {
+  mp4: 'mp4', webm: 'webm', flv: 'flv', gif: 'gif', mp3: 'mp3', m4a: 'm4a', opus: 'opus', flac: 'flac', wav: 'wav',
+};
 
 /**
- * Quality-targeted presets (CRF): bits per pixel per frame, which x264 veryfast CRF 23 and
- * VP9 CRF 33 realtime stay under for camera footage (screen recordings make far less).
+ * A whole preset from a spec (built-in, a form-built own preset, or a library caller's):
+ * both the whole and the split encode compile from it.
  */
-function qualityEstimate(maxHeight: number, bitsPerPixel: number, audioKbps: number): Preset['estimateBytes'] {
-  return (source) => {
-    if (!source.video) return 0;
-    const { width, height } = fitHeight(source.video, maxHeight);
-    const videoKbps = (width * height * Math.min(source.video.fps ?? 30, 60) * bitsPerPixel) / 1000;
-    return bytesAt(videoKbps + (source.audio ? audioKbps : 0), source);
-  };
+export function presetFromSpec(entry: Omit<BuiltInEntry, 'id'> & { id: PresetId }): Preset {
+  return fromSpec(entry);
 }
 
-/** Builds `args` from `parts`, so the whole and the split encode can never drift apart. */
-function wholeArgs(parts: (source: SourceInfo) => PresetParts): Preset['args'] {
-  return (source, { input, output }) => {
-    const { filters, video, audio, mux } = parts(source);
-    return ['-i', input, ...streamMaps(source), ...(filters ? ['-vf', filters] : []), ...video, ...audio, ...mux, output];
-  };
-}
-
-function h264Parts(maxHeight: number): (source: SourceInfo) => PresetParts {
-  return sdrOutput((source) => {
-    const { width, height } = fitHeight(requireVideo(source, 'an H.264 MP4'), maxHeight);
-    return {
-      filters: `scale=${width}:${height},setsar=1`,
-      video: ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'],
-      audio: source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : [],
-      mux: ['-movflags', '+faststart'],
-      fps: null,
-    };
-  });
-}
-
-// The recipe: ffmpeg -i in -ar 44100 -ab 56 -f flv -s 320x240 -b 200k -r 25 out.flv
-// ("-ab 56" meant 56 kb/s then; it would mean 56 b/s today.)
-const flvParts = sdrOutput((source: SourceInfo): PresetParts => {
-  requireVideo(source, 'an FLV');
+function fromSpec(entry: Omit<BuiltInEntry, 'id'> & { id: PresetId }): Preset {
+  const { spec } = entry;
   return {
-    filters: '',
-    // A steady 25 fps, gaps in the source filled, as "-r 25" gave in the ffmpeg of the recipe's day.
-    video: ['-c:v', 'flv', '-b:v', '200k', '-r', '25', '-fps_mode:v', 'cfr', '-s', '320x240', '-pix_fmt', 'yuv420p'],
-    audio: source.audio ? ['-c:a', 'libmp3lame', '-b:a', '56k', '-ar', '44100'] : [],
-    mux: ['-f', 'flv'],
-    fps: 25,
+    ...entry,
+    container: spec.container,
+    mimeType: CONTAINER_MIME[spec.container],
+    estimateBytes: (source, sourceBytes) => specEstimateBytes(spec, source, sourceBytes),
+    // The native command's arguments; what ffmpeg.wasm cannot run (AV1) the job refuses (ffmpegWasmRefusal).
+    args: (source, paths, tune) => specArgs(spec, source, paths, tune),
+    parts: specSplits(spec) ? (source, tune) => specParts(spec, source, tune) : null,
   };
-});
-
-// The recipe's mp4 command in today's spelling: "-flags +4mv" is "-flags:v +mv4"
-// (the bare form also reaches the audio encoder and fails); of its two -b and -s, the later win.
-const mpeg4Parts = sdrOutput((source: SourceInfo): PresetParts => {
-  requireVideo(source, 'an MPEG-4 MP4');
-  return {
-    filters: '',
-    video: ['-c:v', 'mpeg4', '-b:v', '1200k', '-mbd', '2', '-flags:v', '+mv4', '-cmp', '2', '-subcmp', '2', '-s', '320x180', '-r', '25', '-fps_mode:v', 'cfr', '-pix_fmt', 'yuv420p'],
-    audio: source.audio ? ['-c:a', 'aac', '-b:a', '128k', ...stereoAtMost(source)] : [],
-    mux: ['-movflags', '+faststart'],
-    fps: 25,
-  };
-});
-
-// 8-bit VP9 (profile 0, which every browser plays): an HDR source is tone-mapped like for H.264.
-const vp9Parts = sdrOutput((source: SourceInfo): PresetParts => {
-  const { width, height } = fitHeight(requireVideo(source, 'a VP9 WebM'), 720);
-  return {
-    filters: `scale=${width}:${height},setsar=1`,
-    // The realtime deadline: ten times faster than good/5 on one wasm thread (16.7 s against
-    // 173 s for 5 s of 960×540), at the same PSNR for about 65% more bytes.
-    video: ['-c:v', 'libvpx-vp9', '-crf', '33', '-b:v', '0', '-deadline', 'realtime', '-cpu-used', '8', '-pix_fmt', 'yuv420p'],
-    audio: source.audio ? ['-c:a', 'libopus', '-b:a', '96k', ...stereoAtMost(source)] : [],
-    mux: ['-f', 'webm'],
-    fps: null,
-  };
-});
-
-/** Codecs the MP4 muxer takes as they are; ffmpeg's names. */
-const MP4_VIDEO_COPY = new Set(['h264', 'hevc', 'av1', 'vp9', 'mpeg4', 'mpeg2video', 'mpeg1video']);
-const MP4_AUDIO_COPY = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
-
-/** How a person knows a codec; ffmpeg's name otherwise. */
-export function codecLabel(codec: string): string {
-  const known: Record<string, string> = {
-    vp8: 'VP8',
-    vp6f: 'VP6 (Flash)',
-    vp6: 'VP6 (Flash)',
-    flv1: 'Sorenson FLV1 (Flash)',
-    theora: 'Theora',
-    vorbis: 'Vorbis',
-    wmv1: 'WMV',
-    wmv2: 'WMV',
-    wmv3: 'WMV',
-    vc1: 'VC-1',
-    wmav1: 'WMA',
-    wmav2: 'WMA',
-    flac: 'FLAC',
-    msmpeg4v3: 'DivX 3 (MS MPEG-4)',
-    mjpeg: 'Motion JPEG',
-    prores: 'ProRes',
-  };
-  if (codec.startsWith('pcm_')) return 'PCM (uncompressed)';
-  return known[codec] ?? codec.toUpperCase();
 }
 
-// Streams copied as they are: a person's MKV/MOV/TS/WebM → MP4 in seconds, picture and sound untouched.
-const remuxArgs: Preset['args'] = (source, { input, output }) => {
-  if (source.video && !MP4_VIDEO_COPY.has(source.video.codec)) {
-    throw new PresetMismatchError(
-      `The video is ${codecLabel(source.video.codec)}, which cannot go into an MP4 without re-encoding. Pick "MP4 H.264 720p" (or 480p) instead.`,
-    );
-  }
-  if (source.audio && !MP4_AUDIO_COPY.has(source.audio.codec)) {
-    const instead = source.video ? '"MP4 H.264 720p" (or 480p)' : '"MP3 audio only"';
-    throw new PresetMismatchError(`The audio is ${codecLabel(source.audio.codec)}, which cannot go into an MP4 without re-encoding. Pick ${instead} instead.`);
-  }
-  return [
-    '-i', input,
-    ...(source.video ? ['-map', '0:v:0'] : []),
-    ...(source.audio ? ['-map', '0:a:0'] : []),
-    '-c', 'copy',
-    // Apple's players want HEVC tagged hvc1, not ffmpeg's default hev1.
-    ...(source.video?.codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
-    '-movflags', '+faststart',
-    '-f', 'mp4',
-    output,
-  ];
-};
+const AAC_128: AudioSpec = { codec: 'aac', bitrate: 128_000, channels: 2 };
+
+/** The recipe's two commands, word for word as ffmpeg 5.1 spells them (golden tests). */
+const RECIPE_SPECS = {
+  // The recipe: ffmpeg -i in -ar 44100 -ab 56 -f flv -s 320x240 -b 200k -r 25 out.flv
+  // ("-ab 56" meant 56 kb/s then; it would mean 56 b/s today.) A steady 25 fps, gaps in
+  // the source filled, as "-r 25" gave in the ffmpeg of the recipe's day.
+  flv: {
+    container: 'flv',
+    video: {
+      codec: 'flv1', exactSize: { width: 320, height: 240 }, fps: 25, rate: { kind: 'bitrate', bitsPerSecond: 200_000 },
+      recipeWords: ['-c:v', 'flv', '-b:v', '200k', '-r', '25', '-fps_mode:v', 'cfr', '-s', '320x240', '-pix_fmt', 'yuv420p'],
+    },
+    // FLV's MP3 encoder only takes mono or stereo, and ffmpeg downmixes for it: no channel count.
+    audio: { codec: 'mp3', bitrate: 56_000, sampleRate: 44100 },
+  },
+  // The recipe's mp4 command in today's spelling: "-flags +4mv" is "-flags:v +mv4"
+  // (the bare form also reaches the audio encoder and fails); of its two -b and -s, the later win.
+  mpeg4: {
+    container: 'mp4',
+    video: {
+      codec: 'mpeg4', exactSize: { width: 320, height: 180 }, fps: 25, rate: { kind: 'bitrate', bitsPerSecond: 1_200_000 },
+      recipeWords: ['-c:v', 'mpeg4', '-b:v', '1200k', '-mbd', '2', '-flags:v', '+mv4', '-cmp', '2', '-subcmp', '2', '-s', '320x180', '-r', '25', '-fps_mode:v', 'cfr', '-pix_fmt', 'yuv420p'],
+    },
+    audio: AAC_128,
+    faststart: true,
+  },
+} as const satisfies Record<string, OutputSpec>;
 
 /**
  * The built-in presets, in the page's order.
@@ -272,103 +205,125 @@ const remuxArgs: Preset['args'] = (source, { input, output }) => {
 export const PRESETS: readonly Preset[] = [
   {
     id: 'flv-320x240',
+    group: 'recipe',
     label: 'FLV 320×240 (Flash era)',
     summary: 'Sorenson FLV1 200 kb/s, 25 fps, MP3 56 kb/s',
-    container: 'flv',
     extension: 'flv',
-    mimeType: 'video/x-flv',
     nameSuffix: '320x240',
     relativeCost: 1,
-    estimateBytes: fixedRateEstimate(200, 56),
-    args: wholeArgs(flvParts),
-    parts: flvParts,
+    spec: RECIPE_SPECS.flv,
   },
   {
     id: 'mp4-mpeg4-320x180',
+    group: 'recipe',
     label: 'MP4 MPEG-4 320×180 (classic)',
     summary: 'MPEG-4 Part 2 1200 kb/s, 25 fps, AAC 128 kb/s',
-    container: 'mp4',
     extension: 'mp4',
-    mimeType: 'video/mp4',
     nameSuffix: 'mpeg4',
     relativeCost: 1.1,
-    estimateBytes: fixedRateEstimate(1200, 128),
-    args: wholeArgs(mpeg4Parts),
-    parts: mpeg4Parts,
+    spec: RECIPE_SPECS.mpeg4,
   },
   {
     id: 'mp4-h264-720p',
+    group: 'video',
     label: 'MP4 H.264 720p',
     summary: 'H.264 CRF 23, at most 720 lines, AAC 128 kb/s, fast start',
-    container: 'mp4',
     extension: 'mp4',
-    mimeType: 'video/mp4',
     nameSuffix: '720p',
     relativeCost: 6,
-    estimateBytes: qualityEstimate(720, 0.1, 128),
-    args: wholeArgs(h264Parts(720)),
-    parts: h264Parts(720),
+    spec: { container: 'mp4', video: { codec: 'h264', maxHeight: 720, rate: { kind: 'quality', level: 3 } }, audio: AAC_128, faststart: true },
   },
   {
     id: 'mp4-h264-480p',
+    group: 'video',
     label: 'MP4 H.264 480p',
     summary: 'H.264 CRF 23, at most 480 lines, AAC 128 kb/s, fast start',
-    container: 'mp4',
     extension: 'mp4',
-    mimeType: 'video/mp4',
     nameSuffix: '480p',
     relativeCost: 4,
-    estimateBytes: qualityEstimate(480, 0.1, 128),
-    args: wholeArgs(h264Parts(480)),
-    parts: h264Parts(480),
+    spec: { container: 'mp4', video: { codec: 'h264', maxHeight: 480, rate: { kind: 'quality', level: 3 } }, audio: AAC_128, faststart: true },
   },
   {
     id: 'webm-vp9-720p',
+    group: 'video',
     label: 'WebM VP9 720p',
     summary: 'VP9 CRF 33 (realtime speed), at most 720 lines, Opus 96 kb/s',
-    container: 'webm',
     extension: 'webm',
-    mimeType: 'video/webm',
     nameSuffix: 'vp9',
     relativeCost: 7,
-    estimateBytes: qualityEstimate(720, 0.1, 96),
-    args: wholeArgs(vp9Parts),
-    parts: vp9Parts,
+    spec: { container: 'webm', video: { codec: 'vp9', maxHeight: 720, rate: { kind: 'quality', level: 3 } }, audio: { codec: 'opus', bitrate: 96_000, channels: 2 } },
   },
   {
     id: 'mp3-audio',
+    group: 'audio',
     label: 'MP3 audio only',
     summary: 'LAME VBR quality 2 (about 190 kb/s), no video',
-    container: 'mp3',
     extension: 'mp3',
-    mimeType: 'audio/mpeg',
     nameSuffix: 'audio',
     relativeCost: 0.3,
-    // VBR quality 2 stays under 260 kb/s even for dense music.
-    estimateBytes: (source) => (source.audio ? bytesAt(260, source) : 0),
-    args: (source, { input, output }) => {
-      if (!source.audio) {
-        throw new PresetMismatchError('This file has no audio track, so there is nothing to put in an MP3.');
-      }
-      return ['-i', input, '-map', '0:a:0', '-vn', '-c:a', 'libmp3lame', '-q:a', '2', ...stereoAtMost(source), '-f', 'mp3', output];
-    },
-    parts: null,
+    spec: { container: 'mp3', video: null, audio: { codec: 'mp3', channels: 2 } },
   },
   {
     id: 'mp4-remux',
+    group: 'video',
     label: 'MP4, streams copied (no re-encoding)',
     summary: 'the first video and audio streams as they are, fast start; seconds, not minutes',
-    container: 'mp4',
     extension: 'mp4',
-    mimeType: 'video/mp4',
     nameSuffix: 'remux',
     relativeCost: 0.02,
-    // The same streams, a little less container around them.
-    estimateBytes: (_source, sourceBytes) => Math.ceil(sourceBytes * 1.02),
-    args: remuxArgs,
-    parts: null,
+    spec: { container: 'mp4', video: 'copy', audio: 'copy', faststart: true },
   },
-];
+  {
+    id: 'mp4-h264-1080p',
+    group: 'video',
+    label: 'MP4 H.264 1080p',
+    summary: 'H.264 CRF 23, at most 1080 lines, AAC 128 kb/s, fast start: 4K and phone footage shrunk to HD',
+    extension: 'mp4',
+    nameSuffix: '1080p',
+    relativeCost: 12,
+    spec: { container: 'mp4', video: { codec: 'h264', maxHeight: 1080, rate: { kind: 'quality', level: 3 } }, audio: AAC_128, faststart: true },
+  },
+  {
+    id: 'mp4-fit-10mb',
+    group: 'video',
+    label: 'Fit in 10 MB (MP4)',
+    summary: 'H.264 at most 720 lines, AAC 128 kb/s, never more than 10,000,000 bytes: for chat apps and mail',
+    extension: 'mp4',
+    nameSuffix: '10mb',
+    relativeCost: 6,
+    spec: { container: 'mp4', video: { codec: 'h264', maxHeight: 720, rate: { kind: 'size', bytes: 10_000_000 } }, audio: AAC_128, faststart: true },
+  },
+  {
+    id: 'webm-av1-720p',
+    group: 'video',
+    label: 'WebM AV1 720p',
+    summary: "AV1 at most 720 lines, Opus 96 kb/s: the smallest files; where the browser encodes AV1 (ffmpeg.wasm has no AV1 encoder)",
+    extension: 'webm',
+    nameSuffix: 'av1',
+    relativeCost: 8,
+    spec: { container: 'webm', video: { codec: 'av1', maxHeight: 720, rate: { kind: 'quality', level: 3 } }, audio: { codec: 'opus', bitrate: 96_000, channels: 2 } },
+  },
+  {
+    id: 'gif-480',
+    group: 'video',
+    label: 'GIF 480 px',
+    summary: 'at most 480 px wide, 15 fps, one palette for the clip, no sound',
+    extension: 'gif',
+    nameSuffix: '480',
+    relativeCost: 3,
+    spec: { container: 'gif', video: { codec: 'gif', maxWidth: 480, maxFps: 15 }, audio: null },
+  },
+  {
+    id: 'm4a-audio',
+    group: 'audio',
+    label: 'M4A audio only (AAC)',
+    summary: 'AAC 160 kb/s stereo in MP4, no video: the sound of a video, for phones and players',
+    extension: 'm4a',
+    nameSuffix: 'audio',
+    relativeCost: 0.3,
+    spec: { container: 'm4a', video: null, audio: { codec: 'aac', bitrate: 160_000, channels: 2 } },
+  },
+].map((entry) => fromSpec(entry as BuiltInEntry));
 
 const BY_ID = new Map<string, Preset>(PRESETS.map((p) => [p.id, p]));
 /** The person's own presets, as CustomPresetLibrary last listed them (`customPresetShape`). */

@@ -5,32 +5,7 @@
  * their own in OutputStore; this store never touches them.
  */
 import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
-import type { PresetId } from '../presets/presets';
-import type { KeptSegments } from '../jobs/segment-reuse';
-
-/** The file a job was made from, as far as it can be told apart from another. */
-export interface SourceKey {
-  name: string;
-  size: number;
-  lastModified: number;
-}
-
-export interface JobRecord {
-  /** The job's id (the id its output will be stored under). */
-  id: string;
-  source: SourceKey & {
-    /** Path inside a dropped folder, or the file's name. */
-    displayName: string;
-  };
-  presetId: PresetId;
-  outputName: string;
-  queuedAt: number;
-  state: 'queued' | 'running';
-  /** Chromium: the file's handle, where the picker or the drop gave one (structured-cloned by IndexedDB). */
-  handle?: FileSystemFileHandle;
-  /** The tab that runs the job (its TabPresence id): while that tab is open, other tabs leave the job to it. */
-  tab?: string;
-}
+import { readAll, readJobRecord, readKeptSegments, readOne, type JobRecord, type KeptSegments } from './records';
 
 export class JobStore {
   private readonly store: UseStore;
@@ -61,7 +36,7 @@ export class JobStore {
   }
 
   async getSegments(id: string): Promise<KeptSegments | null> {
-    return (await get<KeptSegments>(id, this.segmentStore)) ?? null;
+    return readOne(id, await get<unknown>(id, this.segmentStore), readKeptSegments) ?? null;
   }
 
   async putSegments(id: string, segments: KeptSegments): Promise<void> {
@@ -79,8 +54,8 @@ export class JobStore {
 
   /** Every record, in the order the jobs were made. */
   async list(): Promise<JobRecord[]> {
-    const all = await entries<string, JobRecord>(this.store);
-    return all.map(([, record]) => record).sort((a, b) => a.queuedAt - b.queuedAt);
+    const all = await entries<string, unknown>(this.store);
+    return readAll(all, readJobRecord).sort((a, b) => a.queuedAt - b.queuedAt);
   }
 
   async clear(): Promise<void> {

@@ -3,49 +3,7 @@
  * in stores of their own, so listing the outputs never loads their bytes.
  */
 import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
-import type { PresetId } from '../presets/presets';
-
-/** Where a multipart upload got to, so a reload resumes instead of starting over. */
-export interface StoredUpload {
-  state: 'uploading' | 'uploaded' | 'upload-failed';
-  location?: string;
-  error?: string;
-  /** Opaque resume state of the uploader (key, uploadId, parts sent). */
-  resume?: unknown;
-}
-
-/**
- * A stored output's record (its bytes are kept apart): what `encoder.files.list()` gives.
- *
- * @example
- * ```ts
- * const [first]: OutputRecord[] = await encoder.files.list();
- * console.log(first?.outputName, first?.outputSize, first?.mimeType);
- * ```
- */
-export interface OutputRecord {
-  /** The job's id. */
-  id: string;
-  sourceName: string;
-  sourceSize: number;
-  sourceLastModified: number;
-  presetId: PresetId;
-  outputName: string;
-  outputSize: number;
-  mimeType: string;
-  startedAt: number;
-  endedAt: number;
-  exitCode: number;
-  /** The last lines of ffmpeg's log. */
-  logTail: string[];
-  upload?: StoredUpload;
-  /** The engine that made the output (absent in records from before the WebCodecs route). */
-  engine?: 'webcodecs' | 'ffmpeg';
-  /** The output was probed and holds what the preset promises. */
-  verified?: boolean;
-  /** Measured PSNR (dB) and SSIM against the source, over `frames` sampled frames (absent: not measured). */
-  quality?: { psnr: number; ssim: number; frames: number };
-}
+import { readAll, readOne, readOutputRecord, type OutputRecord, type StoredUpload } from './records';
 
 /**
  * What the stored outputs take, and what the browser says of the origin's storage.
@@ -106,8 +64,8 @@ export class OutputStore {
 
   /** Every record, oldest first. */
   async list(): Promise<OutputRecord[]> {
-    const all = await entries<string, OutputRecord>(this.records);
-    return all.map(([, record]) => record).sort((a, b) => a.endedAt - b.endedAt);
+    const all = await entries<string, unknown>(this.records);
+    return readAll(all, readOutputRecord).sort((a, b) => a.endedAt - b.endedAt);
   }
 
   /**
@@ -123,7 +81,7 @@ export class OutputStore {
   }
 
   async getRecord(id: string): Promise<OutputRecord | undefined> {
-    return get<OutputRecord>(id, this.records);
+    return readOne(id, await get<unknown>(id, this.records), readOutputRecord);
   }
 
   async updateUpload(id: string, upload: StoredUpload | undefined): Promise<void> {

@@ -4,7 +4,7 @@
  * tells (OutputStore.copiesFiles: off the record, storing an OPFS File keeps a reference, not
  * a copy); the room is then a share of the machine's memory, not of its disk.
  */
-import { formatBytes } from '../ui/format';
+import { formatBytes } from '../shared/format';
 
 /**
  * Chromium's in-memory storage for a private window is a random 15–20 % of physical memory

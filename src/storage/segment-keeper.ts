@@ -9,7 +9,7 @@
  * here as interrupted: the tab running a job holds a Web Lock named after it, and no other
  * tab touches that job's segments while it is held.
  */
-import type { KeptSegment, KeptSegments } from '../jobs/segment-reuse';
+import type { KeptSegment, KeptSegments } from './records';
 import type { JobStore } from './job-store';
 import { removeEntryPatiently } from './scratch-space';
 

@@ -4,7 +4,8 @@
  * estimated size before it starts. A job that cannot fit even alone fails at once with a
  * sentence; one that fits alone but not beside the running ones waits for them.
  */
-import { formatBytes } from '../ui/format';
+import { throwIfAborted } from '../shared/abort';
+import { formatBytes } from '../shared/format';
 import { PRIVATE_WINDOW_ADVICE, privateWindowSentence } from './private-window';
 
 export interface StorageFigures {
@@ -91,7 +92,7 @@ export class StorageBudget {
   async reserve(outputBytes: number, signal: AbortSignal): Promise<() => void> {
     const needed = outputBytes * COPIES_WHILE_STORING;
     for (;;) {
-      signal.throwIfAborted();
+      throwIfAborted(signal);
       const free = await this.freeBytes();
       const others = [...this.reservations.values()].reduce((sum, bytes) => sum + bytes, 0);
       if (free === null || needed <= free - others) break;

@@ -1,7 +1,7 @@
-import { INTERRUPTED_SENTENCE, presetById, qualityGrade, type BatchJob as Job, type SessionBatch } from '../index';
+import { INTERRUPTED_SENTENCE, presetById, qualityGrade, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
 import { CompareDialog } from './compare-dialog';
 import { h, setAttr, setText } from './dom';
-import { formatBytes, formatClock } from './format';
+import { formatBytes, formatClock } from '../shared/format';
 import type { UploadActions } from './upload-panel';
 
 const STATE_LABELS: Record<Job['state'], string> = {
@@ -29,6 +29,7 @@ export class JobItem {
   private readonly cancelButton = h('button', { type: 'button', class: 'quiet' }, 'Cancel');
   private readonly logButton = h('button', { type: 'button', class: 'quiet', 'aria-expanded': 'false' }, 'Log');
   private readonly deleteButton = h('button', { type: 'button', class: 'quiet' }, 'Delete');
+  private readonly copyButton = h('button', { type: 'button', class: 'quiet' }, 'Copy as ffmpeg command');
   private readonly log = h('pre', { class: 'log', hidden: true, tabindex: 0 });
 
   constructor(
@@ -80,6 +81,14 @@ export class JobItem {
       if (event.key === 'Enter') fetchThenClick(event);
     });
     this.deleteButton.addEventListener('click', () => void batch.deleteJob(job.id));
+    this.copyButton.addEventListener('click', () => {
+      const command = this.root.getAttribute('data-ffmpeg-command');
+      if (!command) return;
+      void navigator.clipboard.writeText(command).then(
+        () => setText(this.copyButton, 'Copied'),
+        () => window.prompt('The native ffmpeg command for this job:', command),
+      );
+    });
     this.logButton.addEventListener('click', () => {
       this.log.hidden = !this.log.hidden;
       this.logButton.setAttribute('aria-expanded', String(!this.log.hidden));
@@ -90,9 +99,20 @@ export class JobItem {
       this.progress,
       h('div', { class: 'job-line' }, this.meta, this.uploadLine),
       this.alert,
-      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.compareButton, this.cancelButton, this.logButton, this.deleteButton, this.oneOff),
+      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.compareButton, this.cancelButton, this.logButton, this.copyButton, this.deleteButton, this.oneOff),
       this.log,
     );
+  }
+
+  /** The native command that makes this output, once the source is probed (null before, or when it cannot be made). */
+  private commandOf(job: Job): string | null {
+    const info = this.batch.listSources().find((s) => s.id === job.sourceId)?.info;
+    if (!info) return null;
+    try {
+      return toFfmpegCommand(job.presetId, info, { input: job.sourceName, output: job.outputName });
+    } catch {
+      return null;
+    }
   }
 
   /** What the row was last filled from: a row whose job did not change is not touched (1,000 rows, issue 15). */
@@ -112,6 +132,9 @@ export class JobItem {
     setAttr(root, 'data-preset', job.presetId);
     setAttr(root, 'data-upload', job.upload);
     setAttr(root, 'data-engine', job.state === 'queued' ? null : job.engine);
+    const command = this.commandOf(job);
+    setAttr(root, 'data-ffmpeg-command', command);
+    this.copyButton.hidden = command === null;
     // Measured quality (issue 19): numbers for tests and tools, a word for people (in the meta line).
     const quality = job.state === 'done' ? job.quality : null;
     setAttr(root, 'data-psnr', quality ? String(Number.isFinite(quality.psnr) ? Number(quality.psnr.toFixed(2)) : quality.psnr) : null);

@@ -1,4 +1,4 @@
-import type { SessionBatch } from '../index';
+import { toFfmpegCommand, type SessionBatch } from '../index';
 import { h, saveBlob, setText } from './dom';
 import { JobItem } from './job-item';
 import { StorageLine } from './storage-line';
@@ -16,6 +16,8 @@ export class JobsPanel {
   private readonly overall = h('progress', { class: 'overall', max: 1, value: 0, 'aria-label': 'Batch progress' });
   private readonly downloadAllButton = h('button', { type: 'button' }, 'Download all');
   private readonly deleteAllButton = h('button', { type: 'button', class: 'danger' }, 'Delete all outputs');
+  /** Every job as one native ffmpeg command line: a file GNU parallel or a cluster's job array runs (docs/presets.md). */
+  private readonly exportScriptButton = h('button', { type: 'button', class: 'quiet' }, 'Export as script');
   /** Shown while any job is interrupted (issue 11): reads the kept files again and requeues their jobs. */
   private readonly resumeButton = h('button', { type: 'button', hidden: true }, 'Resume');
   private readonly resumeNote = h('p', { class: 'resume-note', role: 'status', 'data-resume-note': true, hidden: true });
@@ -36,6 +38,7 @@ export class JobsPanel {
     this.storage = new StorageLine(batch);
     batch.subscribeJobs((id) => this.dirty.add(id));
     this.downloadAllButton.addEventListener('click', () => void this.downloadAll());
+    this.exportScriptButton.addEventListener('click', () => saveBlob(new Blob([this.script()], { type: 'text/plain' }), 'ffbatch-jobs.txt'));
     this.resumeButton.addEventListener('click', () => void batch.resume());
     this.deleteAllButton.addEventListener('click', () => {
       if (confirm('Delete every stored output from this browser?')) void batch.deleteAllOutputs();
@@ -44,7 +47,7 @@ export class JobsPanel {
       'section',
       { class: 'panel', 'aria-labelledby': 'jobs-title' },
       h('h2', { id: 'jobs-title' }, '3. Jobs and outputs'),
-      h('div', { class: 'jobs-bar' }, this.summary, this.overall, this.resumeButton, this.downloadAllButton, this.deleteAllButton),
+      h('div', { class: 'jobs-bar' }, this.summary, this.overall, this.resumeButton, this.downloadAllButton, this.deleteAllButton, this.exportScriptButton),
       this.resumeNote,
       this.storage.element,
       this.empty,
@@ -103,11 +106,31 @@ export class JobsPanel {
     this.overall.value = active > 0 ? progressSum / active : 0;
     this.downloadAllButton.disabled = counts.done === 0;
     this.deleteAllButton.disabled = counts.done === 0;
+    this.exportScriptButton.disabled = jobs.length === 0;
     this.resumeButton.hidden = counts.interrupted === 0;
     const note = [this.batch.otherTabNote, this.batch.resumeNote].filter(Boolean).join(' ');
     this.resumeNote.hidden = !note;
     setText(this.resumeNote, note);
     this.showBatchProgress(counts.running + counts.queued > 0, this.overall.value, counts);
+  }
+
+  /**
+   * One line per job, `ffmpeg -i <source> … <output>`, named by their file names: run from the
+   * folder of the sources. A job whose source is not probed (or that its preset refuses) has no line.
+   */
+  private script(): string {
+    const infos = new Map(this.batch.listSources().map((source) => [source.id, source.info]));
+    const lines = new Set<string>();
+    for (const job of this.batch.listJobs()) {
+      const info = infos.get(job.sourceId);
+      if (!info) continue;
+      try {
+        lines.add(toFfmpegCommand(job.presetId, info, { input: job.sourceName, output: job.outputName }));
+      } catch {
+        // A source this preset cannot make (no sound for an M4A…): the job failed in the page too.
+      }
+    }
+    return lines.size > 0 ? `${[...lines].join('\n')}\n` : '';
   }
 
   private renderNextFrame(): void {

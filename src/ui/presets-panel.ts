@@ -1,7 +1,7 @@
-import { COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, privateWindowSentence, type BatchJob as SessionJob, type SessionBatch, type SourceInfo, worthWarning } from '../index';
+import { canEncodeAv1, COPIES_WHILE_STORING, estimateBatch, isPresetId, PRESETS, presetById, PresetMismatchError, type EstimateItem, type PresetId, privateWindowSentence, type BatchJob as SessionJob, type SessionBatch, type SourceInfo, worthWarning } from '../index';
 import type { CustomPresetsForm } from './custom-presets-form';
 import { h, setText } from './dom';
-import { formatBytes, formatClock } from './format';
+import { formatBytes, formatClock } from '../shared/format';
 
 /** This device's speed per preset (learnt from its past jobs, or a stated default). */
 export interface SpeedBook {
@@ -31,16 +31,34 @@ export class PresetsPanel {
     private readonly speeds: SpeedBook | null = null,
     custom: CustomPresetsForm | null = null,
   ) {
-    const presetBoxes = PRESETS.map((preset) =>
+    const box = (preset: (typeof PRESETS)[number]): HTMLElement =>
       h(
         'label',
         { class: 'preset' },
         h('input', { type: 'checkbox', name: 'preset', value: preset.id }),
         h('span', { class: 'preset-label' }, preset.label),
         h('span', { class: 'preset-summary' }, preset.summary),
-      ),
+      );
+    // Grouped so that what people come for leads, and the Flash-era two wait at the end.
+    const group = (title: string, which: string): HTMLElement =>
+      h('div', { class: 'preset-group', role: 'group', 'aria-label': title }, h('h3', {}, title), ...PRESETS.filter((p) => p.group === which).map(box));
+    this.fieldset = h(
+      'fieldset',
+      { class: 'presets' },
+      h('legend', {}, 'Output presets'),
+      group('Video', 'video'),
+      group('Audio', 'audio'),
+      group('The 2010 recipe', 'recipe'),
+      custom ? h('div', { class: 'preset-group', role: 'group', 'aria-label': 'Yours' }, h('h3', {}, 'Yours'), custom.ticks) : null,
     );
-    this.fieldset = h('fieldset', { class: 'presets' }, h('legend', {}, 'Output presets'), ...presetBoxes, custom?.ticks);
+    // AV1 only where this browser encodes it (ffmpeg.wasm has no AV1 encoder): not offered, rather than failing later.
+    const av1 = this.fieldset.querySelector<HTMLElement>('input[value="webm-av1-720p"]')?.closest('label');
+    if (av1) {
+      av1.hidden = true;
+      void canEncodeAv1().then((yes) => {
+        av1.hidden = !yes;
+      });
+    }
     this.fieldset.addEventListener('change', onChange);
 
     this.workersInput.value = String(batch.workers);

@@ -1,6 +1,6 @@
 import { batchReport, CLOUD_PRICE, latestBatch, presetById, presetColours, qualityGrade, reportJson, timelineSvg, type BatchReport, type ReportJob, type SessionBatch } from '../index';
 import { h, saveBlob, setAttr, setText } from './dom';
-import { formatBytes, formatClock } from './format';
+import { formatBytes, formatClock } from '../shared/format';
 
 function presetLabel(id: string): string {
   try {

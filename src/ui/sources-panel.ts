@@ -1,7 +1,8 @@
 import type { AddedFile, BatchSource as Source, SessionBatch } from '../index';
 import { h } from './dom';
 import { filesFromDrop, filesFromFolderInput, pickWithHandles } from './file-drop';
-import { formatBytes, formatClock } from './format';
+import { isAbortError } from '../shared/abort';
+import { formatBytes, formatClock } from '../shared/format';
 
 /** New rows built in one frame at most. */
 const ROWS_PER_FRAME = 50;
@@ -35,7 +36,7 @@ export class SourcesPanel {
         pick().then(
           (files) => this.add(files),
           (error: unknown) => {
-            if (!(error instanceof DOMException && error.name === 'AbortError')) fileInput.click();
+            if (!isAbortError(error)) fileInput.click();
           },
         );
       });

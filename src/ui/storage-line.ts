@@ -1,6 +1,6 @@
 import type { SessionBatch } from '../index';
 import { h, setText } from './dom';
-import { formatBytes } from './format';
+import { formatBytes } from '../shared/format';
 
 /** The line under the jobs bar: bytes of stored outputs, space left, whether the browser keeps them. */
 export class StorageLine {

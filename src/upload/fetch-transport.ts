@@ -1,4 +1,5 @@
-import { abortReason, isAbortError } from './retry-policy';
+import { isAbortError } from '../shared/abort';
+import { uploadAborted } from './retry-policy';
 import { NetworkError, type Transport } from './transport';
 
 /**
@@ -15,7 +16,7 @@ export const fetchTransport: Transport = async (request) => {
     response = await fetch(request.url, init);
     body = await response.text();
   } catch (error) {
-    if (signal.aborted || isAbortError(error)) throw abortReason(signal);
+    if (signal.aborted || isAbortError(error)) throw uploadAborted(signal);
     throw new NetworkError(`${request.method} request failed before any answer.`, { cause: error });
   }
   if (request.onUploadProgress && request.body instanceof Blob) request.onUploadProgress(request.body.size);

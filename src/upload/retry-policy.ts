@@ -1,3 +1,5 @@
+import { abortReason, isAbortError } from '../shared/abort';
+
 /**
  * When and how long to wait before trying a failed request again.
  * Pure functions, except {@link withRetry}, whose clock and random source are injectable.
@@ -60,10 +62,10 @@ export function isRetryable(failure: FailureFacts): boolean {
 /** Waits `ms`, or rejects with the signal's AbortError as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
+    if (signal?.aborted) return reject(uploadAborted(signal));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
+      reject(uploadAborted(signal as AbortSignal));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -73,17 +75,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The DOMException AbortError to throw for an aborted signal (its reason, when it is one). */
-export function abortReason(signal: AbortSignal): DOMException {
-  const reason: unknown = signal.reason;
-  return reason instanceof DOMException && reason.name === 'AbortError'
-    ? reason
-    : new DOMException('The upload was aborted.', 'AbortError');
-}
-
-/** True for the AbortError that every abort in this module throws. */
-export function isAbortError(error: unknown): error is DOMException {
-  return error instanceof DOMException && error.name === 'AbortError';
+/** The AbortError an upload rejects with (the signal's reason, when it is one). */
+export function uploadAborted(signal: AbortSignal): DOMException {
+  return abortReason(signal, 'The upload was aborted.');
 }
 
 /** Hooks for tests: a fake clock and random source. */
@@ -106,7 +100,7 @@ export async function withRetry<T>(
   hooks: RetryHooks = {},
 ): Promise<T> {
   for (let n = 1; ; n++) {
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal?.aborted) throw uploadAborted(signal);
     try {
       return await attempt(n);
     } catch (error) {

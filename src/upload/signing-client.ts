@@ -4,7 +4,7 @@
  * Every answer is validated here, at the boundary, so the uploader deals only in checked values.
  * No retries here: the uploader retries whole steps (sign + send) so re-signing comes for free.
  */
-import { isAbortError } from './retry-policy';
+import { isAbortError } from '../shared/abort';
 import type { Transport, TransportRequest, TransportResponse } from './transport';
 import { UploadError, signerError } from './upload-error';
 

@@ -1,9 +1,9 @@
+import { isAbortError } from '../shared/abort';
 import { DEFAULT_PART_SIZE, MIN_PART_SIZE, choosePartSize, planParts, remainingParts, type PlannedPart } from './part-planner';
 import {
   DEFAULT_RETRY_POLICY,
-  abortReason,
-  isAbortError,
   isRetryable,
+  uploadAborted,
   withRetry,
   type RetryHooks,
   type RetryPolicy,
@@ -125,7 +125,7 @@ export async function uploadBlob(blob: Blob, options: UploadOptions): Promise<Up
     signal: options.signal ?? new AbortController().signal,
     signer: target.kind === 'endpoint' ? new SigningClient(target.endpoint, transport) : undefined,
   };
-  if (context.signal.aborted) throw abortReason(context.signal);
+  if (context.signal.aborted) throw uploadAborted(context.signal);
   const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
   const multipart = context.signer !== undefined && (blob.size >= threshold || options.resume !== undefined);
   return multipart ? uploadMultipart(context, context.signer as SigningClient) : uploadSingle(context);
@@ -310,7 +310,7 @@ async function sendParts(context: Context, signer: SigningClient, state: Multipa
   } finally {
     context.signal.removeEventListener('abort', onAbort);
   }
-  if (context.signal.aborted) throw abortReason(context.signal);
+  if (context.signal.aborted) throw uploadAborted(context.signal);
   if (failure) throw failure.error;
 
   const parts = snapshot().parts;

@@ -1,4 +1,4 @@
-import { abortReason } from './retry-policy';
+import { uploadAborted } from './retry-policy';
 import { NetworkError, type Transport } from './transport';
 
 /**
@@ -9,7 +9,7 @@ import { NetworkError, type Transport } from './transport';
 export const xhrTransport: Transport = (request) =>
   new Promise((resolve, reject) => {
     const { signal } = request;
-    if (signal.aborted) return reject(abortReason(signal));
+    if (signal.aborted) return reject(uploadAborted(signal));
     const xhr = new XMLHttpRequest();
     const onAbort = (): void => xhr.abort();
     const cleanUp = (): void => signal.removeEventListener('abort', onAbort);
@@ -34,7 +34,7 @@ export const xhrTransport: Transport = (request) =>
     });
     xhr.addEventListener('abort', () => {
       cleanUp();
-      reject(abortReason(signal));
+      reject(uploadAborted(signal));
     });
     signal.addEventListener('abort', onAbort, { once: true });
     xhr.send(request.body ?? null);

@@ -8,6 +8,7 @@
  * `lib/uppy.js` is this file and nothing else.
  */
 import { BasePlugin, type Body, type Meta, type PluginOpts, type Uppy, type UppyFile } from '@uppy/core';
+import { isAbortError } from '../shared/abort';
 import { createEncoder, JobFailedError, type Encoder, type EncoderJob, type PresetChoice, type SourceInfo } from '../index';
 
 /**
@@ -82,9 +83,6 @@ function isVideo(file: UppyFile<Meta, Body>): boolean {
   return file.type.startsWith('video/') || VIDEO_EXTENSIONS.has(file.extension.toLowerCase());
 }
 
-function isAbort(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'AbortError';
-}
 
 /** True unless `info` already is an H.264/AAC MP4 within `bound`. */
 function differsFrom(info: SourceInfo, bound: { height: number; bytes?: number }, bytes: number): boolean {
@@ -207,7 +205,7 @@ export class FfbatchTranscode<M extends Meta = Meta, B extends Body = Body> exte
     try {
       return differsFrom(await this.getEncoder().probe(data), bound, data.size);
     } catch (error) {
-      if (isAbort(error)) throw error;
+      if (isAbortError(error)) throw error;
       return true; // unreadable here: the job says why, in its own sentence
     }
   }
@@ -247,7 +245,7 @@ export class FfbatchTranscode<M extends Meta = Meta, B extends Body = Body> exte
       const meta: FfbatchTranscodeMeta & { name: string; type: string } = { name, type, originalName: file.name, originalSize: file.size };
       this.uppy.setFileMeta(file.id, meta as unknown as M);
     } catch (error) {
-      if (isAbort(error) || !this.current(file.id)) return; // removed or canceled: Uppy drops the file itself
+      if (isAbortError(error) || !this.current(file.id)) return; // removed or canceled: Uppy drops the file itself
       const sentence = error instanceof JobFailedError ? error.message : error instanceof Error ? error.message : String(error);
       this.uppy.log(`[FfbatchTranscode] ${file.name}: ${sentence}`, 'warning');
       this.uppy.info({ message: this.i18n('conversionFailed', { name: file.name, sentence }) }, 'error', 10_000);

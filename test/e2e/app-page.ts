@@ -122,7 +122,16 @@ export async function readJobs(page: Page): Promise<JobView[]> {
         alert: alert ? (alert.textContent ?? '') : null,
         downloadName: link ? link.getAttribute('download') : null,
         progress: progress ? progress.value : null,
-        text: (el as HTMLElement).innerText,
+        // What a person sees: rows off screen skip rendering (content-visibility: auto), and
+        // innerText of a skipped row is empty, so the row is rendered for the reading.
+        text: (() => {
+          const row = el as HTMLElement;
+          const before = row.style.contentVisibility;
+          row.style.contentVisibility = 'visible';
+          const text = row.innerText;
+          row.style.contentVisibility = before;
+          return text;
+        })(),
       };
     }),
   );

@@ -25,6 +25,9 @@ async function open(page: Page): Promise<void> {
 
 async function fill(page: Page, name: string, container: string, args: string): Promise<void> {
   await page.getByLabel('Preset name', { exact: true }).fill(name);
+  // The ffmpeg-arguments form sits behind Advanced (issue 17); the choices are the default.
+  const advanced = page.getByRole('button', { name: 'Advanced', exact: true });
+  if ((await advanced.getAttribute('aria-pressed')) !== 'true') await advanced.click();
   await page.getByLabel('Container', { exact: true }).selectOption({ label: container });
   await page.getByLabel('ffmpeg arguments', { exact: true }).fill(args);
   await page.getByRole('button', { name: 'Save preset' }).click();

@@ -45,7 +45,7 @@ test.beforeAll(async () => {
   await writeFile(path.join(site, 'package.json'), JSON.stringify(manifest, null, 2));
   await writeSiteLock(site, tarball);
   await runIn(site, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
-  await runIn(site, 'npx', ['vite', 'build', '--outDir', 'dist-vite', '--logLevel', 'warn']);
+  await runIn(site, path.join(site, 'node_modules', '.bin', 'vite'), ['build', '--outDir', 'dist-vite', '--logLevel', 'warn']);
   await runIn(site, 'node', ['build-webpack.mjs']);
 
   const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };

@@ -69,7 +69,7 @@ test.beforeAll(async () => {
 
   // The site's own build script (copies the assets, then vite build), told where the signing service is.
   await runIn(site, 'npm', ['run', 'build'], { VITE_SIGNING_ENDPOINT: stack.endpoint });
-  await runIn(site, 'npx', ['vite', 'build', 'api-test', '--outDir', '../dist/api-test', '--base', '/api-test/', '--logLevel', 'error']);
+  await runIn(site, path.join(site, 'node_modules', '.bin', 'vite'), ['build', 'api-test', '--outDir', '../dist/api-test', '--base', '/api-test/', '--logLevel', 'error']);
 
   const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
   // Any free port: the app's server keeps FFBATCH_E2E_PORT.

@@ -62,7 +62,7 @@ test.beforeAll(async () => {
   await writeSiteLock(site, tarball);
   await runIn(site, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
   await runIn(site, 'npm', ['run', 'build'], { VITE_SIGNING_ENDPOINT: stack.endpoint });
-  await runIn(site, 'npx', ['vite', 'build', 'uppy-test', '--outDir', '../dist/uppy-test', '--base', '/uppy-test/', '--logLevel', 'error'], { VITE_SIGNING_ENDPOINT: stack.endpoint });
+  await runIn(site, path.join(site, 'node_modules', '.bin', 'vite'), ['build', 'uppy-test', '--outDir', '../dist/uppy-test', '--base', '/uppy-test/', '--logLevel', 'error'], { VITE_SIGNING_ENDPOINT: stack.endpoint });
 
   const make = async (name: string, args: string[]): Promise<void> => {
     inputs[name] = path.join(work, name);

@@ -86,6 +86,7 @@ export class Lab {
       dryRun: () => Promise.reject(new Error('not used here')),
       webcodecsProbe: () => Promise.reject(new Error('not used here')),
       webcodecsEncode: () => Promise.reject(new Error('not used here')),
+      smartCut: () => Promise.reject(new Error('not used here')),
     };
     const worker = new FakeWorker(api);
     this.workers.push(worker);

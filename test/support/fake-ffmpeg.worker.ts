@@ -32,6 +32,8 @@ const api: FfmpegWorkerApi = {
   // Audio outputs are not scored; a video one here would fail its score, not the job.
   scoreQuality: () => Promise.reject(new Error('not in the fake worker')),
   compareFrames: () => Promise.reject(new Error('not in the fake worker')),
+  // As for a source Mediabunny cannot read: a remux job goes on to run().
+  smartCut: () => Promise.reject(Object.assign(new Error('not in the fake worker'), { name: 'SmartCutUnsupportedError' })),
 };
 
 Comlink.expose(api);

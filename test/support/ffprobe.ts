@@ -15,6 +15,8 @@ export interface ProbedStream {
   r_frame_rate?: string;
   avg_frame_rate?: string;
   sample_rate?: string;
+  /** Bits per second, as ffprobe reads it from the stream (MP4 keeps it per track). */
+  bit_rate?: string;
   channels?: number;
   duration?: string;
   nb_read_frames?: string;

@@ -159,6 +159,23 @@ describe('createEncoder: jobs', () => {
     expect(lab.runs).toHaveLength(0);
   });
 
+  it('result({ signal: AbortSignal.timeout() }) rejects with an AbortError DOMException, not the TimeoutError', async () => {
+    const enc = makeEncoder();
+    const job = enc.call(mp3(), 'mp3-audio');
+    await lab.runsStarted(1);
+    const error: unknown = await job.result({ signal: AbortSignal.timeout(1) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe('AbortError');
+    // Only the wait stopped: the job runs on.
+    expect(job.status).toBe('running');
+    const timedOut = AbortSignal.timeout(1);
+    await new Promise((resolve) => timedOut.addEventListener('abort', resolve, { once: true }));
+    expect((timedOut.reason as DOMException).name).toBe('TimeoutError');
+    const late: unknown = await job.result({ signal: timedOut }).catch((e: unknown) => e);
+    expect((late as DOMException).name).toBe('AbortError');
+    expect(() => enc.call(mp3(), 'mp3-audio', { signal: timedOut })).toThrow(expect.objectContaining({ name: 'AbortError' }) as Error);
+  });
+
   it('result({ signal }) stops waiting without canceling the job', async () => {
     const enc = makeEncoder();
     const job = enc.call(mp3(), 'mp3-audio');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BitrateSteer, H264_STEERING } from '../../workers/bitrate-steer';
+import { BitrateSteer, BudgetSteer, H264_STEERING } from '../../workers/bitrate-steer';
 
 const steer = (startBitrate = 1_000_000): BitrateSteer => new BitrateSteer({ ...H264_STEERING, startBitrate, targetQp: 26, windowFrames: 10 });
 
@@ -42,5 +42,42 @@ describe('BitrateSteer', () => {
     feed(s, 24, 5);
     expect(feed(s, 28, 5)[4]).toBeNull();
     expect(feed(s, 38, 10)[9], '12 QP over asks for 4×: capped at 2.5×').toBe(2_500_000);
+  });
+});
+
+describe('BudgetSteer (Fit in N MB on the fast route)', () => {
+  const budget = (): BudgetSteer => new BudgetSteer({ startBitrate: 1_000_000, videoBytes: 5_000_000, durationSec: 40, windowFrames: 30 });
+
+  /** Feeds `seconds` of 30 fps frames made at `bitrate`, from `fromSec`; returns the changes asked. */
+  function run(s: BudgetSteer, fromSec: number, seconds: number, bitrate: number): number[] {
+    const asked: number[] = [];
+    for (let i = 1; i <= seconds * 30; i++) {
+      const next = s.add(bitrate / 8 / 30, fromSec + i / 30);
+      if (next !== null) asked.push(next);
+    }
+    return asked;
+  }
+
+  it('leaves an encode on course alone', () => {
+    const s = budget();
+    expect(run(s, 0, 20, 1_000_000)).toEqual([]);
+  });
+
+  it('an encoder running over is brought down so the rest fits the bytes left', () => {
+    const s = budget();
+    const asked = run(s, 0, 10, 1_600_000);
+    expect(asked.length).toBeGreaterThan(0);
+    // After 10 s at 1.6 Mb/s (2 MB), 3 MB are left for 30 s: 800 kb/s.
+    expect(s.current).toBeLessThan(1_000_000);
+    expect(s.current).toBeGreaterThan(700_000);
+    expect(s.bytesSoFar).toBeCloseTo(2_000_000, 0);
+  });
+
+  it('an easy start lends its bytes to the rest, within 2× the start', () => {
+    const s = budget();
+    run(s, 0, 30, 200_000);
+    // Asked for more each window; capped at 2 Mb/s (the last step is under the dead band).
+    expect(s.current).toBeGreaterThan(1_800_000);
+    expect(s.current).toBeLessThanOrEqual(2_000_000);
   });
 });

@@ -16,6 +16,7 @@ import {
   importCustomPresets,
   legacyHints,
   makeCustomPreset,
+  parseCodecNames,
   parseEncoderList,
   parseFilterList,
   slugOf,
@@ -389,5 +390,55 @@ describe('the dry run', () => {
     const typo = dry('mp4', '-c:v libx264 -crff 23');
     expect(typo.exitCode).not.toBe(0);
     expect(dryRunFailureLine(typo.log, typo.exitCode)).toBe("Unrecognized option 'crff'.");
+  }, 60_000);
+});
+
+describe('codec names select their default encoder, as in ffmpeg', () => {
+  const LIST = [
+    'Encoders:',
+    ' V..... = Video',
+    ' ------',
+    ' V..... flv                  FLV / Sorenson Spark / Sorenson H.263 (Flash Video) (codec flv1)',
+    ' V....D libx264              libx264 H.264 / AVC / MPEG-4 AVC / MPEG-4 part 10 (codec h264)',
+    ' V.S... mpeg4                MPEG-4 part 2',
+    ' A..... aac                  AAC (Advanced Audio Coding)',
+    ' A....D libmp3lame           libmp3lame MP3 (MPEG audio layer 3) (codec mp3)',
+  ].join('\n');
+
+  it('reads the codec of each encoder: "(codec h264)", or the encoder\'s own name', () => {
+    expect([...parseCodecNames(LIST)]).toEqual(['flv1', 'h264', 'mpeg4', 'aac', 'mp3']);
+  });
+
+  it('accepts -c:v h264, -c:v flv1 and -c:a mp3; still refuses a name that is neither', () => {
+    const options = { encoders: parseEncoderList(LIST), codecs: parseCodecNames(LIST) };
+    expect(checkCustomArgs('-c:v h264 -crf 28 -c:a mp3', options)).toEqual(['-c:v', 'h264', '-crf', '28', '-c:a', 'mp3']);
+    expect(checkCustomArgs('-vcodec flv1 -b:v 200k', options)).toEqual(['-vcodec', 'flv1', '-b:v', '200k']);
+    expect(checkCustomArgs('-c:v libx264', options)).toHaveLength(2);
+    expect(() => checkCustomArgs('-c:v h265', options)).toThrow(/no encoder named "h265"/);
+  });
+
+  it('on the real core: what the check lets through, ffmpeg runs (dry run exit 0)', async () => {
+    const core = await loadCoreInNode();
+    let log: string[] = [];
+    core.setLogger(({ message }) => log.push(message));
+    core.FS.mkdir('/work');
+    const exec = (args: string[]): number => {
+      log = [];
+      core.reset();
+      return core.exec('-nostdin', '-y', ...args);
+    };
+    exec(['-hide_banner', '-encoders']);
+    const text = log.join('\n');
+    const options = { encoders: parseEncoderList(text), codecs: parseCodecNames(text), filters: new Set(['scale']) };
+    const cases: [string, string][] = [['mp4', '-c:v h264 -c:a mp3'], ['flv', '-c:v flv1 -c:a mp3 -ar 44100'], ['mp3', '-vn -c:a mp3']];
+    for (const [container, argsText] of cases) {
+      const preset = makeCustomPreset({ name: 'x', container, argsText }, new Set(), 1, undefined, options);
+      let exitCode = 0;
+      for (const step of dryRunSteps(preset)) {
+        exitCode = exec(step);
+        if (exitCode !== 0) break;
+      }
+      expect(exitCode, `${container}: ${argsText}\n${log.slice(-5).join('\n')}`).toBe(0);
+    }
   }, 60_000);
 });

@@ -23,7 +23,7 @@ import {
 } from '../../src/presets/edits';
 import type { SourceInfo } from '../../src/presets/source-info';
 import { FIXTURES_DIR } from '../support/media';
-import { keyframeAtOrBefore, planSmartCut } from '../../src/presets/smart-cut-plan';
+import { keyframeAtOrBefore, planSmartCut } from '../../src/shared/smart-cut-plan';
 
 describe('checkEdits', () => {
   it('accepts a full set and fills a missing trim end with null', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createEncodeRunner, type EncodeRunnerDeps } from '../../src/jobs/encode-job';
 import { newJob } from '../../src/jobs/job';
 import type { RunContext } from '../../src/jobs/scheduler';
-import type { KeptSegment, KeptSegments } from '../../src/jobs/segment-reuse';
+import type { KeptSegment, KeptSegments } from '../../src/storage/records';
 import type { Source } from '../../src/jobs/source';
 import type { RunRequest } from '../../workers/protocol';
 

@@ -104,9 +104,14 @@ describe('chooseEngine', () => {
 
 describe('planWebCodecsTarget', () => {
   it('sizes as the ffmpeg route (fitHeight) and takes the bitrate rule; H.264 is steered to the target QP, VP9 is not', () => {
-    expect(planWebCodecsTarget('mp4-h264-720p', source())).toEqual({ presetId: 'mp4-h264-720p', width: 1280, height: 720, videoBitrate: 1_250_000, targetQp: H264_TARGET_QP });
+    // The plan now says the container and codecs too (compiled from the preset's spec; the worker keeps no table).
+    const aac = { codec: 'aac', bitrate: 128_000, channels: 2 };
+    expect(planWebCodecsTarget('mp4-h264-720p', source())).toEqual({ presetId: 'mp4-h264-720p', container: 'mp4', video: 'avc', width: 1280, height: 720, videoBitrate: 1_250_000, targetQp: H264_TARGET_QP, audio: aac });
     expect(planWebCodecsTarget('mp4-h264-480p', source())).toMatchObject({ width: 854, height: 480, targetQp: H264_TARGET_QP });
-    expect(planWebCodecsTarget('webm-vp9-720p', source())).toEqual({ presetId: 'webm-vp9-720p', width: 1280, height: 720, videoBitrate: 700_000 });
+    // VP9 asks for quantizer mode (level 3 = CRF 33's 33) where the browser takes it; 700 kb/s otherwise.
+    expect(planWebCodecsTarget('webm-vp9-720p', source())).toEqual({
+      presetId: 'webm-vp9-720p', container: 'webm', video: 'vp9', width: 1280, height: 720, videoBitrate: 700_000, quantizer: 33, audio: { codec: 'opus', bitrate: 96_000, channels: 2 },
+    });
     // The benchmark's ?h264TargetQp= knob: another H.264 target; VP9 still has none.
     expect(planWebCodecsTarget('mp4-h264-720p', source(), 20)).toMatchObject({ targetQp: 20 });
     expect(planWebCodecsTarget('webm-vp9-720p', source(), 20)).not.toHaveProperty('targetQp');

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OutputStore, StorageFullError, type OutputRecord } from '../../src/storage/output-store';
+import { OutputStore, StorageFullError } from '../../src/storage/output-store';
+import { outputRecord as record } from '../support/output-record';
 
 let storeNumber = 0;
 
@@ -8,24 +9,6 @@ let storeNumber = 0;
 function freshStore(): OutputStore {
   storeNumber++;
   return new OutputStore(`test-${storeNumber}`);
-}
-
-function record(id: string, patch: Partial<OutputRecord> = {}): OutputRecord {
-  return {
-    id,
-    sourceName: 'holiday.avi',
-    sourceSize: 1_000_000,
-    sourceLastModified: 1_700_000_000_000,
-    presetId: 'mp4-h264-480p',
-    outputName: 'holiday.mp4',
-    outputSize: 3,
-    mimeType: 'video/mp4',
-    startedAt: 1_000,
-    endedAt: 2_000,
-    exitCode: 0,
-    logTail: ['frame=  150 fps= 48 q=28.0 Lsize=  256kB time=00:00:05.00', 'video:200kB audio:50kB'],
-    ...patch,
-  };
 }
 
 /** Bytes that survive only a faithful copy: every byte value, in a pattern. */

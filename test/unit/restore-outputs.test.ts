@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { Batch, type BatchDeps } from '../../src/jobs/batch';
 import { MISSING_OUTPUT_SENTENCE } from '../../src/jobs/job';
 import type { WorkerPool } from '../../src/pool/worker-pool';
-import { OutputStore, type OutputRecord } from '../../src/storage/output-store';
+import { OutputStore } from '../../src/storage/output-store';
+import type { OutputRecord } from '../../src/storage/records';
 
 let n = 0;
 function record(id: string, endedAt: number): OutputRecord {

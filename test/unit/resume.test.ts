@@ -10,8 +10,8 @@ import type { Job } from '../../src/jobs/job';
 import { changedSentence, matchInterrupted, sameFile } from '../../src/jobs/resume-match';
 import { Scheduler, type JobOutcome } from '../../src/jobs/scheduler';
 import type { WorkerPool } from '../../src/pool/worker-pool';
-import type { KeptSegments } from '../../src/jobs/segment-reuse';
-import { JobStore, type JobRecord } from '../../src/storage/job-store';
+import { JobStore } from '../../src/storage/job-store';
+import type { JobRecord, KeptSegments } from '../../src/storage/records';
 import type { SegmentKeeper } from '../../src/storage/segment-keeper';
 import { OutputStore } from '../../src/storage/output-store';
 

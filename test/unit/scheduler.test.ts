@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { abortError, JobStalledError } from '../../src/jobs/errors';
+import { abortError } from '../../src/shared/abort';
+import { JobStalledError } from '../../src/jobs/errors';
 import { newJob, type Job } from '../../src/jobs/job';
 import { Scheduler, type JobOutcome, type RunContext } from '../../src/jobs/scheduler';
 

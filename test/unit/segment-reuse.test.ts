@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planSegments } from '../../src/jobs/segment-plan';
-import { decideReuse, reuseSentence, segmentCountForResume, segmentPlanKey, type KeptSegment, type KeptSegments } from '../../src/jobs/segment-reuse';
+import { decideReuse, reuseSentence, segmentCountForResume, segmentPlanKey } from '../../src/jobs/segment-reuse';
+import type { KeptSegment, KeptSegments } from '../../src/storage/records';
 
 const TRAILER = { name: 'trailer.flv', size: 4_000_000, lastModified: 1_700_000_000_000 };
 const planOf = (count: number, video = ['-c:v', 'flv1']): string =>

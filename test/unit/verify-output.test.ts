@@ -91,6 +91,27 @@ describe('verifyEnd: the packets reach the end the header claims', () => {
   });
 });
 
+describe('verifyOutput: the promises of spec-built presets', () => {
+  it('Fit in 10 MB: an output over 10,000,000 bytes fails its check, one at the limit passes', () => {
+    expect(verifyOutput('mp4-fit-10mb', info(), h264_720(), undefined, 10_000_000)).toBeNull();
+    expect(verifyOutput('mp4-fit-10mb', info(), h264_720(), undefined, 10_000_001)).toBe('The output failed its check: it is 10,000,001 bytes, over the 10,000,000 it must fit in.');
+  });
+
+  it('GIF: GIF video of the planned size and no sound, even from a source with sound', () => {
+    const gif = info({ container: 'gif', audio: null, video: video({ codec: 'gif', width: 480, height: 270, displayWidth: 480, displayHeight: 270 }) });
+    expect(verifyOutput('gif-480', info(), gif)).toBeNull();
+    expect(verifyOutput('gif-480', info(), { ...gif, audio: { codec: 'aac', channels: 2, sampleRate: 48000 } })).toMatch(/audio track though the preset leaves the sound out/);
+    expect(verifyOutput('gif-480', info(), { ...gif, video: video({ codec: 'gif', width: 640, height: 360, displayWidth: 640, displayHeight: 360 }) })).toMatch(/640×360, not the planned 480×270/);
+  });
+
+  it('M4A: AAC sound only', () => {
+    const m4a = info({ video: null });
+    expect(verifyOutput('m4a-audio', info(), m4a)).toBeNull();
+    expect(verifyOutput('m4a-audio', info(), { ...m4a, video: video() })).toMatch(/video track though the preset is audio only/);
+    expect(verifyOutput('m4a-audio', info(), { ...m4a, audio: { codec: 'mp3', channels: 2, sampleRate: 48000 } })).toMatch(/its audio is MP3, not AAC/);
+  });
+});
+
 describe('verifyFrames: the output has the frames its source shows (duration × rate, within one)', () => {
   const timed = (durationSec: number | null, nominalFps: number | null, over: Partial<SourceInfo> = {}): SourceInfo =>
     info({ durationSec: 20.1, videoTiming: { index: 0, durationSec, frames: null, nominalFps }, ...over });

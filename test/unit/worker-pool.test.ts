@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAbortError } from '../../src/jobs/errors';
+import { isAbortError } from '../../src/shared/abort';
 import { defaultPoolSize, FfmpegExitError, OutputWriteError, WorkerCrashedError, WorkerPool, type CompiledCore, type WorkerPoolOptions } from '../../src/pool/worker-pool';
 import type { FfmpegWorkerApi, LogSink, MountedInput, ProbeResult, RunRequest, RunResult } from '../../workers/protocol';
 
@@ -114,6 +114,7 @@ class Lab {
       dryRun: () => Promise.reject(new Error('not used here')),
       webcodecsProbe: () => Promise.reject(new Error('not used here')),
       webcodecsEncode: () => Promise.reject(new Error('not used here')),
+      smartCut: () => Promise.reject(new Error('not used here')),
     };
     const worker = new FakeWorker(index, api);
     this.workers.push(worker);
