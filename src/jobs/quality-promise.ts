@@ -20,6 +20,11 @@ export const DEFAULT_QUALITY_GOAL = { label: 'Good', marginDb: 1.0, sizeFactor: 
 
 /** Sources shorter than this are encoded as planned: samples would be most of the file. */
 export const MIN_SAMPLED_SOURCE_SEC = 10;
+/**
+ * The fast route's samples start this much earlier and are scored and weighed from the span's
+ * start: OpenH264's rate control starts low, and a whole file is encoded in its stride.
+ */
+const PREROLL_SEC = 1;
 /** Frames scored per sample. */
 const SAMPLE_FRAMES = 8;
 /** Sample bitrates are multiples of this (b/s). */
@@ -97,7 +102,8 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
   const started = performance.now();
   log(`Quality samples: ${spans.length} × ${spans[0]?.duration ?? 0} s at ${spans.map((s) => `${s.start.toFixed(1)} s`).join(', ')}, against the ffmpeg route's x264 CRF 23.`);
 
-  const score = async (output: Blob, name: string, span: SampleSpan): Promise<QualityReport> => {
+  /** A sample scored over its span: `lead` seconds of it (a pre-roll) are left out. */
+  const score = async (output: Blob, name: string, span: SampleSpan, lead: number): Promise<QualityReport> => {
     const report = await scoreQuality(
       {
         output: { name, data: output },
@@ -107,6 +113,7 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
         fps,
         frameCount: Math.ceil(span.duration * fps) + 2,
         sourceStartSec: span.start,
+        ...(lead > 0 ? { outputStartSec: lead } : {}),
         frames: SAMPLE_FRAMES,
       },
       signal,
@@ -118,13 +125,16 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
   // The fast route's samples at a rate, scored (the first rate starts beside the yardstick's run).
   const measureAt = async (rate: number): Promise<{ psnr: number | null; bytes: number }> => {
     const outputs: Blob[] = [];
+    const leads: number[] = [];
     for (const [i, span] of spans.entries()) {
+      const from = Math.max(0, span.start - PREROLL_SEC);
+      leads.push(span.start - from);
       const scratchFolder = plan.scratchFolder();
       if (!scratchFolder) throw new Error('no OPFS scratch for the samples');
       const result = await webcodecsEncode(
         {
           input: plan.source.file,
-          target: { ...atFixedRate(target, rate), videoOnly: true, edits: { ...target.edits, trim: { start: span.start, end: span.start + span.duration } } },
+          target: { ...atFixedRate(target, rate), videoOnly: true, edits: { ...target.edits, trim: { start: from, end: span.start + span.duration } } },
           output: `sample-${i}.${preset.extension}`,
           scratchFolder,
         },
@@ -134,8 +144,8 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
       );
       outputs.push(result.output);
     }
-    const reports = await Promise.all(outputs.map((o, i) => score(o, `sample-${i}.${preset.extension}`, spans[i] as SampleSpan)));
-    return { psnr: combinedPsnr(reports), bytes: outputs.reduce((sum, o) => sum + o.size, 0) };
+    const reports = await Promise.all(outputs.map((o, i) => score(o, `sample-${i}.${preset.extension}`, spans[i] as SampleSpan, leads[i] ?? 0)));
+    return { psnr: combinedPsnr(reports), bytes: reports.reduce((sum, r, i) => sum + (r.scoredBytes ?? outputs[i]?.size ?? 0), 0) };
   };
   const startRate = Math.round(target.videoBitrate / RATE_QUANTUM) * RATE_QUANTUM;
   const first = measureAt(startRate);
@@ -158,9 +168,9 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
   throwIfAborted(signal);
   const references = run.outputs;
   if (run.exitCode !== 0 || references.some((r) => !r || r.size === 0)) return { engine: 'as-planned', why: 'the ffmpeg route could not encode the quality samples' };
-  const referenceReports = await Promise.all(references.map((r, i) => score(r as Blob, names[i] as string, spans[i] as SampleSpan)));
+  const referenceReports = await Promise.all(references.map((r, i) => score(r as Blob, names[i] as string, spans[i] as SampleSpan, 0)));
   const referencePsnr = combinedPsnr(referenceReports);
-  const referenceBytes = references.reduce((sum, r) => sum + (r?.size ?? 0), 0);
+  const referenceBytes = referenceReports.reduce((sum, r, i) => sum + (r.scoredBytes ?? references[i]?.size ?? 0), 0);
   if (referencePsnr === null) return { engine: 'as-planned', why: 'the ffmpeg route’s quality samples could not be scored' };
   const goal = DEFAULT_QUALITY_GOAL;
   const targetPsnr = referencePsnr - goal.marginDb;

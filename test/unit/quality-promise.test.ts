@@ -102,14 +102,19 @@ describe('keepQualityPromise', () => {
     const exact = 1_000_000 * 2 ** (1 / 6);
     expect(promise.videoBitrate).toBeGreaterThanOrEqual(exact);
     expect(promise.videoBitrate).toBeLessThanOrEqual(exact * 1.3);
-    // Every sample a trim of the source, picture only, at a fixed rate (no QP steering).
+    // Every sample a trim of the source with 1 s of pre-roll, picture only, at a fixed rate (no QP steering).
     for (const encode of fake.encodes) {
       expect(encode.target.videoOnly).toBe(true);
       expect(encode.target.targetQp).toBeUndefined();
-      expect(encode.target.edits?.trim?.end).toBeCloseTo((encode.target.edits?.trim?.start ?? 0) + 2, 6);
+      expect(encode.target.edits?.trim?.end).toBeCloseTo((encode.target.edits?.trim?.start ?? 0) + 3, 6);
     }
-    expect(new Set(fake.encodes.map((e) => e.target.edits?.trim?.start))).toEqual(new Set([4, 14, 24]));
-    expect(fake.scored.every((s) => s.sourceStartSec !== undefined && s.width === 1280 && s.height === 720)).toBe(true);
+    expect(new Set(fake.encodes.map((e) => e.target.edits?.trim?.start))).toEqual(new Set([3, 13, 23]));
+    // Scored over the spans only: the fast route's samples from after their pre-roll, x264's whole.
+    const samples = fake.scored.filter((s) => s.output.name.startsWith('sample'));
+    const references = fake.scored.filter((s) => s.output.name.startsWith('reference'));
+    expect(new Set(samples.map((s) => `${s.sourceStartSec} ${s.outputStartSec}`))).toEqual(new Set(['4 1', '14 1', '24 1']));
+    expect(references.map((s) => `${s.sourceStartSec} ${s.outputStartSec}`)).toEqual(['4 undefined', '14 undefined', '24 undefined']);
+    expect(fake.scored.every((s) => s.width === 1280 && s.height === 720)).toBe(true);
     expect(log.join('\n')).toMatch(/Quality samples, ffmpeg route: 44\.00 dB/);
   });
 

@@ -29,9 +29,12 @@ interface OpenTrack {
   track: InputVideoTrack;
   /** Presentation times of the shown frames, in order, from `start`. */
   times: number[];
+  /** Bytes of those frames' packets. */
+  bytes: number;
 }
 
-async function openTrack(file: Blob, what: string, startSec: number): Promise<OpenTrack> {
+/** `startSec` from the presentation start; `absolute`: from time 0 of the file (a sample's pre-roll, in the output's own times). */
+async function openTrack(file: Blob, what: string, startSec: number, absolute = false): Promise<OpenTrack> {
   const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
   try {
     if (!(await input.canRead())) throw new BrowserDecodeUnusable(`the browser can't read the ${what}`);
@@ -39,13 +42,16 @@ async function openTrack(file: Blob, what: string, startSec: number): Promise<Op
     if (!track) throw new BrowserDecodeUnusable(`no video track the browser reads in the ${what}`);
     if (!(await track.canDecode())) throw new BrowserDecodeUnusable(`the browser can't decode the ${what}'s video`);
     // Where the presentation starts (an edit list hides packets before 0), then a trim's in point.
-    const start = Math.max(0, await input.getFirstTimestamp([track])) + startSec - SLACK_SEC;
+    const start = (absolute ? 0 : Math.max(0, await input.getFirstTimestamp([track]))) + startSec - SLACK_SEC;
     const times: number[] = [];
+    let bytes = 0;
     for await (const packet of new EncodedPacketSink(track).packets(undefined, undefined, { metadataOnly: true })) {
-      if (packet.timestamp >= start) times.push(packet.timestamp);
+      if (packet.timestamp < start) continue;
+      times.push(packet.timestamp);
+      bytes += packet.byteLength;
     }
     times.sort((a, b) => a - b);
-    return { input, track, times };
+    return { input, track, times, bytes };
   } catch (error) {
     input.dispose();
     throw error;
@@ -188,15 +194,17 @@ function fileKey(file: Blob): string {
 }
 
 export interface FramePairs {
-  /** Output frame indices scored. */
+  /** Output frame indices scored (from `outputStartSec`). */
   indices: number[];
+  /** Bytes of the output's video packets from `outputStartSec` on. */
+  outputBytes: number;
   /** Per index: the output's frame and the source's (scaled), or null where one is missing. */
   pairs: ({ output: I420Frame; source: I420Frame } | null)[];
 }
 
 /** The output's frames at `outputIndices` and the source's frames shown with them, scaled to the output's size. */
 export async function browserFramePairs(request: QualityRequest, outputIndices: (frameCount: number) => number[]): Promise<FramePairs> {
-  const output = await openTrack(request.output.data, 'output', 0);
+  const output = await openTrack(request.output.data, 'output', request.outputStartSec ?? 0, request.outputStartSec !== undefined);
   let source: OpenTrack | null = null;
   try {
     source = await openTrack(request.source.data, 'source', request.sourceStartSec ?? 0);
@@ -222,7 +230,7 @@ export async function browserFramePairs(request: QualityRequest, outputIndices: 
       const out = outputs[i];
       return reference && out ? { output: out, source: reference } : null;
     });
-    return { indices, pairs };
+    return { indices, pairs, outputBytes: output.bytes };
   } finally {
     output.input.dispose();
     source?.input.dispose();
@@ -230,7 +238,7 @@ export async function browserFramePairs(request: QualityRequest, outputIndices: 
 }
 
 export async function scoreWithWebCodecs(request: QualityRequest): Promise<QualityReport> {
-  const { indices, pairs } = await browserFramePairs(request, (count) => sampleFrameIndices(Math.min(count, request.frameCount), request.frames ?? SCORED_FRAMES));
+  const { indices, pairs, outputBytes } = await browserFramePairs(request, (count) => sampleFrameIndices(Math.min(count, request.frameCount), request.frames ?? SCORED_FRAMES));
   const tally = new QualityTally();
   const perFrame: QualityReport['perFrame'] = [];
   const log: string[] = [];
@@ -240,5 +248,5 @@ export async function scoreWithWebCodecs(request: QualityRequest): Promise<Quali
   log.push(`per frame: ${perFrame.map((f) => f.psnr.toFixed(1)).join(' ')}`);
   if (perFrame.length < indices.length) log.push(`${indices.length - perFrame.length} of ${indices.length} sampled frames could not be decoded.`);
   const score = tally.result();
-  return { score: score && { psnr: score.psnr, psnrY: score.psnrY, ssim: score.ssim, frames: score.frames }, perFrame, log };
+  return { score: score && { psnr: score.psnr, psnrY: score.psnrY, ssim: score.ssim, frames: score.frames }, scoredBytes: outputBytes, perFrame, log };
 }
