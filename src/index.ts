@@ -23,6 +23,7 @@ export {
   type PresetChoice,
   type CustomPresetInput,
   type SignalOption,
+  type CallOptions,
 } from './api/encoder';
 // A whole batch page's model: the ffbatch page itself is built on this and the helpers below only.
 export {
@@ -89,6 +90,7 @@ export {
 } from './presets/output-spec';
 export {
   checkEdits,
+  editableFacts,
   editProblems,
   formatTime,
   parseCrop,

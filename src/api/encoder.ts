@@ -2,6 +2,7 @@
  * The library API (issue 10): `createEncoder()` → `call` / `map` / job handles / `files` / `close`.
  * A thin layer over the page's own model (Batch), built by createBatch like the page's.
  */
+import { checkEdits, type Edits } from '../presets/edits';
 import type { Batch } from '../jobs/batch';
 import { JobFailedError } from '../jobs/errors';
 import { abortError, abortReason, isAbortError, throwIfAborted } from '../shared/abort';
@@ -120,6 +121,17 @@ export interface SignalOption {
 }
 
 /**
+ * A call's options: a signal, and the edits the job makes of the file (trim, crop, rotate,
+ * flip, audioTrack, subtitles; see `Edits`), checked with TypeErrors naming the field.
+ *
+ * @example
+ * ```ts
+ * encoder.call(file, 'mp4-h264-720p', { trim: { start: 12, end: 100 }, crop: { width: 1920, height: 800, x: 0, y: 140 } });
+ * ```
+ */
+export interface CallOptions extends SignalOption, Edits {}
+
+/**
  * One encode. An EventTarget: `progress` while it runs, `statechange` on every change of `status`.
  *
  * @example
@@ -177,9 +189,9 @@ export interface EncoderFiles {
  */
 export interface Encoder {
   /** One job: `file` encoded with `preset`. */
-  call(file: Blob, preset: PresetChoice, options?: SignalOption): EncoderJob;
+  call(file: Blob, preset: PresetChoice, options?: CallOptions): EncoderJob;
   /** Every (file × preset) pair, file by file. */
-  map(files: Iterable<Blob>, presets: Iterable<PresetChoice>, options?: SignalOption): EncoderJob[];
+  map(files: Iterable<Blob>, presets: Iterable<PresetChoice>, options?: CallOptions): EncoderJob[];
   /**
    * What ffprobe finds in `file` (container, video and audio codecs, size, duration), read in a
    * worker without encoding anything; rejects with a JobFailedError and a sentence when it is
@@ -351,20 +363,23 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   let closed = false;
 
   /** `fieldOf` names a preset in errors: `preset` for call(), `presets[i]` for map(). */
-  const start = (files: Blob[], presets: PresetChoice[], signal: AbortSignal | undefined, fieldOf: (i: number) => string): JobHandle[] => {
+  const start = (files: Blob[], presets: PresetChoice[], callOptions: CallOptions, fieldOf: (i: number) => string): JobHandle[] => {
     if (closed) throw new Error('This encoder is closed: make another with createEncoder().');
+    const { signal, ...editFields } = callOptions;
     if (signal) throwIfAborted(signal);
+    const edits = checkEdits(editFields, 'options');
     const presetIds = presets.map((preset, i) => presetIdOf(preset, fieldOf(i)));
     const keyed = files.map((file) => ({ file: asFile(file), ids: presetIds.map(() => crypto.randomUUID()) }));
     const made = keyed.flatMap(({ ids }) => ids.map((id) => new JobHandle(id, parts, () => workerProblem)));
     for (const handle of made) handles.set(handle.id, handle);
-    void parts.then(({ batch }) => enqueue(batch, keyed, presetIds, made));
+    void parts.then(({ batch }) => enqueue(batch, keyed, presetIds, made, edits));
     signal?.addEventListener('abort', () => made.forEach((h) => h.cancel()), { once: true });
     return made;
   };
 
-  const enqueue = (batch: Batch, keyed: { file: File; ids: string[] }[], presetIds: PresetId[], made: JobHandle[]): void => {
+  const enqueue = (batch: Batch, keyed: { file: File; ids: string[] }[], presetIds: PresetId[], made: JobHandle[], edits: Edits): void => {
     const sources = batch.addFiles(keyed.map(({ file }) => ({ file })));
+    for (const source of sources) batch.setEdits(source.id, edits);
     const idOf = new Map<string, string>();
     sources.forEach((source, i) => presetIds.forEach((presetId, j) => idOf.set(`${source.id} ${presetId}`, keyed[i]?.ids[j] ?? crypto.randomUUID())));
     const wanted = made.filter((h) => h.status !== 'canceled');
@@ -380,7 +395,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
   return {
     call(file, preset, callOptions = {}) {
       checkBlob(file, 'file');
-      const [job] = start([file], [preset], callOptions.signal, () => 'preset');
+      const [job] = start([file], [preset], callOptions, () => 'preset');
       if (!job) throw new Error('No job was made.');
       return job;
     },
@@ -389,7 +404,7 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       if (!isIterable(presets)) throw new TypeError('presets must be an array (or iterable) of preset ids or custom presets.');
       const fileList = [...files];
       fileList.forEach((file, i) => checkBlob(file, `files[${i}]`));
-      return start(fileList, [...presets], mapOptions.signal, (i) => `presets[${i}]`);
+      return start(fileList, [...presets], mapOptions, (i) => `presets[${i}]`);
     },
     async probe(file, probeOptions = {}) {
       checkBlob(file, 'file');

@@ -2,6 +2,7 @@
  * The native ffmpeg command that makes the same output as a job: the spec's arguments (or an
  * Advanced preset's words), input and output named by their file names.
  */
+import { applyEditsToArgs, editedSourceInfo, type Edits } from '../presets/edits';
 import { specArgs } from '../presets/ffmpeg-compile';
 import { checkOutputSpec, type OutputSpec } from '../presets/output-spec';
 import { presetById, type PresetId } from '../presets/presets';
@@ -19,12 +20,16 @@ import type { SourceInfo } from '../presets/source-info';
  * // ['-i', 'clip.mov', '-map', '0:v:0', '-map', '0:a:0', '-vf', 'scale=1280:720,setsar=1', '-c:v', 'libx264', …, 'clip-720p.mp4']
  * ```
  */
-export function toFfmpegArgs(preset: PresetId | OutputSpec, source: SourceInfo, names: { input: string; output: string }): string[] {
+export function toFfmpegArgs(preset: PresetId | OutputSpec, source: SourceInfo, names: { input: string; output: string }, edits: Edits = {}): string[] {
+  // The job's edits, as the worker applies them (a burned subtitle's font is looked for beside the input).
+  const info = editedSourceInfo(source, edits);
+  const container = typeof preset === 'string' ? presetById(preset).container : preset.container;
+  const finish = (args: string[]): string[] => applyEditsToArgs(args, edits, { inputPath: names.input, container, fontsDir: '.' });
   if (typeof preset === 'string') {
     const known = presetById(preset);
-    return known.spec ? specArgs(known.spec, source, names) : known.args(source, names);
+    return finish(known.spec ? specArgs(known.spec, info, names) : known.args(info, names));
   }
-  return specArgs(checkOutputSpec(preset), source, names);
+  return finish(specArgs(checkOutputSpec(preset), info, names));
 }
 
 /**
@@ -35,6 +40,6 @@ export function toFfmpegArgs(preset: PresetId | OutputSpec, source: SourceInfo, 
  * await navigator.clipboard.writeText(toFfmpegCommand('mp3-audio', info, { input: 'talk.mkv', output: 'talk.mp3' }));
  * ```
  */
-export function toFfmpegCommand(preset: PresetId | OutputSpec, source: SourceInfo, names: { input: string; output: string }): string {
-  return quoteWords(['ffmpeg', ...toFfmpegArgs(preset, source, names)]);
+export function toFfmpegCommand(preset: PresetId | OutputSpec, source: SourceInfo, names: { input: string; output: string }, edits: Edits = {}): string {
+  return quoteWords(['ffmpeg', ...toFfmpegArgs(preset, source, names, edits)]);
 }

@@ -1,3 +1,5 @@
+import { checkEdits, editableFacts, editProblems, editsForOthers, isEmptyEdits, uprightPicture, type Crop } from '../presets/edits';
+import { detectBarsOf, grabThumbnails, type GrabbedFrame } from './frame-grab';
 import { compareJob, type CompareView } from './compare-job';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
@@ -352,6 +354,54 @@ export class Batch {
     return Object.assign(added, { changed });
   }
 
+  /**
+   * Sets a source's edits (checked first: a TypeError names the field). New jobs of the source
+   * take them, and so do its queued jobs, which can still change until they start; returns
+   * the sentences of what does not fit the file (empty when all fits).
+   */
+  setEdits(sourceId: string, value: unknown): string[] {
+    const source = this.sources.get(sourceId);
+    if (!source) throw new RangeError(`No source ${sourceId} in the list.`);
+    const edits = checkEdits(value);
+    source.edits = edits;
+    const problems = source.info ? editProblems(edits, editableFacts(source.info)) : [];
+    for (const job of this.scheduler.list()) {
+      if (job.sourceId !== sourceId || job.state !== 'queued') continue;
+      this.updateJob(job.id, { edits: isEmptyEdits(edits) ? undefined : structuredClone(edits) });
+      this.persistence.persist(job, source, true);
+    }
+    this.changed();
+    return problems;
+  }
+
+  /** Copies one source's edits to every other source ("Apply to all"); says where they do not fit, by file. */
+  applyEditsToAll(sourceId: string): { sourceId: string; name: string; problems: string[] }[] {
+    const edits = this.sources.get(sourceId)?.edits ?? {};
+    const misfits: { sourceId: string; name: string; problems: string[] }[] = [];
+    for (const other of this.sources.values()) {
+      if (other.id === sourceId) continue;
+      const problems = this.setEdits(other.id, editsForOthers(edits));
+      if (problems.length > 0) misfits.push({ sourceId: other.id, name: other.displayName, problems });
+    }
+    return misfits;
+  }
+
+  /** Thumbnails of a source at the given instants (the editor's filmstrip and playhead), decoded in the probe worker. */
+  thumbnails(sourceId: string, instants: readonly number[], height: number, signal?: AbortSignal): Promise<GrabbedFrame[]> {
+    const source = this.sources.get(sourceId);
+    if (!source) return Promise.resolve([]);
+    return grabThumbnails(this.deps.probePool, { name: workerInputName(source.file.name), data: source.file }, instants, height, signal);
+  }
+
+  /** Black bars of a source found in frames sampled across it (the editor's Detect bars); null for none. */
+  async detectBars(sourceId: string, signal?: AbortSignal): Promise<Crop | null> {
+    const source = this.sources.get(sourceId);
+    await source?.probed;
+    const info = source?.info;
+    if (!source || !info?.video || !info.durationSec) return null;
+    return detectBarsOf(this.deps.probePool, { name: workerInputName(source.file.name), data: source.file }, info.durationSec, uprightPicture(info.video), signal);
+  }
+
   removeSource(id: string): void {
     this.sources.delete(id);
     this.changed();
@@ -430,7 +480,7 @@ export class Batch {
               state: 'queued',
               queuedAt: now + jobs.length / 1000,
             },
-            { cost: jobCost(source, preset.id) },
+            { cost: jobCost(source, preset.id), ...(source.edits && !isEmptyEdits(source.edits) ? { edits: structuredClone(source.edits) } : {}) },
           ),
         );
       }
@@ -438,7 +488,7 @@ export class Batch {
     // A job whose source is known to be unusable fails at once instead of waiting for a worker.
     for (const job of jobs) {
       const source = this.sources.get(job.sourceId);
-      const problem = source && !source.probing ? sourceProblemFor(source, job.presetId) : null;
+      const problem = source && !source.probing ? (sourceProblemFor(source, job.presetId) ?? editProblemFor(source, job)) : null;
       if (problem) Object.assign(job, { state: 'failed', error: problem, startedAt: now, endedAt: now });
     }
     this.scheduler.enqueue(jobs);
@@ -528,6 +578,13 @@ function sourceProblemFor(source: Source, presetId: PresetId): string | null {
   }
 }
 
+/** A job's edits that do not fit its source (a trim past its end): it fails at once with the sentence. */
+function editProblemFor(source: Source, job: Job): string | null {
+  if (!job.edits || !source.info) return null;
+  const problems = editProblems(job.edits, editableFacts(source.info));
+  return problems.length > 0 ? problems.join(' ') : null;
+}
+
 function jobCost(source: Source, presetId: PresetId): number {
   const seconds = source.info?.durationSec ?? 0;
   return seconds * presetById(presetId).relativeCost;
@@ -573,7 +630,7 @@ function jobFromInterrupted(record: JobRecord): Job {
     outputName: record.outputName,
     state: 'interrupted',
     queuedAt: record.queuedAt,
-  });
+  }, record.edits ? { edits: record.edits } : {});
 }
 
 export const ALL_PRESET_IDS: readonly PresetId[] = PRESETS.map((p) => p.id);

@@ -2,6 +2,8 @@
  * Runs one (source × preset) job: reserves storage, encodes on WebCodecs (webcodecs-route.ts)
  * or ffmpeg.wasm, whole or split (encode-split.ts), checks the output and stores it.
  */
+import { applyEditsToArgs, editableFacts, editedFilters, editedSourceInfo, editProblems, isEmptyEdits, splitsWithEdits, summarizeEdits } from '../presets/edits';
+import { subtitleFont } from './subtitle-font';
 import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
 import { toneMapLogLine, toneMapsHdr } from '../presets/hdr';
 import { presetById, PresetMismatchError, type Preset } from '../presets/presets';
@@ -36,11 +38,13 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
   // What the browser's WebCodecs can do with each source: asked once per source, for every WebCodecs preset.
   const supportBySource = new Map<string, Promise<WebCodecsSupport | null>>();
   const supportOf = (source: Source, info: SourceInfo): Promise<WebCodecsSupport | null> => {
-    let support = supportBySource.get(source.id);
+    // Per source and planned picture: an edited job asks for its own size.
+    const key = `${source.id}|${info.video?.displayWidth ?? 0}x${info.video?.displayHeight ?? 0}`;
+    let support = supportBySource.get(key);
     if (!support) {
       // Not tied to one job's cancel: other jobs of the same source wait on it too (it reads only headers).
       support = probeSupport(deps, source, info);
-      supportBySource.set(source.id, support);
+      supportBySource.set(key, support);
     }
     return support;
   };
@@ -53,17 +57,25 @@ export function createEncodeRunner(deps: EncodeRunnerDeps): JobRunner {
 
     const preset = presetById(job.presetId);
     const { scratch, budget } = deps;
-    const info = source.info;
+    const edits = job.edits ?? {};
+    // An edit that no longer fits the file (a trim past its end) fails here, with its sentence.
+    const problems = editProblems(edits, editableFacts(source.info));
+    if (problems.length > 0) throw new JobFailedError(problems.join(' '));
+    const info = editedSourceInfo(source.info, edits);
+    const burnsSubtitles = edits.subtitles?.mode === 'burn';
     const plan: EncodePlan = {
       job,
       source,
       info,
+      edits,
+      extraInputs: burnsSubtitles ? [await subtitleFont()] : [],
       preset,
       input: { name: workerInputName(source.file.name), data: source.file },
       context,
       scratchFolder: () => scratch?.folderForRun(job.id),
       support: () => supportOf(source, info),
     };
+    if (!isEmptyEdits(edits)) context.onLog([`[ffbatch] Edits: ${summarizeEdits(edits)}.`]);
     let release = (): void => {};
     try {
       if (budget) release = await context.whileWaiting(reserveStorage(budget, preset, info, source.file.size, context.signal));
@@ -127,7 +139,9 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
       const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
       if (refusal) throw new JobFailedError(`${refusal}.`);
       if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
-      const parts = preset.parts?.(info) ?? null;
+      const presetParts = preset.parts?.(info) ?? null;
+      // Picture edits run before the preset's own chain in every segment; subtitles are drawn or muxed whole.
+      const parts = presetParts && splitsWithEdits(plan.edits) ? { ...presetParts, filters: editedFilters(presetParts.filters, plan.edits) } : null;
       // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
       const keeper = parts && (await keeperOf(deps)?.claim(job.id)) ? keeperOf(deps) : undefined;
       const kept = keeper ? await keeper.load(job.id) : null;
@@ -211,19 +225,30 @@ async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): P
 async function remuxInOnePass(deps: EncodeRunnerDeps, plan: EncodePlan): Promise<Blob | null> {
   const { preset, info, input, context } = plan;
   const scratchFolder = plan.scratchFolder();
-  if (preset.id !== 'mp4-remux' || !deps.pool.use || !scratchFolder) return null;
+  if (preset.id !== 'mp4-remux') return null;
+  const { edits } = plan;
+  // Streams copied keep every picture as it is: nothing can be drawn on them.
+  if (edits.crop || edits.rotate || edits.flip || edits.subtitles?.mode === 'burn') {
+    throw new JobFailedError('MP4, streams copied keeps the picture as it is: crop, rotate, flip and burned subtitles need a preset that encodes, such as MP4 H.264.');
+  }
+  // Mediabunny's remux takes the first sound track and no subtitles; ffmpeg maps the others.
+  if (!deps.pool.use || !scratchFolder || edits.audioTrack || edits.subtitles?.mode === 'keep') return null;
   // The preset's own refusals first (a codec an MP4 cannot take), with its sentence.
   preset.args(info, { input: `/in/${input.name}`, output: '/out/output.mp4' });
   const remuxed = await runSmartCut(deps.pool as Pick<WorkerPool, 'use'>, {
     input,
-    trim: null,
+    trim: edits.trim ?? null,
     output: 'output.mp4',
     scratchFolder,
     onProgress: (seconds) => context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: null }),
     onLog: (lines) => context.onLog(lines),
     signal: context.signal,
   });
-  context.onLog([remuxed ? '[ffbatch] Remuxed in one pass (Mediabunny; moov reserved at the front).' : '[ffbatch] Mediabunny cannot read this source: ffmpeg remuxes it.']);
+  context.onLog([remuxed ? `[ffbatch] ${edits.trim ? 'Smart cut' : 'Remuxed'} in one pass (Mediabunny; moov reserved at the front).` : '[ffbatch] Mediabunny cannot read this source: ffmpeg remuxes it.']);
+  if (remuxed?.note) {
+    context.onLog([`[ffbatch] ${remuxed.note}`]);
+    context.update({ engineNote: remuxed.note });
+  }
   return remuxed?.output ?? null;
 }
 
@@ -250,9 +275,11 @@ async function fitRetry(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob):
 async function encodeWhole(pool: Pick<WorkerPool, 'run'>, plan: EncodePlan, tune?: SpecTune): Promise<Blob> {
   const { preset, info, input, context } = plan;
   const outputFile = `output.${preset.extension}`;
-  const args = preset.args(info, { input: `/in/${input.name}`, output: `/out/${outputFile}` }, tune);
+  const inputPath = `/in/${input.name}`;
+  const presetArgs = preset.args(info, { input: inputPath, output: `/out/${outputFile}` }, tune);
+  const args = applyEditsToArgs(presetArgs, plan.edits, { inputPath, container: preset.container, fontsDir: '/in' });
   const result = await pool.run(
-    withScratch({ inputs: [input], args, outputs: [outputFile] }, plan),
+    withScratch({ inputs: [input, ...plan.extraInputs], args, outputs: [outputFile] }, plan),
     (lines) => {
       context.onLog(lines);
       lastOutTime(lines, (seconds, line) => context.onProgress({ progress: progressOf(seconds, info.durationSec), speed: parseSpeed(line) }));

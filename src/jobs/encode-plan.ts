@@ -2,6 +2,7 @@
  * What the parts of one encode share: the runner's dependencies, the plan of one job, and
  * the checks every output passes before it is stored (both routes, whole or split).
  */
+import type { Edits } from '../presets/edits';
 import type { OutputWriteError, WorkerPool } from '../pool/worker-pool';
 import type { Preset } from '../presets/presets';
 import { describeColour, describeSource, describeVideoTiming, type SourceInfo } from '../presets/source-info';
@@ -58,7 +59,12 @@ export interface EncodeRunnerDeps {
 export interface EncodePlan {
   job: Job;
   source: Source;
+  /** The source as the job's edits make it (editedSourceInfo): what presets size, progress counts and checks expect. */
   info: SourceInfo;
+  /** The job's edits ({} for none). */
+  edits: Edits;
+  /** Files the worker mounts beside the input (the burn-in font). */
+  extraInputs: MountedInput[];
   preset: Preset;
   input: MountedInput;
   context: RunContext;

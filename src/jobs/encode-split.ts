@@ -59,6 +59,7 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
   const { job, preset, info, input, context } = plan;
   const duration = info.durationSec ?? 0;
   const frameRate = parts.fps ?? info.video?.fps ?? 25;
+  const trimStart = plan.edits.trim?.start ?? 0;
   const segments = planSegments(duration, count, frameRate);
   // Frame timing as the whole encode has it: constant-rate for MP4 (its muxer's default) and
   // for the fixed-rate presets (gaps in the source filled); WebM keeps the source's timing.
@@ -82,7 +83,8 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
     source: keyOf(plan.source.file),
     presetId: preset.id,
     count,
-    plan: segmentPlanKey({ segments, frameRate, format: segmentFormat, fpsMode, filters: parts.filters, video: parts.video }),
+    // The trim's start is part of what the kept segments were cut from.
+    plan: segmentPlanKey({ segments, frameRate, format: segmentFormat, fpsMode, filters: trimStart > 0 ? `${parts.filters}|from ${trimStart}` : parts.filters, video: parts.video }),
   };
   const decision = decideReuse(kept?.kept ?? null, wanted, (segment) => kept?.sizes.get(segment) ?? null);
   const reused = new Map<number, Blob>();
@@ -130,8 +132,10 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
         // A folder of its own that outlives the tab where segments are kept; else the tab's scratch.
         const folder = keeper ? keeper.folderForSegment(job.id) : plan.scratchFolder();
         context.onLog([`[ffbatch] Encoding segment ${segment.index + 1} of ${count}.`]);
+        // A trimmed job's segments split the kept range: its times start at In.
+        const from = segment.start + trimStart;
         const args = [
-          ...(segment.start > 0 ? ['-ss', String(segment.start)] : []),
+          ...(from > 0 ? ['-ss', String(from)] : []),
           ...(segment.duration !== null ? ['-t', String(segment.duration)] : []),
           '-i', `/in/${input.name}`,
           '-map', '0:v:0', '-an',
@@ -188,8 +192,11 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
     .join('\n');
   const joinArgs = [
     '-f', 'concat', '-safe', '0', '-i', '/work/segments.txt',
+    // The sound comes from the source, over the same range as the picture.
+    ...(trimStart > 0 ? ['-ss', String(trimStart)] : []),
+    ...(plan.edits.trim?.end != null && info.durationSec !== null ? ['-t', String(info.durationSec)] : []),
     '-i', `/in/${input.name}`,
-    '-map', '0:v:0', ...(parts.audio.length ? ['-map', '1:a:0'] : []),
+    '-map', '0:v:0', ...(parts.audio.length ? ['-map', `1:a:${plan.edits.audioTrack ?? 0}`] : []),
     // The segments' colour tags again: NUT drops them, and an MPEG-4 Part 2 stream has them in its container only.
     '-c:v', 'copy', ...colourTagArgs(parts.video), ...parts.audio,
     ...parts.mux,

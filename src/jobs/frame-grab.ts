@@ -64,7 +64,7 @@ async function runOne(runner: FrameRunner, input: MountedInput, args: string[], 
 export async function grabThumbnails(runner: FrameRunner, input: MountedInput, instants: readonly number[], height: number, signal?: AbortSignal): Promise<GrabbedFrame[]> {
   const frames: GrabbedFrame[] = [];
   for (const at of instants) {
-    const image = await runOne(runner, input, thumbnailArgs(`/in/${input.name}`, at, height, 'frame.jpg'), 'frame.jpg', signal);
+    const image = await runOne(runner, input, thumbnailArgs(`/in/${input.name}`, at, height, '/out/frame.jpg'), 'frame.jpg', signal);
     if (image) frames.push({ at, image: image.slice(0, image.size, 'image/jpeg') });
   }
   return frames;
@@ -77,7 +77,7 @@ export async function grabThumbnails(runner: FrameRunner, input: MountedInput, i
 export async function detectBarsOf(runner: FrameRunner, input: MountedInput, durationSec: number, picture: { width: number; height: number }, signal?: AbortSignal, samples = 8): Promise<Crop | null> {
   const frames: LumaFrame[] = [];
   for (const at of spreadInstants(durationSec, samples)) {
-    const plane = await runOne(runner, input, lumaArgs(`/in/${input.name}`, at, 'luma.gray'), 'luma.gray', signal);
+    const plane = await runOne(runner, input, lumaArgs(`/in/${input.name}`, at, '/out/luma.gray'), 'luma.gray', signal);
     // A plane of another size is not the picture the crop is given in (a stream that changes size): skip it.
     if (!plane || plane.size !== picture.width * picture.height) continue;
     frames.push({ width: picture.width, height: picture.height, stride: picture.width, data: new Uint8Array(await plane.arrayBuffer()) });

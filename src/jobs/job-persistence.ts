@@ -40,10 +40,11 @@ export class JobPersistence {
   ) {}
 
   /** Writes a job's record when its state changes: kept while queued or running, removed when it ends. */
-  persist(job: Job, source: Source | undefined): void {
+  persist(job: Job, source: Source | undefined, rewrite = false): void {
     if (!this.store) return;
     const last = this.persistedStates.get(job.id);
-    if (last === job.state) return;
+    // `rewrite`: the job's state is the same but what it asks changed (its edits).
+    if (last === job.state && !rewrite) return;
     this.persistedStates.set(job.id, job.state);
     // An interrupted job's record stays as it was until the job is requeued or deleted.
     if (job.state === 'interrupted') return;
@@ -57,6 +58,7 @@ export class JobPersistence {
         outputName: job.outputName,
         queuedAt: job.queuedAt,
         state: job.state,
+        ...(job.edits ? { edits: job.edits } : {}),
         ...(handle ? { handle } : {}),
         ...(this.presence ? { tab: this.presence.id } : {}),
       };

@@ -1,3 +1,4 @@
+import type { Edits } from '../presets/edits';
 import type { PresetId } from '../presets/presets';
 import type { OutputQuality } from './score-output';
 
@@ -83,6 +84,8 @@ export interface Job {
   quality: OutputQuality | null;
   /** Workers the job held at once: the segments of a split job, else 1 (the report draws a bar for each). */
   slots: number;
+  /** What the person asked of the source for this job (trim, crop, turn, tracks); absent: the whole file as it is. */
+  edits?: Edits;
 }
 
 /** What a job is named by; everything else starts blank (see newJob). */

@@ -91,6 +91,8 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
   const { info, preset, context } = plan;
   const { signal } = context;
   const log = (line: string): void => context.onLog([`[ffbatch] ${line}`]);
+  // The samples' spans, the yardstick's arguments and the scorer know no edits yet.
+  if (target.edits && Object.keys(target.edits).length > 0) return { engine: 'as-planned', why: 'the job has edits (trim, crop, turn or sound track); encoded as planned' };
   const spans = sampleSpans(info.durationSec);
   if (!spans) return { engine: 'as-planned', why: `the source is under ${MIN_SAMPLED_SOURCE_SEC} s; encoded as planned` };
   const webcodecsEncode = deps.pool.webcodecsEncode?.bind(deps.pool);

@@ -1,3 +1,4 @@
+import type { Edits } from '../presets/edits';
 import type { SourceInfo } from '../presets/source-info';
 
 /**
@@ -22,6 +23,8 @@ export interface Source {
   probing: boolean;
   /** Settles when the probe has ended, well or badly. */
   probed: Promise<void>;
+  /** What the person asked of this file (the editor); new jobs take a copy. Absent: the whole file as it is. */
+  edits?: Edits;
 }
 
 /**

@@ -3,6 +3,7 @@
  * codecs into OPFS scratch with a stall watchdog, the output's check, and the fallback to
  * ffmpeg.wasm (once, with the reason on the job) when any of it fails.
  */
+import { fastRouteEditsReason } from '../presets/edits';
 import { WebCodecsRouteError } from '../pool/worker-pool';
 import { toneMapsHdr } from '../presets/hdr';
 import type { SourceInfo } from '../presets/source-info';
@@ -60,7 +61,10 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     if (own) support = { ...support, encode: { ...support.encode, ...own.encode } };
   }
   throwIfAborted(context.signal);
-  const decision = encode || mode === 'ffmpeg' ? chooseEngine(preset.id, info, support, mode) : { engine: 'ffmpeg' as const, reason: 'the fast route is not available here' };
+  const routed = encode || mode === 'ffmpeg' ? chooseEngine(preset.id, info, support, mode) : { engine: 'ffmpeg' as const, reason: 'the fast route is not available here' };
+  // Edits the fast route does not do (a mirror, subtitles) send the job to ffmpeg.wasm, saying which.
+  const editsReason = routed.engine === 'webcodecs' ? fastRouteEditsReason(plan.edits) : null;
+  const decision = editsReason ? { engine: 'ffmpeg' as const, reason: editsReason } : routed;
   if (decision.engine === 'ffmpeg' || !planned.target || !video || !encode) {
     const reason = decision.reason ?? 'the fast route is not available here';
     context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
@@ -73,7 +77,9 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     return toFfmpeg(reason);
   }
 
-  let target = planned.target;
+  const { trim, crop, rotate, audioTrack } = plan.edits;
+  const editsForWorker = { ...(trim ? { trim } : {}), ...(crop ? { crop } : {}), ...(rotate ? { rotate } : {}), ...(audioTrack !== undefined ? { audioTrack } : {}) };
+  let target = Object.keys(editsForWorker).length > 0 ? { ...planned.target, edits: editsForWorker } : planned.target;
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);

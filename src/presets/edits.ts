@@ -454,7 +454,14 @@ export function editedSourceInfo(info: SourceInfo, edits: Edits): SourceInfo {
   return edited;
 }
 
-/** What a source offers edits, from its probe. */
+/**
+ * What a source offers edits, from its probe.
+ *
+ * @example
+ * ```ts
+ * editableFacts(source.info); // { durationSec: 60, picture: { width: 1920, height: 1080 }, audioTracks: 1, subtitleTracks: 0 }
+ * ```
+ */
 export function editableFacts(info: SourceInfo): EditableSource {
   return {
     durationSec: info.durationSec,
@@ -462,4 +469,79 @@ export function editableFacts(info: SourceInfo): EditableSource {
     audioTracks: info.tracks?.audio.length ?? (info.audio ? 1 : 0),
     subtitleTracks: info.tracks?.subtitles.length ?? 0,
   };
+}
+
+/** Where edited arguments need the worker's files (see SubtitleContext). */
+export type EditContext = SubtitleContext;
+
+/**
+ * Applies edits to a whole encode's ffmpeg arguments, which every built-in writes as
+ * `-i input, maps, [-vf chain], codecs…, output`: the seek goes before `-i`, the chosen sound
+ * track replaces the first, the edit filters run before the preset's chain, the length and
+ * the kept subtitles go before the output. Arguments with a `-filter_complex` of their own
+ * take no picture edits (there is no one chain to put them in): a sentence says so.
+ *
+ * @example
+ * ```ts
+ * applyEditsToArgs(['-i', '/in/a.mp4', '-map', '0:v:0', '-map', '0:a:0', '-vf', 'scale=1280:720', '-c:v', 'libx264', '/out/o.mp4'], { trim: { start: 5, end: 10 } }, context);
+ * // ['-ss', '5', '-i', '/in/a.mp4', …, '-t', '5', '/out/o.mp4']
+ * ```
+ */
+export function applyEditsToArgs(args: readonly string[], edits: Edits, context: EditContext): string[] {
+  if (isEmptyEdits(edits)) return [...args];
+  const compiled = ffmpegEdits(edits, context);
+  const out = [...args];
+  const output = out.pop();
+  if (output === undefined) throw new TypeError('applyEditsToArgs needs the output path as the last argument.');
+  if (compiled.filters.length > 0) {
+    if (out.includes('-filter_complex') || out.includes('-lavfi')) throw new EditMismatchError('Crop, rotate, flip and burned subtitles cannot be added to arguments with a -filter_complex of their own.');
+    const vf = out.findIndex((a) => a === '-vf' || a === '-filter:v');
+    if (vf >= 0) out[vf + 1] = [...compiled.filters, out[vf + 1]].filter(Boolean).join(',');
+    else {
+      // After the maps: before the first codec option.
+      let at = out.indexOf('-i') + 2;
+      while (out[at] === '-map') at += 2;
+      out.splice(at, 0, '-vf', compiled.filters.join(','));
+    }
+  }
+  const audioMap = out.findIndex((a, i) => a === '0:a:0' && out[i - 1] === '-map');
+  if (audioMap >= 0) out[audioMap] = compiled.audioMap;
+  const input = out.indexOf('-i');
+  out.splice(Math.max(0, input), 0, ...compiled.input);
+  out.push(...compiled.subtitles, ...compiled.output, output);
+  return out;
+}
+
+/**
+ * Edits that do not fit a preset's output (a crop of an audio-only preset…). The job fails
+ * with its sentence.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof EditMismatchError) console.warn(error.message);
+ * ```
+ */
+export class EditMismatchError extends Error {
+  override name = 'EditMismatchError';
+}
+
+/** A split encode's parts with the picture edits before the preset's own chain. */
+export function editedFilters(filters: string, edits: Edits, context?: EditContext): string {
+  if (isEmptyEdits(edits)) return filters;
+  return [...ffmpegEdits(edits, context).filters, filters].filter(Boolean).join(',');
+}
+
+/**
+ * Why the fast route leaves edits to ffmpeg.wasm, in a few words; null when it honours them
+ * all (trim, crop, rotate and the sound track it does; a mirror or subtitles it does not).
+ */
+export function fastRouteEditsReason(edits: Edits): string | null {
+  if (edits.flip) return 'flip runs on ffmpeg.wasm';
+  if (edits.subtitles && edits.subtitles.mode !== 'none') return 'subtitles run on ffmpeg.wasm';
+  return null;
+}
+
+/** Split encodes take trims, crops, turns and tracks; subtitles are drawn or muxed whole. */
+export function splitsWithEdits(edits: Edits): boolean {
+  return !edits.subtitles || edits.subtitles.mode === 'none';
 }

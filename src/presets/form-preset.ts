@@ -17,7 +17,14 @@ import type { SourceInfo } from './source-info';
  */
 export type FormFormat = 'mp4-h264' | 'mp4-hevc' | 'webm-vp9' | 'webm-av1' | 'mp4-av1' | 'gif' | 'mp3' | 'm4a' | 'opus' | 'flac' | 'wav' | 'copy';
 
-/** The form's **Sound** values: the format's own codec (stereo at most), the same in mono, or none. */
+/**
+ * The form's **Sound** values: the format's own codec (stereo at most), the same in mono, or none.
+ *
+ * @example
+ * ```ts
+ * const sound: FormSound = 'mono';
+ * ```
+ */
 export type FormSound = 'auto' | 'mono' | 'none';
 
 /**
@@ -48,7 +55,14 @@ interface FormatEntry {
   audio: SpecAudioCodec;
 }
 
-/** The formats in the form's order, with what each writes. */
+/**
+ * The formats in the form's order, with what each writes.
+ *
+ * @example
+ * ```ts
+ * FORM_FORMATS['webm-vp9'].container; // 'webm'
+ * ```
+ */
 export const FORM_FORMATS: Readonly<Record<FormFormat, FormatEntry>> = {
   'mp4-h264': { label: 'MP4 H.264', container: 'mp4', video: 'h264', audio: 'aac' },
   'mp4-hevc': { label: 'MP4 HEVC', container: 'mp4', video: 'hevc', audio: 'aac' },
@@ -63,16 +77,54 @@ export const FORM_FORMATS: Readonly<Record<FormFormat, FormatEntry>> = {
   wav: { label: 'WAV (sound only, lossless)', container: 'wav', video: null, audio: 'pcm' },
   copy: { label: 'MP4, streams copied', container: 'mp4', video: null, audio: 'aac' },
 };
+/**
+ * The form's **Size** choices: lines high at most (besides `source`).
+ *
+ * @example
+ * ```ts
+ * FORM_SIZES.includes(1080); // true
+ * ```
+ */
 export const FORM_SIZES: readonly number[] = [2160, 1440, 1080, 720, 480, 360];
+/**
+ * The form's **Frame rate** choices: frames per second at most (besides `source`).
+ *
+ * @example
+ * ```ts
+ * FORM_FRAME_RATES[0]; // 60
+ * ```
+ */
 export const FORM_FRAME_RATES: readonly number[] = [60, 30, 24, 15];
+/**
+ * The quick picks beside **Fit in (MB)**: chat apps' and mail's usual limits.
+ *
+ * @example
+ * ```ts
+ * FIT_QUICK_PICKS.map((mb) => `${mb} MB`); // ['8 MB', '10 MB', '16 MB', '25 MB', '50 MB']
+ * ```
+ */
 export const FIT_QUICK_PICKS: readonly number[] = [8, 10, 16, 25, 50];
 
-/** A choice the form cannot make into a preset; `message` is the form's sentence. */
+/**
+ * A choice the form cannot make into a preset; `message` is the form's sentence.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof PresetChoicesError) alert.textContent = error.message;
+ * ```
+ */
 export class PresetChoicesError extends TypeError {
   override name = 'PresetChoicesError';
 }
 
-/** Whether the format has a picture the Size, Frame rate, Quality and Fit in choices act on. */
+/**
+ * Whether the format has a picture the Size, Frame rate, Quality and Fit in choices act on.
+ *
+ * @example
+ * ```ts
+ * formatHasVideo('mp3'); // false
+ * ```
+ */
 export function formatHasVideo(format: FormFormat): boolean {
   return FORM_FORMATS[format].video !== null;
 }
@@ -157,7 +209,14 @@ export function specFromChoices(choices: PresetChoices): OutputSpec {
   }
 }
 
-/** "MP4 H.264 · at most 1080 lines · quality 3 (good) · sound 96 kb/s". */
+/**
+ * One line for a form preset: "MP4 H.264 · at most 1080 lines · quality 3 (good) · sound 96 kb/s".
+ *
+ * @example
+ * ```ts
+ * summary.textContent = describeChoices(preset.choices);
+ * ```
+ */
 export function describeChoices(choices: PresetChoices): string {
   const entry = FORM_FORMATS[choices.format];
   if (choices.format === 'copy') return `${entry.label}${choices.sound === 'none' ? ', no sound' : ''}`;
@@ -184,6 +243,11 @@ export const TYPICAL_PHONE_CLIP: SourceInfo = {
  * Which engine a typical phone clip (1080p H.264/AAC MP4) would take with this spec, and why,
  * as the form says it. `browserEncodes`: whether this browser encodes the spec's video codec
  * (null: not known yet).
+ *
+ * @example
+ * ```ts
+ * line.textContent = engineSentence(spec, await canEncode(spec));
+ * ```
  */
 export function engineSentence(spec: OutputSpec, browserEncodes: boolean | null): string {
   const compiled = compileWebCodecs(spec, TYPICAL_PHONE_CLIP);

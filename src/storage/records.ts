@@ -4,6 +4,7 @@
  * reads each one through `read…` here, and one it cannot read is skipped with a log line,
  * never a crash. The logic over these shapes (matching files, reusing segments) is the jobs'.
  */
+import { checkEdits, type Edits } from '../presets/edits';
 import type { PresetId } from '../presets/presets';
 
 /** The file a job was made from, as far as it can be told apart from another. */
@@ -29,6 +30,8 @@ export interface JobRecord {
   handle?: FileSystemFileHandle;
   /** The tab that runs the job (its TabPresence id): while that tab is open, other tabs leave the job to it. */
   tab?: string;
+  /** The person's edits for this job (resume keeps them). */
+  edits?: Edits;
 }
 
 /** One finished segment on disk (OPFS): where it is and how many bytes it had when it finished. */
@@ -143,7 +146,18 @@ export function readJobRecord(value: unknown): JobRecord {
     queuedAt: isNumber,
     state: (s) => s === 'queued' || s === 'running',
     tab: (t) => isOptional(t, isString),
+    edits: (e) => isOptional(e, isEdits),
   });
+}
+
+/** Edits as checkEdits takes them (a record from another deployment may hold anything). */
+function isEdits(value: unknown): boolean {
+  try {
+    checkEdits(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function readKeptSegments(value: unknown): KeptSegments {

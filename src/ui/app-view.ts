@@ -1,5 +1,6 @@
 import type { SessionBatch, SessionCustomPresets } from '../index';
 import { CustomPresetsForm } from './custom-presets-form';
+import { EditorDialog, editorSubject } from './editor-dialog';
 import { h } from './dom';
 import { JobsPanel } from './jobs-panel';
 import { PresetsPanel, type SpeedBook } from './presets-panel';
@@ -21,6 +22,15 @@ export class AppView {
   constructor(root: HTMLElement, batch: SessionBatch, uploads: UploadActions, speeds: SpeedBook | null = null, customPresets: SessionCustomPresets | null = null) {
     const onChange = (): void => this.scheduleRender();
     this.sources = new SourcesPanel(batch);
+    const editor = new EditorDialog({
+      thumbnails: (id, instants, height, signal) => batch.thumbnails(id, instants, height, signal),
+      detectBars: (id, signal) => batch.detectBars(id, signal),
+      save: (id, edits) => void batch.setEdits(id, edits),
+      applyToAll: (id) => batch.applyEditsToAll(id),
+    });
+    this.sources.onEdit = (source) => {
+      if (source.info) editor.open(editorSubject(source.id, source.displayName, source.info, source.edits ?? {}));
+    };
     this.presets = new PresetsPanel(batch, onChange, speeds, customPresets ? new CustomPresetsForm(customPresets, onChange) : null);
     const upload = new UploadPanel(uploads, onChange);
     this.jobs = new JobsPanel(batch, uploads);

@@ -1,4 +1,4 @@
-import { checkEdits, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation } from '../index';
+import { checkEdits, editableFacts, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation, type SourceInfo } from '../index';
 import { h, setText } from './dom';
 
 /** A track a person can pick, as the probe found it. */
@@ -27,7 +27,21 @@ export interface EditorHost {
   detectBars(sourceId: string, signal: AbortSignal): Promise<Crop | null>;
   save(sourceId: string, edits: Edits): void;
   /** Copies edits to every other source; returns the sentences of those they do not fit, by file name. */
-  applyToAll(sourceId: string, edits: Edits): { name: string; problems: string[] }[];
+  applyToAll(sourceId: string): { name: string; problems: string[] }[];
+}
+
+/** What the editor shows of a probed source. */
+export function editorSubject(id: string, name: string, info: SourceInfo, edits: Edits): EditorSubject {
+  const audio = info.tracks?.audio ?? (info.audio ? [{ index: 0, label: `${info.audio.codec.toUpperCase()} ${info.audio.channels === 1 ? 'mono' : info.audio.channels === 2 ? 'stereo' : `${info.audio.channels} ch`}` }] : []);
+  return {
+    id,
+    name,
+    facts: editableFacts(info),
+    fps: info.video?.fps ?? null,
+    audioTracks: audio.map((t) => ({ index: t.index, label: t.label })),
+    subtitleTracks: (info.tracks?.subtitles ?? []).map((t) => ({ index: t.index, label: t.label })),
+    edits,
+  };
 }
 
 const FILMSTRIP_FRAMES = 8;
@@ -81,8 +95,13 @@ export class EditorDialog {
     const alert = h('p', { role: 'alert', class: 'form-alert' });
     const status = h('p', { class: 'hint', 'aria-live': 'polite' });
 
-    const field = (label: string, control: HTMLElement, hint?: string): HTMLElement =>
-      h('label', { class: 'editor-field' }, h('span', {}, label), control, hint ? h('small', { class: 'hint' }, hint) : null);
+    // The control's name is its label alone (tests and screen readers find "In", not "In seconds or…"); the hint describes it.
+    const field = (label: string, control: HTMLElement, hint?: string): HTMLElement => {
+      control.setAttribute('aria-label', label);
+      const hintId = hint ? `editor-hint-${label.toLowerCase().replace(/\W+/g, '-')}` : null;
+      if (hintId) control.setAttribute('aria-describedby', hintId);
+      return h('label', { class: 'editor-field' }, h('span', { 'aria-hidden': 'true' }, label), control, hint && hintId ? h('small', { class: 'hint', id: hintId }, hint) : null);
+    };
 
     const inInput = h('input', { type: 'text', name: 'in', inputmode: 'decimal', placeholder: '0:00', value: edits.trim ? formatTime(edits.trim.start) : '' });
     const outInput = h('input', { type: 'text', name: 'out', inputmode: 'decimal', placeholder: formatTime(duration), value: edits.trim?.end != null ? formatTime(edits.trim.end) : '' });
@@ -221,7 +240,7 @@ export class EditorDialog {
       const edits = read();
       if (!edits) return;
       this.host.save(subject.id, edits);
-      const misfits = this.host.applyToAll(subject.id, edits);
+      const misfits = this.host.applyToAll(subject.id);
       setText(status, misfits.length === 0 ? `Applied to every file: ${summarizeEdits(edits) || 'no edits'}.` : `Applied; it does not fit ${misfits.map((m) => `${m.name} (${m.problems.join(' ')})`).join('; ')}`);
     });
     const cancel = h('button', { type: 'button', class: 'quiet' }, 'Cancel');
@@ -236,7 +255,7 @@ export class EditorDialog {
         field('In', inInput, 'seconds or h:mm:ss.fff'),
         field('Out', outInput, 'empty: to the end'),
         ...(facts.picture ? [field('Crop', cropInput, 'W:H:X:Y in source pixels; empty for none'), h('div', { class: 'editor-crop-tools' }, detect, aspects)] : []),
-        ...(facts.picture ? [field('Rotate', rotate), h('label', { class: 'editor-check' }, flip, ' Flip')] : []),
+        ...(facts.picture ? [field('Rotate', rotate), h('label', { class: 'editor-check' }, flip, 'Flip')] : []),
         field('Sound track', soundTrack),
         field('Subtitles', subtitles),
       ),

@@ -1,4 +1,4 @@
-import { INTERRUPTED_SENTENCE, presetById, qualityGrade, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
+import { INTERRUPTED_SENTENCE, presetById, qualityGrade, summarizeEdits, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
 import { CompareDialog } from './compare-dialog';
 import { h, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from '../shared/format';
@@ -109,7 +109,7 @@ export class JobItem {
     const info = this.batch.listSources().find((s) => s.id === job.sourceId)?.info;
     if (!info) return null;
     try {
-      return toFfmpegCommand(job.presetId, info, { input: job.sourceName, output: job.outputName });
+      return toFfmpegCommand(job.presetId, info, { input: job.sourceName, output: job.outputName }, job.edits);
     } catch {
       return null;
     }
@@ -122,7 +122,7 @@ export class JobItem {
     const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
     const from = [
       job.state, job.progress, job.speed, job.etaSec, job.startedAt, job.endedAt, job.error, job.log.length, job.outputSize, job.upload, job.uploadProgress,
-      job.uploadSpeed, job.uploadError, job.uploadLocation, job.engine, job.engineNote, job.verified, job.waitingFor, job.quality?.psnr, job.quality?.ssim, job.quality?.frames, url, this.uploads.endpoint, this.log.hidden,
+      job.uploadSpeed, job.uploadError, job.uploadLocation, job.engine, job.engineNote, job.verified, job.waitingFor, job.quality?.psnr, job.quality?.ssim, job.quality?.frames, url, this.uploads.endpoint, this.log.hidden, job.edits ? summarizeEdits(job.edits) : '',
     ].join('\u0000');
     if (from === this.filledFrom) return;
     this.filledFrom = from;
@@ -150,7 +150,9 @@ export class JobItem {
     // The attribute, not only the property: tests and assistive tools read it.
     setAttr(this.progress, 'value', Math.round(value * 1000) / 1000);
     this.progress.hidden = job.state === 'failed' || job.state === 'canceled' || job.state === 'interrupted';
-    setText(this.meta, withEngine(jobMeta(job), job));
+    const edited = job.edits ? summarizeEdits(job.edits) : '';
+    setAttr(root, 'data-edits', edited || null);
+    setText(this.meta, withEngine([jobMeta(job), edited].filter(Boolean).join(' · '), job));
 
     const message = job.state === 'failed' ? job.error : job.upload === 'upload-failed' ? job.uploadError : null;
     // An interrupted job says why, as a plain sentence (nothing failed).

@@ -1,4 +1,4 @@
-import type { AddedFile, BatchSource as Source, SessionBatch } from '../index';
+import { editableFacts, editProblems, summarizeEdits, type AddedFile, type BatchSource as Source, type SessionBatch } from '../index';
 import { h } from './dom';
 import { filesFromDrop, filesFromFolderInput, pickWithHandles } from './file-drop';
 import { isAbortError } from '../shared/abort';
@@ -14,6 +14,9 @@ export class SourcesPanel {
   private readonly empty = h('p', { class: 'empty' }, 'No files yet. Drop video or audio files, or whole folders, anywhere on this page.');
   private readonly items = new Map<string, HTMLLIElement>();
   private nextFrame = false;
+
+  /** Told when a source's Edit is pressed (the page opens the editor). */
+  onEdit: ((source: Source) => void) | null = null;
 
   constructor(private readonly batch: SessionBatch) {
     const fileInput = h('input', { type: 'file', id: 'add-files', multiple: true, class: 'visually-hidden' });
@@ -117,9 +120,14 @@ export class SourcesPanel {
   }
 
   private fill(item: HTMLLIElement, source: Source): void {
-    const key = `${source.probing}|${source.problem}|${source.info ? 1 : 0}`;
+    const summary = source.edits ? summarizeEdits(source.edits) : '';
+    const misfit = source.edits && source.info ? editProblems(source.edits, editableFacts(source.info)).join(' ') : '';
+    const key = `${source.probing}|${source.problem}|${source.info ? 1 : 0}|${summary}|${misfit}`;
     if (item.dataset['key'] === key) return;
     item.dataset['key'] = key;
+    item.dataset['sourceName'] = source.file.name;
+    if (summary) item.dataset['edits'] = summary;
+    else delete item.dataset['edits'];
     const facts: string[] = [formatBytes(source.file.size)];
     const info = source.info;
     if (info) {
@@ -130,12 +138,17 @@ export class SourcesPanel {
     }
     const remove = h('button', { type: 'button', class: 'quiet', 'aria-label': `Remove ${source.displayName}` }, 'Remove');
     remove.addEventListener('click', () => this.batch.removeSource(source.id));
+    // Edits need the probe (duration, picture, tracks); a file that cannot be read has none to make.
+    const edit = h('button', { type: 'button', class: 'quiet', 'aria-label': `Edit ${source.displayName}`, disabled: !source.info || source.problem !== null }, 'Edit');
+    edit.addEventListener('click', () => this.onEdit?.(source));
     item.classList.toggle('has-problem', source.problem !== null);
     item.replaceChildren(
       h('span', { class: 'source-name' }, source.displayName),
       h('span', { class: 'source-facts' }, source.probing ? `${facts[0] ?? ''} · reading…` : facts.join(' · ')),
+      ...(summary ? [h('span', { class: 'source-edits' }, `Edits: ${summary}`)] : []),
+      ...(misfit ? [h('span', { class: 'source-problem' }, misfit)] : []),
       ...(source.problem ? [h('span', { class: 'source-problem' }, source.problem)] : []),
-      remove,
+      h('span', { class: 'source-actions' }, edit, remove),
     );
   }
 }

@@ -6,7 +6,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectBars, type LumaFrame } from '../../src/presets/crop-detect';
 import {
+  applyEditsToArgs,
   checkEdits,
+  EditMismatchError,
+  editedFilters,
+  fastRouteEditsReason,
+  splitsWithEdits,
   editableFacts,
   editedDuration,
   editedSourceInfo,
@@ -346,5 +351,42 @@ describe('editedSourceInfo', () => {
     expect(editedSourceInfo(twoTracks, { audioTrack: 1 }).audio).toEqual({ codec: 'ac3', channels: 6, sampleRate: 48000 });
     expect(editableFacts(twoTracks)).toEqual({ durationSec: 60, picture: { width: 1920, height: 1080 }, audioTracks: 2, subtitleTracks: 0 });
     expect(editableFacts({ ...base, audio: null })).toMatchObject({ audioTracks: 0 });
+  });
+});
+
+describe('applyEditsToArgs', () => {
+  const context = { inputPath: '/in/input.mp4', container: 'mp4', fontsDir: '/in' };
+  const h264 = ['-i', '/in/input.mp4', '-map', '0:v:0', '-map', '0:a:0', '-vf', 'scale=1280:720,setsar=1', '-c:v', 'libx264', '-crf', '23', '-c:a', 'aac', '-movflags', '+faststart', '/out/output.mp4'];
+
+  it('leaves arguments alone without edits', () => {
+    expect(applyEditsToArgs(h264, {}, context)).toEqual(h264);
+  });
+
+  it('seeks, picks the track, crops before the preset chain and limits the length', () => {
+    expect(applyEditsToArgs(h264, { trim: { start: 5, end: 12.5 }, crop: { width: 640, height: 360, x: 0, y: 60 }, audioTrack: 1 }, context)).toEqual([
+      '-ss', '5', '-i', '/in/input.mp4', '-map', '0:v:0', '-map', '0:a:1', '-vf', 'crop=640:360:0:60:exact=1,scale=1280:720,setsar=1',
+      '-c:v', 'libx264', '-crf', '23', '-c:a', 'aac', '-movflags', '+faststart', '-t', '7.5', '/out/output.mp4',
+    ]);
+  });
+
+  it('adds a chain after the maps where the preset has none, and kept subtitles before the output', () => {
+    const mpeg4 = ['-i', '/in/input.mp4', '-map', '0:v:0', '-map', '0:a:0', '-c:v', 'mpeg4', '-s', '320x180', '/out/output.mp4'];
+    expect(applyEditsToArgs(mpeg4, { rotate: 270, subtitles: { mode: 'keep', track: 0 } }, context)).toEqual([
+      '-i', '/in/input.mp4', '-map', '0:v:0', '-map', '0:a:0', '-vf', 'transpose=cclock', '-c:v', 'mpeg4', '-s', '320x180', '-map', '0:s:0', '-c:s', 'mov_text', '/out/output.mp4',
+    ]);
+  });
+
+  it('refuses picture edits on a -filter_complex of its own', () => {
+    expect(() => applyEditsToArgs(['-i', 'x', '-filter_complex', '[0:v]null', 'o.mp4'], { flip: true }, context)).toThrow(EditMismatchError);
+    expect(applyEditsToArgs(['-i', 'x', '-filter_complex', '[0:v]null', 'o.mp4'], { trim: { start: 1, end: null } }, context)).toEqual(['-ss', '1', '-i', 'x', '-filter_complex', '[0:v]null', 'o.mp4']);
+  });
+
+  it('says which edits keep a job off the fast route and off split encodes', () => {
+    expect(fastRouteEditsReason({ trim: { start: 1, end: 2 }, crop: { width: 2, height: 2, x: 0, y: 0 }, rotate: 90, audioTrack: 1 })).toBeNull();
+    expect(fastRouteEditsReason({ flip: true })).toBe('flip runs on ffmpeg.wasm');
+    expect(fastRouteEditsReason({ subtitles: { mode: 'keep', track: 0 } })).toBe('subtitles run on ffmpeg.wasm');
+    expect(splitsWithEdits({ trim: { start: 1, end: 2 } })).toBe(true);
+    expect(splitsWithEdits({ subtitles: { mode: 'burn', track: 0 } })).toBe(false);
+    expect(editedFilters('scale=2:2', { rotate: 90 })).toBe('transpose=clock,scale=2:2');
   });
 });

@@ -137,4 +137,13 @@ describe('keepQualityPromise', () => {
     expect(fake.encodes).toHaveLength(0);
     expect(fake.runs).toHaveLength(0);
   });
+
+  it('measures nothing on a job with edits (its spans and the yardstick know none yet)', async () => {
+    const fake = fakePool(44, 42);
+    const { plan } = planFor(INFO);
+    const promise = await keepQualityPromise({ pool: fake.pool }, plan, { ...target, edits: { trim: { start: 5, end: 25 } } });
+    expect(promise.engine).toBe('as-planned');
+    expect(fake.encodes).toHaveLength(0);
+    expect(fake.runs).toHaveLength(0);
+  });
 });
