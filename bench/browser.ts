@@ -17,7 +17,9 @@ interface StatsJob {
   endedAt: number | null;
   error: string | null;
   engine?: string | null;
+  engineNote?: string | null;
   outputSize?: number | null;
+  quality?: { psnr: number; ssim: number; frames: number } | null;
 }
 
 interface PageStats {
@@ -69,6 +71,14 @@ export interface AppJob {
   outputFile: string | null;
   /** The WebCodecs H.264 encoder's mean QP, from the job's log (null on other routes). */
   meanQp: number | null;
+  /** Why the job is on its engine (the router's or the quality samples' few words). */
+  engineNote: string | null;
+  /** The page's own score of the output (PSNR dB, SSIM), null where it measured none. */
+  pageQuality: { psnr: number; ssim: number; frames: number } | null;
+  /** From the job's log: seconds spent on quality samples, on scoring the output, and the fast route's encode itself. */
+  samplesSec: number | null;
+  scoringSec: number | null;
+  webcodecsEncodeSec: number | null;
 }
 
 export interface AppRun {
@@ -155,6 +165,11 @@ async function readLogs(page: Page): Promise<Map<string, string>> {
     await item.getByRole('button', { name: 'Log', exact: true }).click();
   }
   return logs;
+}
+
+function secondsOf(log: string, pattern: RegExp): number | null {
+  const match = pattern.exec(log);
+  return match ? Number(match[1]) : null;
 }
 
 function meanQpOf(log: string): number | null {
@@ -250,6 +265,11 @@ export async function runApp(options: {
         outputBytes: j.outputSize ?? null,
         outputFile: null,
         meanQp: meanQpOf(logs.get(j.id) ?? ''),
+        engineNote: j.engineNote ?? null,
+        pageQuality: j.quality ?? null,
+        samplesSec: secondsOf(logs.get(j.id) ?? '', /\(([\d.]+) s of samples\)/),
+        scoringSec: secondsOf(logs.get(j.id) ?? '', /over \d+ frames against the source \([a-z]+\); measured in ([\d.]+) s/),
+        webcodecsEncodeSec: secondsOf(logs.get(j.id) ?? '', /WebCodecs made \d+ frames, [\d.]+ s, in ([\d.]+) s/),
         slots: Math.max(1, times.partsSec.length),
         partsSec: times.partsSec,
         joinSec: times.joinSec,

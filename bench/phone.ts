@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runApp, type AppRun } from './browser';
 import { runNative, type BenchJob, type NativeRun } from './native';
 import { run } from './proc';
-import { psnrAgainstSource } from './quality';
+import { qualityAgainstSource, type Quality } from './quality';
 
 const PHONE_FIXTURES = ['flower.mp4', 'friday.mp4', 'mdn-chroma-keying-video.ogv', 'trailer_big_buck_bunny.flv'];
 const SECONDS = 45;
@@ -35,14 +35,63 @@ export async function makePhoneSources(fixturesDir: string, dir: string, count: 
   return sources;
 }
 
-/** PSNR (dB) of each output against its lanczos-scaled source, in job order; null where there is no output. */
-async function psnrOf(outputs: readonly (string | null)[], sources: readonly string[]): Promise<(number | null)[]> {
-  const values: (number | null)[] = [];
+/** Native PSNR (dB) and SSIM of each output against its lanczos-scaled source, in job order; null where there is no output. */
+async function qualityOf(outputs: readonly (string | null)[], sources: readonly string[]): Promise<(Quality | null)[]> {
+  const values: (Quality | null)[] = [];
   for (const [i, output] of outputs.entries()) {
     const source = sources[i];
-    values.push(output && source ? Number((await psnrAgainstSource(output, source)).psnrDb.toFixed(2)) : null);
+    values.push(output && source ? await qualityAgainstSource(output, source) : null);
   }
   return values;
+}
+
+async function psnrOf(outputs: readonly (string | null)[], sources: readonly string[]): Promise<(number | null)[]> {
+  return (await qualityOf(outputs, sources)).map((q) => (q ? round(q.psnrDb, 2) : null));
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+/** Each job of a route, in source order: engine and why, size, native's score beside the page's, and where the time went. */
+async function jobFigures(r: AppRun, files: readonly string[]): Promise<Record<string, unknown>[]> {
+  const bySource = files.map((file) => r.jobs.find((job) => file.endsWith(`/${job.sourceName}`)) ?? null);
+  const native = await qualityOf(bySource.map((job) => job?.outputFile ?? null), files);
+  return bySource.map((job, i) => {
+    const n = native[i] ?? null;
+    const page = job?.pageQuality ?? null;
+    const jobSec = job ? job.endSec - job.startSec : null;
+    return {
+      source: files[i]?.split('/').at(-1),
+      engine: job?.engine ?? null,
+      engineNote: job?.engineNote ?? null,
+      bytes: job?.outputBytes ?? null,
+      jobSec: jobSec === null ? null : round(jobSec, 1),
+      nativePsnrDb: n ? round(n.psnrDb, 2) : null,
+      nativeSsim: n ? round(n.ssim, 4) : null,
+      pagePsnrDb: page ? round(page.psnr, 2) : null,
+      pageSsim: page ? round(page.ssim, 4) : null,
+      pageMinusNativeDb: page && n ? round(page.psnr - n.psnrDb, 2) : null,
+      pageMinusNativeSsim: page && n ? round(page.ssim - n.ssim, 4) : null,
+      samplesSec: job?.samplesSec ?? null,
+      scoringSec: job?.scoringSec ?? null,
+      webcodecsEncodeSec: job?.webcodecsEncodeSec ?? null,
+      // What scoring adds to a fast-route job: its scoring time over the rest of the job.
+      scoringShare: job?.engine === 'webcodecs' && job.scoringSec !== null && jobSec ? round(job.scoringSec / (jobSec - job.scoringSec), 3) : null,
+    };
+  });
+}
+
+/** Auto's promise per source: within 1.0 dB of the ffmpeg route's PSNR at ≤ 1.5× its size, or routed to ffmpeg.wasm with its reason. */
+function promiseKept(auto: readonly Record<string, unknown>[], ffmpegRoute: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return auto.map((a, i) => {
+    const f = ffmpegRoute[i] ?? {};
+    const dB = typeof a['nativePsnrDb'] === 'number' && typeof f['nativePsnrDb'] === 'number' ? round(a['nativePsnrDb'] - f['nativePsnrDb'], 2) : null;
+    const size = typeof a['bytes'] === 'number' && typeof f['bytes'] === 'number' ? round(a['bytes'] / f['bytes'], 3) : null;
+    const note = a['engineNote'];
+    const routed = a['engine'] === 'ffmpeg' && typeof note === 'string' && /quality|reach/.test(note);
+    return { source: a['source'], engine: a['engine'], psnrVsFfmpegRouteDb: dB, bytesVsFfmpegRoute: size, kept: routed || (dB !== null && size !== null && dB >= -1.0 && size <= 1.5), routedForQuality: routed };
+  });
 }
 
 function summarizeRoute(r: AppRun, mediaSec: number): Record<string, unknown> {
@@ -76,10 +125,7 @@ export async function benchPhone(options: { baseUrl: string; fixturesDir: string
       log(`phone: ffbatch ?engine=${engine}, ${files.length} × ${preset}, ${options.workers} workers`);
       const saveOutputsTo = join(options.outDir, 'phone-outputs', `${preset}-${engine}`);
       const r = await runApp({ baseUrl: `${options.baseUrl}?engine=${engine}`, files, presets: [preset], workers: options.workers, timeoutMs: 40 * 60_000, saveOutputsTo });
-      // The page lists jobs in its own order: pair each output with its source by name.
-      const sourceOf = (name: string): string => files.find((f) => f.endsWith(`/${name}`)) ?? '';
-      const psnr = await psnrOf(r.jobs.map((j) => j.outputFile), r.jobs.map((j) => sourceOf(j.sourceName)));
-      routes[engine] = { ...summarizeRoute(r, seconds), psnrDb: psnr };
+      routes[engine] = { ...summarizeRoute(r, seconds), jobs: await jobFigures(r, files) };
       log(`  → ${r.wallSec.toFixed(1)} s, engines ${r.jobs.map((j) => j.engine).join(',')}${r.error ? `, ERROR ${r.error}` : ''}`);
     }
     const jobs: BenchJob[] = files.map((source) => ({ source, presetId: preset }));
@@ -92,13 +138,19 @@ export async function benchPhone(options: { baseUrl: string; fixturesDir: string
     const nativeOutputs = natives.at(-1)?.outputs ?? [];
     const auto = (routes['auto'] as { wallSec: number }).wallSec;
     const ffmpegOnly = (routes['ffmpeg'] as { wallSec: number }).wallSec;
+    const autoJobs = (routes['auto'] as { jobs: Record<string, unknown>[] }).jobs;
+    const ffmpegJobs = (routes['ffmpeg'] as { jobs: Record<string, unknown>[] }).jobs;
+    const nativeQuality = await qualityOf(nativeOutputs, files);
+    const promise = promiseKept(autoJobs, ffmpegJobs);
     result[preset] = {
       routes,
       native: natives.map((n) => ({ concurrency: n.concurrency, threads: n.threads, wallSec: n.wallSec })),
-      nativePsnrDb: await psnrOf(nativeOutputs, files),
+      nativeOutputs: nativeOutputs.map((output, i) => ({ bytes: existsSync(output) ? statSync(output).size : null, psnrDb: nativeQuality[i] ? round(nativeQuality[i].psnrDb, 2) : null, ssim: nativeQuality[i] ? round(nativeQuality[i].ssim, 4) : null })),
+      promise,
       ratios: { autoSpeedupOverFfmpeg: ffmpegOnly / auto, autoOverNativeBest: auto / nativeBest, ffmpegOverNativeBest: ffmpegOnly / nativeBest },
       mediaSec: seconds,
     };
+    for (const p of promise) log(`  ${String(p['source'])}: ${String(p['engine'])}, ${String(p['psnrVsFfmpegRouteDb'])} dB vs the ffmpeg route at ${String(p['bytesVsFfmpegRoute'])}× its size${p['routedForQuality'] ? ' (routed for quality)' : ''}: ${p['kept'] ? 'kept' : 'NOT kept'}`);
     log(`  → ${preset}: auto ${auto.toFixed(1)} s, ffmpeg-only ${ffmpegOnly.toFixed(1)} s, native best ${nativeBest.toFixed(1)} s`);
   }
   return { ...result, mediaSecBatch: mediaSec };

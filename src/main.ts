@@ -23,6 +23,8 @@ const hooks: Parameters<typeof openBatchSession>[1] = {
   webcodecsStallMs: webcodecsFault === 'stall' ? 4_000 : undefined,
   // ?h264TargetQp=QP steers the fast route's H.264 bitrate to another mean QP (bench --part phone-qp).
   h264TargetQp: knob('h264TargetQp'),
+  // ?qualitySamples=0: Auto encodes the fast route's H.264 as planned, without measuring samples first.
+  qualitySamples: params.get('qualitySamples') === '0' ? false : undefined,
   // ?truncateOutputs=1 cuts every output short before its check (the verification path).
   truncateOutputs: params.get('truncateOutputs') === '1',
   // ?holdSegment=N makes segment N of a split job wait, so a test can reload with the other segments finished.
@@ -55,7 +57,9 @@ Object.assign(window, {
   ffbatchStats: {
     coreLoads: session.coreLoads,
     jobs: () =>
-      batch.listJobs().map(({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, outputSize }) => ({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, outputSize })),
+      batch
+        .listJobs()
+        .map(({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, engineNote, outputSize, quality }) => ({ id, sourceName, presetId, state, startedAt, endedAt, error, engine, engineNote, outputSize, quality: quality ?? null })),
   },
 });
 

@@ -139,6 +139,8 @@ export interface WebCodecsTarget {
   audio: { codec: 'aac' | 'opus'; bitrate: number; channels: 1 | 2; sampleRate?: number } | null;
   /** Edits the fast route honours (src/presets/edits.ts); `width`/`height` are already the edited shown size. */
   edits?: WebCodecsEdits;
+  /** Picture only, no sound (a quality sample: its bytes are the video's). */
+  videoOnly?: boolean;
 }
 
 /**
@@ -253,6 +255,8 @@ export interface QualityRequest {
   frameCount: number;
   /** Where the output's first frame is in the source (a trim's in point), seconds. */
   sourceStartSec?: number;
+  /** Score the output from here on (seconds; a quality sample's pre-roll is left out); the source from `sourceStartSec`. */
+  outputStartSec?: number;
   /** The source's frame rate, where it differs from the output's: output frame k is scored against the last source frame at or before its time. */
   sourceFps?: number;
   /** Frames to score (default SCORED_FRAMES). */
@@ -269,6 +273,8 @@ export interface QualityFrame {
 export interface QualityReport {
   /** Null when no frame pair could be grabbed (the log says why). */
   score: { psnr: number; psnrY: number; ssim: number; frames: number } | null;
+  /** Bytes of the output's video packets from `outputStartSec` on, where the browser read them. */
+  scoredBytes?: number;
   perFrame: QualityFrame[];
   log: string[];
 }

@@ -348,8 +348,8 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     const videoTrack = await source.getPrimaryVideoTrack();
     if (!videoTrack) throw new WebCodecsUnsupportedError('no video track the fast route can read');
     const edits = target.edits ?? {};
-    const audioTrack = edits.audioTrack !== undefined ? ((await source.getAudioTracks())[edits.audioTrack] ?? null) : await source.getPrimaryAudioTrack();
-    if (edits.audioTrack !== undefined && !audioTrack) throw new WebCodecsUnsupportedError(`sound track ${edits.audioTrack + 1} isn't readable by the fast route`);
+    const audioTrack = target.videoOnly ? null : edits.audioTrack !== undefined ? ((await source.getAudioTracks())[edits.audioTrack] ?? null) : await source.getPrimaryAudioTrack();
+    if (edits.audioTrack !== undefined && !audioTrack && !target.videoOnly) throw new WebCodecsUnsupportedError(`sound track ${edits.audioTrack + 1} isn't readable by the fast route`);
     const format = await source.getFormat();
     // Where the presentation starts: 0 when an edit list hides packets before it (Mediabunny gives
     // them negative times), else the first packet's time. Hidden packets are decoded, never shown.

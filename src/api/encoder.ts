@@ -8,6 +8,7 @@ import { JobFailedError } from '../jobs/errors';
 import { abortError, abortReason, isAbortError, throwIfAborted } from '../shared/abort';
 import { isFinished, type Job } from '../jobs/job';
 import type { OutputQuality } from '../jobs/score-output';
+import type { CompareView } from '../jobs/compare-job';
 import { checkCustomArgs, containerById, customPresetShape, slugOf } from '../presets/custom-preset';
 import { checkOutputSpec, type OutputSpec } from '../presets/output-spec';
 import { addCustomPresets, isPresetId, presetById, presetFromSpec, SPEC_EXTENSIONS, type CustomPresetId, type PresetId } from '../presets/presets';
@@ -198,6 +199,23 @@ export interface Encoder {
    */
   probe(file: Blob, options?: SignalOption): Promise<SourceInfo>;
   readonly files: EncoderFiles;
+  /**
+   * A finished video job's frame at `at` seconds beside its source's frame of the same instant
+   * (scaled to the output's size, as the score's reference is), as ImageBitmaps, with that
+   * pair's PSNR (dB) and SSIM; the frame shown is the output's frame at or after `at`. Rejects
+   * with a JobFailedError and a sentence when there is nothing to compare (an unfinished or
+   * audio-only job, a source no longer held).
+   *
+   * @example
+   * ```ts
+   * const job = encoder.call(file, 'mp4-h264-720p');
+   * await job.result();
+   * const view = await encoder.compare(job, { at: 2.5 });
+   * canvas.getContext('2d')?.drawImage(view.source, 0, 0);
+   * console.log(`${view.psnr.toFixed(1)} dB at ${view.at.toFixed(2)} s`);
+   * ```
+   */
+  compare(job: EncoderJob | string, options: { at: number } & SignalOption): Promise<CompareView>;
   /** Cancels every unfinished job and ends every worker. */
   close(): Promise<void>;
 }
@@ -402,6 +420,17 @@ export function createEncoder(options: EncoderOptions = {}): Encoder {
       }
       if (!probed.report) throw new JobFailedError(explainFailure(probed.log, 1, name), [...probed.log]);
       return describeSource(probed.report);
+    },
+    async compare(job, compareOptions) {
+      const id = typeof job === 'string' ? job : job?.id;
+      if (typeof id !== 'string') throw new TypeError('compare(job, { at }) takes a job from call() or map(), or its id.');
+      const at = compareOptions?.at;
+      if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) throw new TypeError(`compare(job, { at }): at must be seconds from the start (a number ≥ 0); got ${String(at)}.`);
+      compareOptions.signal?.throwIfAborted();
+      const { batch } = await parts;
+      const view = await batch.compare(id, at, compareOptions.signal);
+      if (typeof view === 'string') throw new JobFailedError(view, []);
+      return view;
     },
     files: {
       list: async () => (await parts).store.list(),

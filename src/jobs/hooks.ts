@@ -15,6 +15,8 @@ export interface Hooks {
   readonly h264TargetQp?: number;
   /** `?truncateOutputs=1`: every output loses its last 40 % before it is checked (verification must catch it). */
   readonly truncateOutputs?: boolean;
+  /** `?qualitySamples=0`: Auto encodes the fast route's H.264 as planned, without measuring samples first (quality-promise.ts). */
+  readonly qualitySamples?: boolean;
   /** `?holdSegment=N`: segment N (from 1) of every split job waits before it starts, until its job is canceled or the page goes. */
   readonly holdSegment?: number;
 }

@@ -16,6 +16,7 @@ import { isAbortError, throwIfAborted } from '../shared/abort';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
 import { checkOutput, damagedByKnob, waitFor, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
+import { atFixedRate, keepQualityPromise, promisesQuality, type QualityPromise } from './quality-promise';
 
 /**
  * Silence after which a WebCodecs encode counts as hung. Progress comes with every frame
@@ -78,7 +79,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
 
   const { trim, crop, rotate, audioTrack } = plan.edits;
   const editsForWorker = { ...(trim ? { trim } : {}), ...(crop ? { crop } : {}), ...(rotate ? { rotate } : {}), ...(audioTrack !== undefined ? { audioTrack } : {}) };
-  const target = Object.keys(editsForWorker).length > 0 ? { ...planned.target, edits: editsForWorker } : planned.target;
+  let target = Object.keys(editsForWorker).length > 0 ? { ...planned.target, edits: editsForWorker } : planned.target;
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
@@ -87,6 +88,27 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   // The job says what it waits for (issue 15) rather than "0 % · estimating time left".
   const waitingFor = `the fast route's encoder (${gate?.limit === 1 ? 'one encode at a time' : `${gate?.limit ?? 1} encodes at a time`} on this machine)`;
   const release = gate ? (gate.busy ? await waitFor(context, waitingFor, gate.acquire(context.signal)) : await gate.acquire(context.signal)) : () => {};
+  if (promisesQuality(preset, target, info, deps.hooks ?? {})) {
+    let promise: QualityPromise;
+    try {
+      promise = await keepQualityPromise(deps, plan, target);
+    } catch (error) {
+      if (isAbortError(error) || context.signal.aborted) {
+        release();
+        throw error;
+      }
+      promise = { engine: 'as-planned', why: `the quality samples failed (${error instanceof Error ? error.message : String(error)})` };
+    }
+    if (promise.engine === 'ffmpeg') {
+      release();
+      context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${promise.reason}).`]);
+      return toFfmpeg(promise.reason);
+    }
+    if (promise.engine === 'webcodecs') {
+      target = atFixedRate(target, promise.videoBitrate);
+      context.onLog([`[ffbatch] Engine: WebCodecs at ${Math.round(promise.videoBitrate / 1000)} kb/s, the rate its quality samples chose.`]);
+    } else context.onLog([`[ffbatch] Quality samples skipped: ${promise.why}.`]);
+  }
   const startedAt = performance.now();
   // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
   const stallMs = deps.hooks?.webcodecsStallMs ?? WEBCODECS_STALL_MS;

@@ -223,7 +223,8 @@ function withEngine(meta: string, job: Job): string {
 /** "quality good: 41.2 dB PSNR, SSIM 0.978"; a lossless copy reads "identical to the source". */
 function qualityLine(quality: NonNullable<Job['quality']>): string {
   if (!Number.isFinite(quality.psnr)) return 'quality: identical to the source';
-  return `quality ${qualityGrade(quality)}: ${quality.psnr.toFixed(1)} dB PSNR, SSIM ${quality.ssim.toFixed(3)}`;
+  // From the figure data-psnr shows (two decimals), so that the words and the attribute never round apart (43.6512 → 43.65 → 43.6).
+  return `quality ${qualityGrade(quality)}: ${Number(quality.psnr.toFixed(2)).toFixed(1)} dB PSNR, SSIM ${quality.ssim.toFixed(3)}`;
 }
 
 function uploadLine(job: Job): string {

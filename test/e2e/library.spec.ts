@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
+import { nativeFramePsnr } from '../support/native-quality';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const LIB = path.join(ROOT, 'lib');
@@ -108,4 +109,29 @@ test('map(files, presets): a job per (file × preset); a file that is not media 
   expect(texts[3]).toMatch(/^JobFailedError: This is not a video or audio file/);
   expect(texts[4]).toMatch(/^flower\.mp3 \d+$/);
   expect(texts[5]).toMatch(/^flower-mpeg4\.mp4 \d+$/);
+});
+
+test('encoder.compare(job, { at }): the output\'s frame and the source\'s at one instant, as ImageBitmaps, their PSNR as native ffmpeg scores that pair', async ({ page }) => {
+  await page.goto(`${origin}/`);
+  await page.locator('input[name=preset]').fill('mp4-h264-480p');
+  await page.getByLabel('Video or audio').setInputFiles(fixture('flower.mp4'));
+  const link = page.locator('[data-result] a[download]');
+  await expect(link).toBeVisible({ timeout: 5 * 60_000 });
+  type View = { at: number; psnr: number; ssim: number; kinds: string[]; sizes: number[]; differ: boolean };
+  const view = await page.evaluate(() => (window as unknown as { libraryTest: { compare(at: number): Promise<View> } }).libraryTest.compare(2));
+  expect(view.kinds).toEqual(['ImageBitmap', 'ImageBitmap']);
+  expect(view.sizes).toEqual([854, 480, 854, 480]);
+  expect(view.differ).toBe(true);
+  // The output's frame at or after 2 s (flower.mp4 is 30000/1001 fps).
+  expect(view.at).toBeGreaterThanOrEqual(1.98);
+  expect(view.at).toBeLessThanOrEqual(2.05);
+  const download = await Promise.all([page.waitForEvent('download'), link.click()]).then(([d]) => d);
+  const saved = path.join(site, 'compare.mp4');
+  await download.saveAs(saved);
+  const index = Math.round((view.at * 30000) / 1001);
+  const native = nativeFramePsnr(saved, fixture('flower.mp4'), index, 854, 480);
+  console.log(`[library] compare at ${view.at} s (frame ${index}): ${view.psnr.toFixed(2)} dB, SSIM ${view.ssim.toFixed(4)}; native ${native.toFixed(2)} dB`);
+  expect(Math.abs(view.psnr - native)).toBeLessThanOrEqual(0.5);
+  const refused = await page.evaluate(() => (window as unknown as { libraryTest: { compareError(at: number): Promise<string> } }).libraryTest.compareError(-1));
+  expect(refused).toMatch(/^TypeError: compare\(job, \{ at \}\): at must be seconds/);
 });

@@ -19,15 +19,16 @@ function lanczos(x: number): number {
 }
 
 interface Taps {
-  /** First source index of each output sample (already clamped into the plane). */
-  index: Int32Array;
+  /** First source index of each output sample, in a line padded by `pad` repeated edge samples on each side. */
+  first: Int32Array;
   weight: Float32Array;
   count: number;
+  pad: number;
 }
 
 const tapCache = new Map<string, Taps>();
 
-/** The weights that make each of `dst` samples from `src` ones, indices clamped (edges repeat). */
+/** The weights that make each of `dst` samples from `src` ones (edges repeat: the line is padded). */
 function tapsFor(src: number, dst: number): Taps {
   const key = `${src}>${dst}`;
   const cached = tapCache.get(key);
@@ -36,21 +37,22 @@ function tapsFor(src: number, dst: number): Taps {
   const stretch = Math.max(1, ratio);
   const support = LOBES * stretch;
   const count = Math.ceil(support) * 2 + 1;
-  const index = new Int32Array(dst * count);
+  const pad = count + 1;
+  const first = new Int32Array(dst);
   const weight = new Float32Array(dst * count);
   for (let i = 0; i < dst; i++) {
     const centre = (i + 0.5) * ratio - 0.5;
-    const first = Math.floor(centre - support) + 1;
+    const from = Math.floor(centre - support) + 1;
+    first[i] = from + pad;
     let sum = 0;
     for (let t = 0; t < count; t++) {
-      const w = lanczos((first + t - centre) / stretch);
+      const w = lanczos((from + t - centre) / stretch);
       weight[i * count + t] = w;
-      index[i * count + t] = Math.min(src - 1, Math.max(0, first + t));
       sum += w;
     }
     for (let t = 0; t < count; t++) weight[i * count + t] = (weight[i * count + t] as number) / sum;
   }
-  const taps = { index, weight, count };
+  const taps = { first, weight, count, pad };
   if (tapCache.size > 32) tapCache.clear();
   tapCache.set(key, taps);
   return taps;
@@ -59,32 +61,44 @@ function tapsFor(src: number, dst: number): Taps {
 function scalePlane(src: Uint8Array, from: PlaneLayout, out: Uint8Array, to: PlaneLayout, scratch: Float32Array): void {
   const h = tapsFor(from.width, to.width);
   const v = tapsFor(from.height, to.height);
-  // Rows first, into floats: to.width × from.height.
+  const { weight: hw, first: hf, count: hn } = h;
+  // Rows first, into floats: to.width × (from.height + 2 pad) rows, the pad rows repeating the edges.
+  const line = new Float32Array(from.width + 2 * h.pad);
+  const rowOf = (row: number): number => row + v.pad;
   for (let row = 0; row < from.height; row++) {
     const base = from.offset + row * from.width;
-    const line = row * to.width;
+    for (let x = 0; x < from.width; x++) line[x + h.pad] = src[base + x] as number;
+    line.fill(src[base] as number, 0, h.pad);
+    line.fill(src[base + from.width - 1] as number, h.pad + from.width);
+    const at = rowOf(row) * to.width;
     for (let x = 0; x < to.width; x++) {
       let acc = 0;
-      const k = x * h.count;
-      for (let t = 0; t < h.count; t++) acc += (h.weight[k + t] as number) * (src[base + (h.index[k + t] as number)] as number);
-      scratch[line + x] = acc;
+      const k = x * hn;
+      const f = hf[x] as number;
+      for (let t = 0; t < hn; t++) acc += (hw[k + t] as number) * (line[f + t] as number);
+      scratch[at + x] = acc;
     }
+  }
+  for (let p = 0; p < v.pad; p++) {
+    scratch.copyWithin(p * to.width, rowOf(0) * to.width, (rowOf(0) + 1) * to.width);
+    scratch.copyWithin((rowOf(from.height) + p) * to.width, rowOf(from.height - 1) * to.width, rowOf(from.height) * to.width);
   }
   // Then columns, a whole output row at a time (cache-friendly), rounded and clamped.
   const acc = new Float32Array(to.width);
+  const { weight: vw, first: vf, count: vn } = v;
   for (let y = 0; y < to.height; y++) {
     acc.fill(0);
-    const k = y * v.count;
-    for (let t = 0; t < v.count; t++) {
-      const w = v.weight[k + t] as number;
+    const k = y * vn;
+    for (let t = 0; t < vn; t++) {
+      const w = vw[k + t] as number;
       if (w === 0) continue;
-      const line = (v.index[k + t] as number) * to.width;
-      for (let x = 0; x < to.width; x++) acc[x] = (acc[x] as number) + w * (scratch[line + x] as number);
+      const at = ((vf[y] as number) + t) * to.width;
+      for (let x = 0; x < to.width; x++) acc[x] = (acc[x] as number) + w * (scratch[at + x] as number);
     }
     const base = to.offset + y * to.width;
     for (let x = 0; x < to.width; x++) {
-      const value = Math.round(acc[x] as number);
-      out[base + x] = value < 0 ? 0 : value > 255 ? 255 : value;
+      const value = (acc[x] as number) + 0.5;
+      out[base + x] = value < 0 ? 0 : value >= 255 ? 255 : value;
     }
   }
 }
@@ -95,7 +109,8 @@ export function scaleI420Lanczos(frame: I420Frame, width: number, height: number
   const from = i420Layout(frame.width, frame.height);
   const to = i420Layout(width, height);
   const data = new Uint8Array(i420Size(width, height));
-  const scratch = new Float32Array(width * frame.height);
+  const rows = frame.height + 2 * tapsFor(frame.height, height).pad;
+  const scratch = new Float32Array(width * rows);
   for (let p = 0; p < 3; p++) scalePlane(frame.data, from[p] as PlaneLayout, data, to[p] as PlaneLayout, scratch);
   return { width, height, data };
 }

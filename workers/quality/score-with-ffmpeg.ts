@@ -49,7 +49,7 @@ export function scoreWithFfmpeg(
     if (run.exitCode !== 0) log.push(...run.log.slice(-5));
     return frameGrabFiles(spec).map((file) => grabbedFrame(engine.take(file), width, height));
   };
-  const outputs = grab(`${folders.inputs}/${request.output.name}`, true, 'q-out-', 0);
+  const outputs = grab(`${folders.inputs}/${request.output.name}`, true, 'q-out-', request.outputStartSec ?? 0);
   const references = grab(`${folders.inputs}/${request.source.name}`, false, 'q-ref-', request.sourceStartSec ?? 0);
   const tally = new QualityTally();
   const perFrame: QualityReport['perFrame'] = [];
