@@ -374,6 +374,25 @@ export class Batch {
     return problems;
   }
 
+  /**
+   * Sets one queued job's edits (checked first: a TypeError names the field): only that job
+   * changes, not its source nor the source's other jobs; kept with the job (a resume keeps
+   * them). A job that has started keeps what it started with: a RangeError says so. Returns
+   * the sentences of what does not fit the file (empty when all fits). A later change of the
+   * source's edits (`setEdits`) replaces them, as it does on every queued job of the source.
+   */
+  setJobEdits(jobId: string, value: unknown): string[] {
+    const job = this.scheduler.get(jobId);
+    if (!job) throw new RangeError(`No job ${jobId} in the list.`);
+    if (job.state !== 'queued') throw new RangeError(`${job.outputName} has started: its edits can no longer change.`);
+    const edits = checkEdits(value);
+    const source = this.sources.get(job.sourceId);
+    this.updateJob(job.id, { edits: isEmptyEdits(edits) ? undefined : structuredClone(edits) });
+    this.persistence.persist(job, source, true);
+    this.changed();
+    return source?.info ? editProblems(edits, editableFacts(source.info)) : [];
+  }
+
   /** Copies one source's edits to every other source ("Apply to all"); says where they do not fit, by file. */
   applyEditsToAll(sourceId: string): { sourceId: string; name: string; problems: string[] }[] {
     const edits = this.sources.get(sourceId)?.edits ?? {};

@@ -19,6 +19,8 @@ export interface EditorSubject {
   audioTracks: TrackChoice[];
   subtitleTracks: TrackChoice[];
   edits: Edits;
+  /** Set when the editor changes one queued job's edits rather than the source's: its id and how the dialog names it. */
+  job?: { id: string; label: string };
 }
 
 /** What the editor asks of the page: frames, bars, and where edits go. */
@@ -26,12 +28,14 @@ export interface EditorHost {
   thumbnails(sourceId: string, instants: number[], height: number, signal: AbortSignal): Promise<{ at: number; image: Blob }[]>;
   detectBars(sourceId: string, signal: AbortSignal): Promise<Crop | null>;
   save(sourceId: string, edits: Edits): void;
+  /** Sets one queued job's edits; a sentence when it cannot (the job has started). */
+  saveJob(jobId: string, edits: Edits): string | null;
   /** Copies edits to every other source; returns the sentences of those they do not fit, by file name. */
   applyToAll(sourceId: string): { name: string; problems: string[] }[];
 }
 
 /** What the editor shows of a probed source. */
-export function editorSubject(id: string, name: string, info: SourceInfo, edits: Edits): EditorSubject {
+export function editorSubject(id: string, name: string, info: SourceInfo, edits: Edits, job?: { id: string; label: string }): EditorSubject {
   const audio = info.tracks?.audio ?? (info.audio ? [{ index: 0, label: `${info.audio.codec.toUpperCase()} ${info.audio.channels === 1 ? 'mono' : info.audio.channels === 2 ? 'stereo' : `${info.audio.channels} ch`}` }] : []);
   return {
     id,
@@ -41,6 +45,7 @@ export function editorSubject(id: string, name: string, info: SourceInfo, edits:
     audioTracks: audio.map((t) => ({ index: t.index, label: t.label })),
     subtitleTracks: (info.tracks?.subtitles ?? []).map((t) => ({ index: t.index, label: t.label })),
     edits,
+    ...(job ? { job } : {}),
   };
 }
 
@@ -67,7 +72,7 @@ export class EditorDialog {
   open(subject: EditorSubject): void {
     this.cleanUp();
     this.abort = new AbortController();
-    this.dialog.setAttribute('aria-label', `Edit ${subject.name}`);
+    this.dialog.setAttribute('aria-label', `Edit ${subject.job?.label ?? subject.name}`);
     this.dialog.replaceChildren(...this.build(subject));
     this.dialog.showModal();
   }
@@ -232,7 +237,10 @@ export class EditorDialog {
     save.addEventListener('click', () => {
       const edits = read();
       if (!edits) return;
-      this.host.save(subject.id, edits);
+      if (subject.job) {
+        const refusal = this.host.saveJob(subject.job.id, edits);
+        if (refusal) return void this.fail(alert, refusal);
+      } else this.host.save(subject.id, edits);
       this.close();
     });
     const applyAll = h('button', { type: 'button' }, 'Apply to all');
@@ -247,7 +255,8 @@ export class EditorDialog {
     cancel.addEventListener('click', () => this.close());
 
     return [
-      h('h2', {}, `Edit ${subject.name}`),
+      h('h2', {}, `Edit ${subject.job?.label ?? subject.name}`),
+      ...(subject.job ? [h('p', { class: 'hint' }, 'Only this job changes: its source and the source’s other jobs keep their edits.')] : []),
       ...(facts.picture ? [strip, h('div', { class: 'editor-stage' }, preview), h('div', { class: 'editor-scrub' }, back, scrub, forward, clock, setIn, setOut)] : []),
       h(
         'div',
@@ -261,7 +270,7 @@ export class EditorDialog {
       ),
       status,
       alert,
-      h('div', { class: 'editor-actions' }, save, applyAll, cancel),
+      h('div', { class: 'editor-actions' }, save, subject.job ? null : applyAll, cancel),
     ];
   }
 

@@ -30,14 +30,19 @@ export class JobItem {
   private readonly logButton = h('button', { type: 'button', class: 'quiet', 'aria-expanded': 'false' }, 'Log');
   private readonly deleteButton = h('button', { type: 'button', class: 'quiet' }, 'Delete');
   private readonly copyButton = h('button', { type: 'button', class: 'quiet' }, 'Copy as ffmpeg command');
+  /** A queued job's own edits, until it starts (issue 18). */
+  private readonly editButton = h('button', { type: 'button', class: 'quiet' }, 'Edit');
   private readonly log = h('pre', { class: 'log', hidden: true, tabindex: 0 });
 
   constructor(
     job: Job,
     private readonly batch: SessionBatch,
     private readonly uploads: UploadActions,
+    onEdit: ((job: Job) => void) | null = null,
   ) {
     this.root = h('li', { class: 'job', 'data-job-id': job.id });
+    this.editButton.setAttribute('aria-label', `Edit ${job.outputName}`);
+    this.editButton.addEventListener('click', () => onEdit?.(job));
     this.progress.setAttribute('aria-label', `Progress of ${job.outputName}`);
     this.cancelButton.addEventListener('click', () => {
       if (job.upload === 'uploading') uploads.cancelUpload(job.id);
@@ -99,7 +104,7 @@ export class JobItem {
       this.progress,
       h('div', { class: 'job-line' }, this.meta, this.uploadLine),
       this.alert,
-      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.compareButton, this.cancelButton, this.logButton, this.copyButton, this.deleteButton, this.oneOff),
+      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.compareButton, this.editButton, this.cancelButton, this.logButton, this.copyButton, this.deleteButton, this.oneOff),
       this.log,
     );
   }
@@ -174,6 +179,7 @@ export class JobItem {
     setText(this.uploadButton, job.upload === 'upload-failed' ? 'Retry' : 'Upload');
     this.oneOff.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
     setText(this.cancelButton, job.upload === 'uploading' ? 'Stop upload' : 'Cancel');
+    this.editButton.hidden = job.state !== 'queued';
     this.cancelButton.hidden = !(job.state === 'queued' || job.state === 'running' || job.upload === 'uploading');
     this.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled' || job.state === 'interrupted') || job.upload === 'uploading';
     if (!this.log.hidden) setText(this.log, job.log.length ? job.log.join('\n') : 'No log yet.');

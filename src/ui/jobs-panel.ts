@@ -1,4 +1,4 @@
-import { toFfmpegCommand, type SessionBatch } from '../index';
+import { toFfmpegCommand, type BatchJob, type SessionBatch } from '../index';
 import { h, saveBlob, setText } from './dom';
 import { JobItem } from './job-item';
 import { StorageLine } from './storage-line';
@@ -30,6 +30,8 @@ export class JobsPanel {
   /** Jobs changed since the last render. */
   private readonly dirty = new Set<string>();
   private endpointShown = '';
+  /** Told when a queued job's Edit is pressed (the page opens the editor for that job). */
+  onEdit: ((job: BatchJob) => void) | null = null;
 
   constructor(
     private readonly batch: SessionBatch,
@@ -73,7 +75,7 @@ export class JobsPanel {
           continue;
         }
         built++;
-        item = new JobItem(job, this.batch, this.uploads);
+        item = new JobItem(job, this.batch, this.uploads, (edited) => this.onEdit?.(edited));
         this.items.set(job.id, item);
         this.list.append(item.root);
       } else if (!refillAll && !this.dirty.has(job.id)) continue;
