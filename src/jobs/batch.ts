@@ -1,5 +1,6 @@
 import { checkEdits, editableFacts, editProblems, editsForOthers, isEmptyEdits, uprightPicture, type Crop } from '../presets/edits';
-import { detectBarsOf, grabThumbnails, type GrabbedFrame } from './frame-grab';
+import type { BrowserFrames } from './browser-frames';
+import { detectBarsOf, grabFrames, type GrabbedFrame } from './frame-grab';
 import { compareJob, type CompareView } from './compare-job';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
@@ -99,6 +100,8 @@ export class Batch {
   /** Kept job records: what a reload brings back interrupted. */
   private readonly persistence: JobPersistence;
   private note: string | null = null;
+  /** Each source's frames decoded by the browser (the editor's), opened when first asked; null where it cannot. */
+  private readonly browserFrames = new Map<string, Promise<BrowserFrames | null>>();
 
   constructor(private readonly deps: BatchDeps) {
     this.workerCount = deps.workers;
@@ -405,11 +408,25 @@ export class Batch {
     return misfits;
   }
 
-  /** Thumbnails of a source at the given instants (the editor's filmstrip and playhead), decoded in the probe worker. */
-  thumbnails(sourceId: string, instants: readonly number[], height: number, signal?: AbortSignal): Promise<GrabbedFrame[]> {
+  /**
+   * Thumbnails of a source at the given instants (the editor's filmstrip and playhead): decoded
+   * by the browser (WebCodecs) where it reads the source, else by ffmpeg.wasm in the probe
+   * worker; each frame says which (`decoder`).
+   */
+  async thumbnails(sourceId: string, instants: readonly number[], height: number, signal?: AbortSignal): Promise<GrabbedFrame[]> {
     const source = this.sources.get(sourceId);
-    if (!source) return Promise.resolve([]);
-    return grabThumbnails(this.deps.probePool, { name: workerInputName(source.file.name), data: source.file }, instants, height, signal);
+    if (!source) return [];
+    let browser = this.browserFrames.get(sourceId);
+    if (!browser) {
+      // Loaded when an editor first asks: the page's first load carries no demuxer.
+      browser = import('./browser-frames').then(({ openBrowserFrames }) => openBrowserFrames(source.file), () => null);
+      this.browserFrames.set(sourceId, browser);
+    }
+    const forget = (): void => {
+      void browser.then((frames) => frames?.dispose());
+      this.browserFrames.set(sourceId, Promise.resolve(null));
+    };
+    return grabFrames(await browser, this.deps.probePool, { name: workerInputName(source.file.name), data: source.file }, instants, height, signal, forget);
   }
 
   /** Black bars of a source found in frames sampled across it (the editor's Detect bars); null for none. */
@@ -423,6 +440,8 @@ export class Batch {
 
   removeSource(id: string): void {
     this.sources.delete(id);
+    void this.browserFrames.get(id)?.then((frames) => frames?.dispose());
+    this.browserFrames.delete(id);
     this.changed();
   }
 

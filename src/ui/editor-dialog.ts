@@ -1,4 +1,5 @@
 import { checkEdits, editableFacts, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation, type SourceInfo } from '../index';
+import { CropBox } from './crop-box';
 import { h, setText } from './dom';
 
 /** A track a person can pick, as the probe found it. */
@@ -25,7 +26,8 @@ export interface EditorSubject {
 
 /** What the editor asks of the page: frames, bars, and where edits go. */
 export interface EditorHost {
-  thumbnails(sourceId: string, instants: number[], height: number, signal: AbortSignal): Promise<{ at: number; image: Blob }[]>;
+  /** Frames at the instants; `decoder` says what decoded them (`webcodecs` or `ffmpeg`). */
+  thumbnails(sourceId: string, instants: number[], height: number, signal: AbortSignal): Promise<{ at: number; image: Blob; decoder: string }[]>;
   detectBars(sourceId: string, signal: AbortSignal): Promise<Crop | null>;
   save(sourceId: string, edits: Edits): void;
   /** Sets one queued job's edits; a sentence when it cannot (the job has started). */
@@ -130,13 +132,17 @@ export class EditorDialog {
     );
 
     // Scrubber and preview: the picture at the playhead, fetched once the hand stops.
-    const preview = h('img', { class: 'editor-preview', alt: `${subject.name} at the playhead`, height: PREVIEW_HEIGHT });
+    // Sized before its first frame arrives, so the crop rectangle has a picture to sit on.
+    const preview = h('img', { class: 'editor-preview', alt: `${subject.name} at the playhead`, height: PREVIEW_HEIGHT, ...(facts.picture ? { width: Math.round((PREVIEW_HEIGHT * facts.picture.width) / facts.picture.height) } : {}), draggable: 'false' });
     const scrub = h('input', { type: 'range', min: 0, max: duration, step: frameStep, value: 0, 'aria-label': 'Playhead' });
     const clock = h('output', { class: 'editor-clock' }, formatTime(0));
+    let playhead = 0;
     let previewTimer = 0;
     let previewAbort: AbortController | null = null;
     const showAt = (at: number): void => {
       const t = Math.min(duration, Math.max(0, at));
+      // The playhead is kept here, not read back from the range (which snaps to its step from 0).
+      playhead = t;
       scrub.value = String(t);
       setText(clock, formatTime(t));
       window.clearTimeout(previewTimer);
@@ -146,22 +152,24 @@ export class EditorDialog {
         const both = AbortSignal.any([signal, previewAbort.signal]);
         this.host.thumbnails(subject.id, [t], PREVIEW_HEIGHT, both).then(
           ([frame]) => {
-            if (frame && !both.aborted) preview.src = this.imageUrl(frame.image);
+            if (!frame || both.aborted) return;
+            preview.src = this.imageUrl(frame.image);
+            preview.dataset['decoder'] = frame.decoder;
           },
           () => {},
         );
       }, 150);
     };
     scrub.addEventListener('input', () => showAt(Number(scrub.value)));
-    const step = (frames: number): void => showAt(Number(scrub.value) + frames * frameStep);
+    const step = (frames: number): void => showAt(playhead + frames * frameStep);
     const back = h('button', { type: 'button', 'aria-label': 'One frame back' }, '◀');
     const forward = h('button', { type: 'button', 'aria-label': 'One frame forward' }, '▶');
     back.addEventListener('click', () => step(-1));
     forward.addEventListener('click', () => step(1));
     const setIn = h('button', { type: 'button' }, 'Set In');
     const setOut = h('button', { type: 'button' }, 'Set Out');
-    setIn.addEventListener('click', () => (inInput.value = formatTime(Number(scrub.value))));
-    setOut.addEventListener('click', () => (outInput.value = formatTime(Number(scrub.value))));
+    setIn.addEventListener('click', () => (inInput.value = formatTime(playhead)));
+    setOut.addEventListener('click', () => (outInput.value = formatTime(playhead)));
 
     // Filmstrip: frames across the file; a click moves the playhead there.
     const strip = h('div', { class: 'filmstrip', 'aria-label': 'Frames across the file' });
@@ -171,6 +179,8 @@ export class EditorDialog {
       this.host.thumbnails(subject.id, instants, THUMB_HEIGHT, signal).then(
         (frames) => {
           setText(status, '');
+          // Which decoder made the strip (tests check it: WebCodecs for an MP4, ffmpeg.wasm for what the browser cannot read).
+          if (frames[0]) strip.dataset['decoder'] = frames[0].decoder;
           strip.replaceChildren(
             ...frames.map((frame) => {
               const button = h('button', { type: 'button', class: 'filmstrip-frame', title: formatTime(frame.at) }, h('img', { src: this.imageUrl(frame.image), alt: `Frame at ${formatTime(frame.at)}`, height: THUMB_HEIGHT }));
@@ -193,7 +203,7 @@ export class EditorDialog {
       this.host.detectBars(subject.id, signal).then(
         (crop) => {
           detect.disabled = false;
-          cropInput.value = crop ? `${crop.width}:${crop.height}:${crop.x}:${crop.y}` : '';
+          setCrop(crop);
           setText(status, crop ? `Bars found: the picture is ${crop.width}×${crop.height}.` : 'No black bars found.');
         },
         (error: unknown) => {
@@ -202,7 +212,20 @@ export class EditorDialog {
         },
       );
     });
-    const aspects = facts.picture ? this.aspectPicks(facts.picture, cropInput) : null;
+    // The crop rectangle on the preview and the typed field say the same thing: each follows the other.
+    const cropText = (crop: Crop | null): string => (crop ? `${crop.width}:${crop.height}:${crop.x}:${crop.y}` : '');
+    const cropBox = facts.picture ? new CropBox(facts.picture, preview, PREVIEW_HEIGHT, (crop) => (cropInput.value = cropText(crop))) : null;
+    const showTyped = (): void => {
+      const crop = parseCrop(cropInput.value);
+      cropBox?.show(typeof crop === 'string' ? null : crop);
+    };
+    const setCrop = (crop: Crop | null): void => {
+      cropInput.value = cropText(crop);
+      cropBox?.show(crop);
+    };
+    cropInput.addEventListener('input', showTyped);
+    showTyped();
+    const aspects = facts.picture ? this.aspectPicks(facts.picture, setCrop) : null;
 
     // Reads the form into checked edits, or says what is wrong.
     const read = (): Edits | null => {
@@ -257,7 +280,7 @@ export class EditorDialog {
     return [
       h('h2', {}, `Edit ${subject.job?.label ?? subject.name}`),
       ...(subject.job ? [h('p', { class: 'hint' }, 'Only this job changes: its source and the source’s other jobs keep their edits.')] : []),
-      ...(facts.picture ? [strip, h('div', { class: 'editor-stage' }, preview), h('div', { class: 'editor-scrub' }, back, scrub, forward, clock, setIn, setOut)] : []),
+      ...(facts.picture ? [strip, h('div', { class: 'editor-stage' }, cropBox?.element ?? preview), h('div', { class: 'editor-scrub' }, back, scrub, forward, clock, setIn, setOut)] : []),
       h(
         'div',
         { class: 'editor-grid' },
@@ -275,17 +298,17 @@ export class EditorDialog {
   }
 
   /** Aspect picks: the largest centred rectangle of that shape inside the picture (even sides). */
-  private aspectPicks(picture: { width: number; height: number }, cropInput: HTMLInputElement): HTMLElement {
-    const even = (n: number): number => Math.max(2, Math.floor(n / 2) * 2);
+  private aspectPicks(picture: { width: number; height: number }, setCrop: (crop: Crop) => void): HTMLElement {
+    const even = (n: number): number => Math.floor(n / 2) * 2;
     const pick = (label: string, w: number, hgt: number): HTMLButtonElement => {
       const button = h('button', { type: 'button', class: 'quiet', 'aria-label': `Crop to ${label}` }, label);
       button.addEventListener('click', () => {
         const scale = Math.min(picture.width / w, picture.height / hgt);
-        const width = even(w * scale);
-        const height = even(hgt * scale);
+        const width = Math.max(2, even(w * scale));
+        const height = Math.max(2, even(hgt * scale));
         const x = even((picture.width - width) / 2);
         const y = even((picture.height - height) / 2);
-        cropInput.value = `${width}:${height}:${x}:${y}`;
+        setCrop({ width, height, x, y });
       });
       return button;
     };

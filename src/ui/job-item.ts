@@ -1,4 +1,4 @@
-import { INTERRUPTED_SENTENCE, presetById, qualityGrade, summarizeEdits, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
+import { INTERRUPTED_SENTENCE, presetById, qualityGrade, summarizeEdits, toFfmpegCommand, type BatchJob as Job, type SessionBatch, type SourceInfo } from '../index';
 import { CompareDialog } from './compare-dialog';
 import { h, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from '../shared/format';
@@ -110,8 +110,7 @@ export class JobItem {
   }
 
   /** The native command that makes this output, once the source is probed (null before, or when it cannot be made). */
-  private commandOf(job: Job): string | null {
-    const info = this.batch.listSources().find((s) => s.id === job.sourceId)?.info;
+  private commandOf(job: Job, info: SourceInfo | null | undefined): string | null {
     if (!info) return null;
     try {
       return toFfmpegCommand(job.presetId, info, { input: job.sourceName, output: job.outputName }, job.edits);
@@ -125,7 +124,10 @@ export class JobItem {
 
   fill(job: Job): void {
     const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
+    // The source's probe gives the native command and lets the job's edits be checked against the file.
+    const info = this.batch.listSources().find((s) => s.id === job.sourceId)?.info;
     const from = [
+      info ? 'probed' : '',
       job.state, job.progress, job.speed, job.etaSec, job.startedAt, job.endedAt, job.error, job.log.length, job.outputSize, job.upload, job.uploadProgress,
       job.uploadSpeed, job.uploadError, job.uploadLocation, job.engine, job.engineNote, job.verified, job.waitingFor, job.quality?.psnr, job.quality?.ssim, job.quality?.frames, url, this.uploads.endpoint, this.log.hidden, job.edits ? summarizeEdits(job.edits) : '',
     ].join('\u0000');
@@ -137,7 +139,7 @@ export class JobItem {
     setAttr(root, 'data-preset', job.presetId);
     setAttr(root, 'data-upload', job.upload);
     setAttr(root, 'data-engine', job.state === 'queued' ? null : job.engine);
-    const command = this.commandOf(job);
+    const command = this.commandOf(job, info);
     setAttr(root, 'data-ffmpeg-command', command);
     this.copyButton.hidden = command === null;
     // Measured quality (issue 19): numbers for tests and tools, a word for people (in the meta line).
@@ -180,6 +182,7 @@ export class JobItem {
     this.oneOff.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
     setText(this.cancelButton, job.upload === 'uploading' ? 'Stop upload' : 'Cancel');
     this.editButton.hidden = job.state !== 'queued';
+    this.editButton.disabled = !info;
     this.cancelButton.hidden = !(job.state === 'queued' || job.state === 'running' || job.upload === 'uploading');
     this.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled' || job.state === 'interrupted') || job.upload === 'uploading';
     if (!this.log.hidden) setText(this.log, job.log.length ? job.log.join('\n') : 'No log yet.');

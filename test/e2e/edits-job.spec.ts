@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { makeTempDir, removeDir } from '../support/media';
-import { addFiles, downloadFromJob, ENCODE_TIMEOUT, jobFor, jobsIn, pressEncode, setWorkers, tickPresets, waitForAllFinished } from './app-page';
+import { addFiles, downloadFromJob, ENCODE_TIMEOUT, jobFor, pressEncode, setWorkers, tickPresets } from './app-page';
 
 function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
@@ -50,6 +50,7 @@ test("a queued job's Edit changes only that job, survives a reload and resume, a
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=150', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', long]);
   const clip = path.join(dir, 'clip.mp4');
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=8', '-f', 'lavfi', '-i', 'sine=f=440:d=8', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
   await page.goto('./?engine=ffmpeg');
   await setWorkers(page, 1);
   await addFiles(page, [long, clip]);
@@ -69,7 +70,7 @@ test("a queued job's Edit changes only that job, survives a reload and resume, a
   await dialog.getByRole('button', { name: 'Save edits' }).click();
   await expect(dialog).toBeHidden();
 
-  await expect(video).toHaveAttribute('data-edits', '0:02.000–0:05.000');
+  await expect(video).toHaveAttribute('data-edits', '0:02–0:05');
   await expect(video).toHaveAttribute('data-ffmpeg-command', /-ss 2 -i clip\.mp4 .* -t 3 /);
   // Only that job: the source and its other job are as they were.
   await expect(sound).not.toHaveAttribute('data-edits', /.*/);
@@ -80,14 +81,15 @@ test("a queued job's Edit changes only that job, survives a reload and resume, a
 
   // A reload: the jobs come back interrupted with their own edits; adding the file again resumes them.
   await page.reload();
-  await expect(jobsIn(page, 'interrupted')).toHaveCount(4);
-  await expect(video).toHaveAttribute('data-edits', '0:02.000–0:05.000');
+  // (The long file's running job may be left to the closing tab for a moment: only the clip's jobs are followed.)
+  await expect(video).toHaveAttribute('data-state', 'interrupted');
+  await expect(sound).toHaveAttribute('data-state', 'interrupted');
+  await expect(video).toHaveAttribute('data-edits', '0:02–0:05');
   await addFiles(page, [clip]);
-  await waitForAllFinished(page, 4);
-  await expect(video).toHaveAttribute('data-state', 'done');
-  await expect(sound).toHaveAttribute('data-state', 'done');
+  await expect(video).toHaveAttribute('data-state', 'done', { timeout: ENCODE_TIMEOUT });
+  await expect(sound).toHaveAttribute('data-state', 'done', { timeout: ENCODE_TIMEOUT });
   await expect(video.getByRole('button', { name: /^Edit / })).toHaveCount(0);
-  await expect(video).toHaveAttribute('data-edits', '0:02.000–0:05.000');
+  await expect(video).toHaveAttribute('data-edits', '0:02–0:05');
   const trimmed = duration((await downloadFromJob(page, video, dir)).file);
   const whole = duration((await downloadFromJob(page, sound, dir)).file);
   console.log(`[job-edits] edited job ${trimmed} s, its sibling ${whole} s`);
