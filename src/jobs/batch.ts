@@ -1,4 +1,5 @@
-import { checkEdits, editableFacts, editProblems, editsForOthers, isEmptyEdits, uprightPicture, type Crop } from '../presets/edits';
+import { checkEdits, copyEditsProblem, editableFacts, editProblems, editsForOthers, isEmptyEdits, uprightPicture, type Crop } from '../presets/edits';
+import { JobFailedError } from './errors';
 import type { BrowserFrames } from './browser-frames';
 import { detectBarsOf, grabFrames, type GrabbedFrame } from './frame-grab';
 import { compareJob, type CompareView } from './compare-job';
@@ -126,7 +127,12 @@ export class Batch {
       splitPolicy,
       ...(deps.segmentKeeper && deps.jobStore ? { segmentKeeper: deps.segmentKeeper } : {}),
     });
-    this.scheduler = new Scheduler(runner, {
+    // Edits a preset that copies the picture cannot make (several ranges) fail the job with the sentence, however they reached it.
+    const guarded: typeof runner = (job, context) => {
+      const problem = copyProblemFor(job);
+      return problem ? Promise.reject(new JobFailedError(problem)) : runner(job, context);
+    };
+    this.scheduler = new Scheduler(guarded, {
       concurrency: deps.workers,
       isReady: (job) => !this.sources.get(job.sourceId)?.probing,
       // A long source on a preset that can be cut asks for every worker, but only when no other
@@ -620,7 +626,14 @@ function sourceProblemFor(source: Source, presetId: PresetId): string | null {
 function editProblemFor(source: Source, job: Job): string | null {
   if (!job.edits || !source.info) return null;
   const problems = editProblems(job.edits, editableFacts(source.info));
-  return problems.length > 0 ? problems.join(' ') : null;
+  return problems.length > 0 ? problems.join(' ') : copyProblemFor(job);
+}
+
+/** Why the job's preset, which copies the picture, cannot make its edits; null when it can. */
+function copyProblemFor(job: Job): string | null {
+  if (!job.edits) return null;
+  const preset = presetById(job.presetId);
+  return preset.id === 'mp4-remux' || preset.spec?.video === 'copy' ? copyEditsProblem(job.edits) : null;
 }
 
 function jobCost(source: Source, presetId: PresetId): number {

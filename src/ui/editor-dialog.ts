@@ -1,4 +1,4 @@
-import { checkEdits, editableFacts, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation, type SourceInfo } from '../index';
+import { checkEdits, editableFacts, editProblems, formatTime, parseCrop, parseTime, summarizeEdits, type Crop, type EditableSource, type Edits, type Rotation, type SourceInfo, type Trim } from '../index';
 import { CropBox } from './crop-box';
 import { h, setText } from './dom';
 
@@ -110,8 +110,12 @@ export class EditorDialog {
       return h('label', { class: 'editor-field' }, h('span', { 'aria-hidden': 'true' }, label), control, hint && hintId ? h('small', { class: 'hint', id: hintId }, hint) : null);
     };
 
-    const inInput = h('input', { type: 'text', name: 'in', inputmode: 'decimal', placeholder: '0:00', value: edits.trim ? formatTime(edits.trim.start) : '' });
-    const outInput = h('input', { type: 'text', name: 'out', inputmode: 'decimal', placeholder: formatTime(duration), value: edits.trim?.end != null ? formatTime(edits.trim.end) : '' });
+    // With several ranges, In and Out are the first one's; the others are listed in "Also keep".
+    const firstRange = edits.ranges?.[0] ?? edits.trim;
+    const inInput = h('input', { type: 'text', name: 'in', inputmode: 'decimal', placeholder: '0:00', value: firstRange ? formatTime(firstRange.start) : '' });
+    const outInput = h('input', { type: 'text', name: 'out', inputmode: 'decimal', placeholder: formatTime(duration), value: firstRange?.end != null ? formatTime(firstRange.end) : '' });
+    const rangeText = (r: Trim): string => `${formatTime(r.start)}–${r.end === null ? '' : formatTime(r.end)}`;
+    const alsoInput = h('input', { type: 'text', name: 'also-keep', placeholder: '1:10–1:20, 2:00–', value: (edits.ranges ?? []).slice(1).map(rangeText).join(', ') });
     const cropInput = h('input', { type: 'text', name: 'crop', placeholder: 'W:H:X:Y', value: edits.crop ? `${edits.crop.width}:${edits.crop.height}:${edits.crop.x}:${edits.crop.y}` : '' });
     const rotate = h('select', { name: 'rotate' }, ...[0, 90, 180, 270].map((deg) => h('option', { value: deg, selected: (edits.rotate ?? 0) === deg }, deg === 0 ? 'None' : `${deg}° clockwise`)));
     const flip = h('input', { type: 'checkbox', name: 'flip', checked: edits.flip === true });
@@ -234,13 +238,16 @@ export class EditorDialog {
       const end = outInput.value.trim() === '' ? null : parseTime(outInput.value);
       if (start === null) return this.fail(alert, 'In is not a time: write seconds (12.5) or h:mm:ss.fff.');
       if (outInput.value.trim() !== '' && end === null) return this.fail(alert, 'Out is not a time: write seconds (12.5) or h:mm:ss.fff.');
+      const also = readRanges(alsoInput.value);
+      if (typeof also === 'string') return this.fail(alert, also);
+      if (also.length > 0 && end === null) return this.fail(alert, 'Out is needed when more ranges follow (Also keep).');
       const crop = parseCrop(cropInput.value);
       if (typeof crop === 'string') return this.fail(alert, crop);
       const [mode, track] = subtitles.value.split(':');
       let edits: Edits;
       try {
         edits = checkEdits({
-          ...(start > 0 || end !== null ? { trim: { start, end } } : {}),
+          ...(also.length > 0 ? { ranges: [{ start, end }, ...also] } : start > 0 || end !== null ? { trim: { start, end } } : {}),
           ...(crop ? { crop } : {}),
           ...(rotate.value !== '0' ? { rotate: Number(rotate.value) as Rotation } : {}),
           ...(flip.checked ? { flip: true } : {}),
@@ -249,7 +256,15 @@ export class EditorDialog {
         });
       } catch (error) {
         // The checks name the library's fields; on the page the trim's words say it well enough.
-        return this.fail(alert, error instanceof Error ? error.message.replace(/^edits\.trim\.end must come after edits\.trim\.start\./, 'Out must come after In.') : String(error));
+        return this.fail(
+          alert,
+          error instanceof Error
+            ? error.message
+                .replace(/^edits\.(?:trim|ranges\[0\])\.end must come after edits\.(?:trim|ranges\[0\])\.start\./, 'Out must come after In.')
+                .replace(/edits\.ranges\[(\d+)\](?:\.(start|end))?/g, (_, i: string, part?: string) => `${part ? `the ${part} of ` : ''}range ${Number(i) + 1}`)
+                .replace(/^./, (c) => c.toUpperCase())
+            : String(error),
+        );
       }
       const problems = editProblems(edits, facts);
       if (problems.length > 0) return this.fail(alert, problems.join(' '));
@@ -286,6 +301,7 @@ export class EditorDialog {
         { class: 'editor-grid' },
         field('In', inInput, 'seconds or h:mm:ss.fff'),
         field('Out', outInput, 'empty: to the end'),
+        field('Also keep', alsoInput, 'more ranges, joined after In–Out in order: 1:10–1:20, 2:00–'),
         ...(facts.picture ? [field('Crop', cropInput, 'W:H:X:Y in source pixels; empty for none'), h('div', { class: 'editor-crop-tools' }, detect, aspects)] : []),
         ...(facts.picture ? [field('Rotate', rotate), h('label', { class: 'editor-check' }, flip, 'Flip')] : []),
         field('Sound track', soundTrack),
@@ -319,4 +335,17 @@ export class EditorDialog {
     setText(alert, sentence);
     return null;
   }
+}
+
+/** Ranges typed as `1:10–1:20, 2:00–` (en dash or hyphen; an empty end is the end of the file); a sentence when one cannot be read. */
+function readRanges(text: string): Trim[] | string {
+  const ranges: Trim[] = [];
+  for (const piece of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [from, to, extra] = piece.split(/\s*[–-]\s*/);
+    const start = parseTime(from ?? '');
+    const end = to === undefined || to === '' ? null : parseTime(to);
+    if (to === undefined || extra !== undefined || start === null || (to !== '' && end === null)) return `"${piece}" is not a range: write start–end, such as 1:10–1:20.`;
+    ranges.push({ start, end });
+  }
+  return ranges;
 }

@@ -138,3 +138,40 @@ test('a crop rectangle dragged on the preview fills the Crop field, follows type
   expect(got.length).toBe(want.length);
   expect(psnr).toBeGreaterThan(30);
 });
+
+test('several ranges typed in the editor are joined in order (on ffmpeg.wasm); streams copied refuse them with a sentence', async ({ page }) => {
+  test.setTimeout(ENCODE_TIMEOUT);
+  const source = path.join(dir, 'ranges.mp4');
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=10', '-f', 'lavfi', '-i', 'sine=f=440:d=10', '-c:v', 'libx264', '-g', '60', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', source]);
+  await page.goto('./');
+  await addFiles(page, [source]);
+  const dialog = await openEditor(page, 'ranges.mp4');
+  await dialog.getByLabel('In', { exact: true }).fill('1');
+  await dialog.getByLabel('Out', { exact: true }).fill('3');
+  await dialog.getByLabel('Also keep', { exact: true }).fill('6–8');
+  await dialog.getByRole('button', { name: 'Save edits' }).click();
+  await expect(page.locator('[data-source-name="ranges.mp4"]')).toHaveAttribute('data-edits', '0:01–0:03 + 0:06–0:08');
+
+  await tickPresets(page, ['mp4-h264-480p', 'mp4-remux']);
+  await pressEncode(page);
+  await waitForAllFinished(page, 2);
+  const remux = jobFor(page, 'ranges.mp4', 'mp4-remux');
+  await expect(remux).toHaveAttribute('data-state', 'failed');
+  await expect(remux.getByRole('alert')).toContainText('Several ranges are joined by re-encoding');
+  const job = jobFor(page, 'ranges.mp4', 'mp4-h264-480p');
+  await expect(job).toHaveAttribute('data-state', 'done');
+  await expect(job).toHaveAttribute('data-engine', 'ffmpeg');
+  await expect(job).toContainText('several ranges run on ffmpeg.wasm');
+  const output = (await downloadFromJob(page, job, dir)).file;
+  const seconds = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', output]).toString());
+  const frames = Number(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', output]).toString());
+  console.log(`[editor] two ranges joined: ${seconds} s, ${frames} frames`);
+  expect(frames).toBe(120);
+  expect(Math.abs(seconds - 4)).toBeLessThanOrEqual(0.1);
+  // testsrc2 draws its clock: 2.5 s into the output is 6.5 s into the source (the second range), not 3.5 s.
+  const gray = (file: string, at: number): Buffer => execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-ss', String(at), '-i', file, '-frames:v', '1', '-vf', 'scale=320:180', '-f', 'rawvideo', '-pix_fmt', 'gray', '-']);
+  const diff = (a: Buffer, b: Buffer): number => a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] ?? 0)), 0) / a.length;
+  const late = gray(output, 2.5);
+  console.log(`[editor] output 2.5 s vs source 6.5 s: ${diff(late, gray(source, 6.5)).toFixed(2)}, vs 3.5 s: ${diff(late, gray(source, 3.5)).toFixed(2)}`);
+  expect(diff(late, gray(source, 6.5))).toBeLessThan(diff(late, gray(source, 3.5)) / 3);
+});
