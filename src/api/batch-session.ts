@@ -54,6 +54,7 @@ export type SessionBatch = Pick<
   | 'listJobs'
   | 'setEdits'
   | 'applyEditsToAll'
+  | 'setJobEdits'
   | 'thumbnails'
   | 'detectBars'
   | 'outputUrl'

@@ -1,5 +1,7 @@
-import { checkEdits, editableFacts, editProblems, editsForOthers, isEmptyEdits, uprightPicture, type Crop } from '../presets/edits';
-import { detectBarsOf, grabThumbnails, type GrabbedFrame } from './frame-grab';
+import { checkEdits, copyEditsProblem, editableFacts, editProblems, editsForOthers, isEmptyEdits, uprightPicture, type Crop } from '../presets/edits';
+import { JobFailedError } from './errors';
+import type { BrowserFrames } from './browser-frames';
+import { detectBarsOf, grabFrames, type GrabbedFrame } from './frame-grab';
 import { compareJob, type CompareView } from './compare-job';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
@@ -99,6 +101,8 @@ export class Batch {
   /** Kept job records: what a reload brings back interrupted. */
   private readonly persistence: JobPersistence;
   private note: string | null = null;
+  /** Each source's frames decoded by the browser (the editor's), opened when first asked; null where it cannot. */
+  private readonly browserFrames = new Map<string, Promise<BrowserFrames | null>>();
 
   constructor(private readonly deps: BatchDeps) {
     this.workerCount = deps.workers;
@@ -123,7 +127,12 @@ export class Batch {
       splitPolicy,
       ...(deps.segmentKeeper && deps.jobStore ? { segmentKeeper: deps.segmentKeeper } : {}),
     });
-    this.scheduler = new Scheduler(runner, {
+    // Edits a preset that copies the picture cannot make (several ranges) fail the job with the sentence, however they reached it.
+    const guarded: typeof runner = (job, context) => {
+      const problem = copyProblemFor(job);
+      return problem ? Promise.reject(new JobFailedError(problem)) : runner(job, context);
+    };
+    this.scheduler = new Scheduler(guarded, {
       concurrency: deps.workers,
       isReady: (job) => !this.sources.get(job.sourceId)?.probing,
       // A long source on a preset that can be cut asks for every worker, but only when no other
@@ -374,6 +383,25 @@ export class Batch {
     return problems;
   }
 
+  /**
+   * Sets one queued job's edits (checked first: a TypeError names the field): only that job
+   * changes, not its source nor the source's other jobs; kept with the job (a resume keeps
+   * them). A job that has started keeps what it started with: a RangeError says so. Returns
+   * the sentences of what does not fit the file (empty when all fits). A later change of the
+   * source's edits (`setEdits`) replaces them, as it does on every queued job of the source.
+   */
+  setJobEdits(jobId: string, value: unknown): string[] {
+    const job = this.scheduler.get(jobId);
+    if (!job) throw new RangeError(`No job ${jobId} in the list.`);
+    if (job.state !== 'queued') throw new RangeError(`${job.outputName} has started: its edits can no longer change.`);
+    const edits = checkEdits(value);
+    const source = this.sources.get(job.sourceId);
+    this.updateJob(job.id, { edits: isEmptyEdits(edits) ? undefined : structuredClone(edits) });
+    this.persistence.persist(job, source, true);
+    this.changed();
+    return source?.info ? editProblems(edits, editableFacts(source.info)) : [];
+  }
+
   /** Copies one source's edits to every other source ("Apply to all"); says where they do not fit, by file. */
   applyEditsToAll(sourceId: string): { sourceId: string; name: string; problems: string[] }[] {
     const edits = this.sources.get(sourceId)?.edits ?? {};
@@ -386,11 +414,25 @@ export class Batch {
     return misfits;
   }
 
-  /** Thumbnails of a source at the given instants (the editor's filmstrip and playhead), decoded in the probe worker. */
-  thumbnails(sourceId: string, instants: readonly number[], height: number, signal?: AbortSignal): Promise<GrabbedFrame[]> {
+  /**
+   * Thumbnails of a source at the given instants (the editor's filmstrip and playhead): decoded
+   * by the browser (WebCodecs) where it reads the source, else by ffmpeg.wasm in the probe
+   * worker; each frame says which (`decoder`).
+   */
+  async thumbnails(sourceId: string, instants: readonly number[], height: number, signal?: AbortSignal): Promise<GrabbedFrame[]> {
     const source = this.sources.get(sourceId);
-    if (!source) return Promise.resolve([]);
-    return grabThumbnails(this.deps.probePool, { name: workerInputName(source.file.name), data: source.file }, instants, height, signal);
+    if (!source) return [];
+    let browser = this.browserFrames.get(sourceId);
+    if (!browser) {
+      // Loaded when an editor first asks: the page's first load carries no demuxer.
+      browser = import('./browser-frames').then(({ openBrowserFrames }) => openBrowserFrames(source.file), () => null);
+      this.browserFrames.set(sourceId, browser);
+    }
+    const forget = (): void => {
+      void browser.then((frames) => frames?.dispose());
+      this.browserFrames.set(sourceId, Promise.resolve(null));
+    };
+    return grabFrames(await browser, this.deps.probePool, { name: workerInputName(source.file.name), data: source.file }, instants, height, signal, forget);
   }
 
   /** Black bars of a source found in frames sampled across it (the editor's Detect bars); null for none. */
@@ -404,6 +446,8 @@ export class Batch {
 
   removeSource(id: string): void {
     this.sources.delete(id);
+    void this.browserFrames.get(id)?.then((frames) => frames?.dispose());
+    this.browserFrames.delete(id);
     this.changed();
   }
 
@@ -582,7 +626,14 @@ function sourceProblemFor(source: Source, presetId: PresetId): string | null {
 function editProblemFor(source: Source, job: Job): string | null {
   if (!job.edits || !source.info) return null;
   const problems = editProblems(job.edits, editableFacts(source.info));
-  return problems.length > 0 ? problems.join(' ') : null;
+  return problems.length > 0 ? problems.join(' ') : copyProblemFor(job);
+}
+
+/** Why the job's preset, which copies the picture, cannot make its edits; null when it can. */
+function copyProblemFor(job: Job): string | null {
+  if (!job.edits) return null;
+  const preset = presetById(job.presetId);
+  return preset.id === 'mp4-remux' || preset.spec?.video === 'copy' ? copyEditsProblem(job.edits) : null;
 }
 
 function jobCost(source: Source, presetId: PresetId): number {

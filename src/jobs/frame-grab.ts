@@ -1,13 +1,19 @@
 /**
- * Frames of a source for the editor: thumbnails for the filmstrip and luma planes for
- * "Detect bars". Decoded by ffmpeg.wasm in a worker (it reads every container the page
- * accepts); one short run per frame, each an input seek (`-ss` before `-i`: decode from the
- * keyframe before, so a frame costs a GOP, not the file).
+ * Frames of a source for the editor: thumbnails for the filmstrip and playhead, and luma
+ * planes for "Detect bars". Thumbnails are decoded by the browser (WebCodecs, browser-frames.ts)
+ * where it reads the source, else by ffmpeg.wasm in a worker (it reads every container the page
+ * accepts); luma planes always by ffmpeg.wasm (the exact stored pixels). One short run per frame,
+ * each an input seek (`-ss` before `-i`: decode from the keyframe before, so a frame costs a GOP,
+ * not the file).
  */
 import { detectBars, type LumaFrame } from '../presets/crop-detect';
 import type { Crop } from '../presets/edits';
 import type { MountedInput, RunRequest, RunResult } from '../../workers/protocol';
-import { throwIfAborted } from '../shared/abort';
+import { isAbortError, throwIfAborted } from '../shared/abort';
+import type { BrowserFrames } from './browser-frames';
+
+/** What decoded a thumbnail: the browser (WebCodecs) or ffmpeg.wasm. */
+export type FrameDecoder = 'webcodecs' | 'ffmpeg';
 
 /** What runs one ffmpeg command in a worker (a pool's `run`). */
 export interface FrameRunner {
@@ -20,6 +26,7 @@ export interface GrabbedFrame {
   at: number;
   /** A JPEG of the upright picture, `height` lines high. */
   image: Blob;
+  decoder: FrameDecoder;
 }
 
 /**
@@ -65,9 +72,27 @@ export async function grabThumbnails(runner: FrameRunner, input: MountedInput, i
   const frames: GrabbedFrame[] = [];
   for (const at of instants) {
     const image = await runOne(runner, input, thumbnailArgs(`/in/${input.name}`, at, height, '/out/frame.jpg'), 'frame.jpg', signal);
-    if (image) frames.push({ at, image: image.slice(0, image.size, 'image/jpeg') });
+    if (image) frames.push({ at, image: image.slice(0, image.size, 'image/jpeg'), decoder: 'ffmpeg' });
   }
   return frames;
+}
+
+/**
+ * Thumbnails decoded by the browser where it can (`browser`, null where it cannot read the
+ * source), else by ffmpeg.wasm; a browser decode that fails or finds no frame falls back to
+ * ffmpeg.wasm and calls `onBrowserFailed` (the caller stops asking the browser).
+ */
+export async function grabFrames(browser: BrowserFrames | null, runner: FrameRunner, input: MountedInput, instants: readonly number[], height: number, signal?: AbortSignal, onBrowserFailed?: () => void): Promise<GrabbedFrame[]> {
+  if (browser && instants.length > 0) {
+    try {
+      const frames = await browser.grab(instants, height, signal);
+      if (frames.length > 0) return frames.map((frame) => ({ ...frame, decoder: 'webcodecs' }));
+    } catch (error) {
+      if (isAbortError(error) || signal?.aborted) throw error;
+    }
+    onBrowserFailed?.();
+  }
+  return grabThumbnails(runner, input, instants, height, signal);
 }
 
 /**

@@ -68,7 +68,14 @@ export type SubtitleChoice = { mode: 'none' } | { mode: 'keep' | 'burn'; track: 
  * ```
  */
 export interface Edits {
+  /** The range kept; with `ranges`, their span (from the first's start to the last's end). */
   trim?: Trim;
+  /**
+   * Several ranges kept and joined in order (two or more, in order, not overlapping; only the
+   * last may run to the end). `checkEdits` sets `trim` to their span. Joined by re-encoding on
+   * ffmpeg.wasm: not on the fast route, not split, not with streams copied.
+   */
+  ranges?: Trim[];
   crop?: Crop;
   rotate?: Rotation;
   flip?: boolean;
@@ -117,15 +124,25 @@ export function checkEdits(value: unknown, field = 'edits'): Edits {
   if (value === undefined) return {};
   if (!isRecord(value)) throw new TypeError(`${field} must be an object.`);
   const edits: Edits = {};
-  const { trim, crop, rotate, flip, audioTrack, subtitles } = value;
-  if (trim !== undefined) {
-    if (!isRecord(trim)) throw new TypeError(`${field}.trim must be an object { start, end }.`);
-    const start = trim['start'] ?? 0;
-    const end = trim['end'] ?? null;
-    if (!finiteAtLeast(start, 0)) throw new TypeError(`${field}.trim.start must be a number of seconds, 0 or more.`);
-    if (end !== null && !finiteAtLeast(end, 0)) throw new TypeError(`${field}.trim.end must be a number of seconds, or null for the end of the file.`);
-    if (end !== null && end <= start) throw new TypeError(`${field}.trim.end must come after ${field}.trim.start.`);
-    edits.trim = { start, end };
+  const { trim, ranges, crop, rotate, flip, audioTrack, subtitles } = value;
+  if (trim !== undefined) edits.trim = checkTrim(trim, `${field}.trim`);
+  if (ranges !== undefined) {
+    if (!Array.isArray(ranges)) throw new TypeError(`${field}.ranges must be an array of { start, end }.`);
+    const kept = ranges.map((range, i) => checkTrim(range, `${field}.ranges[${i}]`));
+    kept.forEach((range, i) => {
+      const before = kept[i - 1];
+      if (range.end === null && i < kept.length - 1) throw new TypeError(`${field}.ranges[${i}].end must be a time: only the last range may run to the end of the file.`);
+      if (before && range.start < (before.end ?? Infinity)) throw new TypeError(`${field}.ranges[${i}] must start at or after the end of ${field}.ranges[${i - 1}] (ranges are joined in order).`);
+    });
+    const first = kept[0];
+    const last = kept[kept.length - 1];
+    if (first && last) {
+      const span = { start: first.start, end: last.end };
+      if (edits.trim && (edits.trim.start !== span.start || edits.trim.end !== span.end)) throw new TypeError(`${field}.trim must be left out with ${field}.ranges (it is their span).`);
+      edits.trim = span;
+      // One range is a plain trim.
+      if (kept.length > 1) edits.ranges = kept;
+    }
   }
   if (crop !== undefined) {
     if (!isRecord(crop)) throw new TypeError(`${field}.crop must be an object { width, height, x, y }.`);
@@ -160,6 +177,16 @@ export function checkEdits(value: unknown, field = 'edits'): Edits {
     } else throw new TypeError(`${field}.subtitles.mode must be 'none', 'keep' or 'burn'.`);
   }
   return edits;
+}
+
+function checkTrim(trim: unknown, field: string): Trim {
+  if (!isRecord(trim)) throw new TypeError(`${field} must be an object { start, end }.`);
+  const start = trim['start'] ?? 0;
+  const end = trim['end'] ?? null;
+  if (!finiteAtLeast(start, 0)) throw new TypeError(`${field}.start must be a number of seconds, 0 or more.`);
+  if (end !== null && !finiteAtLeast(end, 0)) throw new TypeError(`${field}.end must be a number of seconds, or null for the end of the file.`);
+  if (end !== null && end <= start) throw new TypeError(`${field}.end must come after ${field}.start.`);
+  return { start, end };
 }
 
 /** True when the edits ask for nothing (the whole file as it is). */
@@ -242,6 +269,15 @@ export function editedPicture(edits: Edits, picture: { width: number; height: nu
 
 /** How long the output lasts: the trimmed range, clamped to the source. */
 export function editedDuration(edits: Edits, durationSec: number | null): number | null {
+  if (edits.ranges) {
+    let total = 0;
+    for (const range of edits.ranges) {
+      const end = range.end ?? durationSec;
+      if (end === null) return null;
+      total += Math.max(0, (durationSec === null ? end : Math.min(end, durationSec)) - range.start);
+    }
+    return total;
+  }
   if (!edits.trim) return durationSec;
   const end = edits.trim.end ?? durationSec;
   if (end === null) return null;
@@ -266,6 +302,10 @@ export function editProblems(edits: Edits, source: EditableSource): string[] {
     if (edits.trim.start >= duration) problems.push(`The trim starts at ${formatTime(edits.trim.start)}, after the end of this file (${formatTime(duration)}).`);
     // A frame's worth of slack: a typed end equal to the shown duration is the end.
     else if (edits.trim.end !== null && edits.trim.end > duration + 0.05) problems.push(`The trim ends at ${formatTime(edits.trim.end)}, after the end of this file (${formatTime(duration)}).`);
+    else {
+      const late = edits.ranges?.find((range) => range.start >= duration);
+      if (late) problems.push(`The range from ${formatTime(late.start)} starts after the end of this file (${formatTime(duration)}).`);
+    }
   }
   const picture = source.picture;
   if ((edits.crop || edits.rotate || edits.flip) && !picture) problems.push('This file has no picture to crop, rotate or flip.');
@@ -295,7 +335,9 @@ export function editProblems(edits: Edits, source: EditableSource): string[] {
  */
 export function summarizeEdits(edits: Edits): string {
   const parts: string[] = [];
-  if (edits.trim) parts.push(`${formatTime(edits.trim.start)}–${edits.trim.end === null ? 'end' : formatTime(edits.trim.end)}`);
+  const range = (trim: Trim): string => `${formatTime(trim.start)}–${trim.end === null ? 'end' : formatTime(trim.end)}`;
+  if (edits.ranges) parts.push(edits.ranges.map(range).join(' + '));
+  else if (edits.trim) parts.push(range(edits.trim));
   if (edits.crop) parts.push(`cropped to ${edits.crop.width}×${edits.crop.height}`);
   if (edits.rotate) parts.push(`rotated ${edits.rotate}°`);
   if (edits.flip) parts.push('flipped');
@@ -325,6 +367,8 @@ export interface FfmpegEdits {
   output: string[];
   /** Video filters in order, to run before the preset's own chain. */
   filters: string[];
+  /** Audio filters in order (several ranges: the kept stretches joined); absent for none. */
+  audioFilters?: string[];
   /** Which audio track to map, as ffmpeg's stream specifier. */
   audioMap: string;
   /** Maps and codec of a subtitle track kept as text; empty when none is kept. */
@@ -376,7 +420,8 @@ export function ffmpegEdits(edits: Edits, context?: SubtitleContext): FfmpegEdit
   const start = edits.trim?.start ?? 0;
   if (edits.trim) {
     if (start > 0) input.push('-ss', ffmpegSeconds(start));
-    if (edits.trim.end !== null) output.push('-t', ffmpegSeconds(edits.trim.end - start));
+    // Several ranges renumber the output's clock: their span limits the input read instead.
+    if (edits.trim.end !== null) (edits.ranges ? input : output).push('-t', ffmpegSeconds(edits.trim.end - start));
   }
   const filters: string[] = [];
   if (edits.crop) filters.push(`crop=${edits.crop.width}:${edits.crop.height}:${edits.crop.x}:${edits.crop.y}:exact=1`);
@@ -406,7 +451,14 @@ export function ffmpegEdits(edits: Edits, context?: SubtitleContext): FfmpegEdit
       if (codec) subtitles.push('-map', `0:s:${choice.track}`, '-c:s', codec);
     }
   }
-  return { input, output, filters, audioMap: `0:a:${edits.audioTrack ?? 0}`, subtitles };
+  // Several ranges: keep the frames and samples inside them (times from the seek) and number them on from 0, joined.
+  const audioFilters: string[] = [];
+  if (edits.ranges) {
+    const inside = edits.ranges.map((r) => `gte(t,${ffmpegSeconds(r.start - start)})${r.end === null ? '' : `*lt(t,${ffmpegSeconds(r.end - start)})`}`).join('+');
+    filters.push(`select='${inside}'`, 'setpts=N/FRAME_RATE/TB');
+    audioFilters.push(`aselect='${inside}'`, 'asetpts=N/SR/TB');
+  }
+  return { input, output, filters, ...(audioFilters.length > 0 ? { audioFilters } : {}), audioMap: `0:a:${edits.audioTrack ?? 0}`, subtitles };
 }
 
 /** The upright picture in stored pixels (the file's rotation applied, pixel aspect not): where a crop is given. */
@@ -504,6 +556,15 @@ export function applyEditsToArgs(args: readonly string[], edits: Edits, context:
       out.splice(at, 0, '-vf', compiled.filters.join(','));
     }
   }
+  if (compiled.audioFilters && !out.includes('-an')) {
+    const af = out.findIndex((a) => a === '-af' || a === '-filter:a');
+    if (af >= 0) out[af + 1] = [...compiled.audioFilters, out[af + 1]].filter(Boolean).join(',');
+    else {
+      let at = out.indexOf('-i') + 2;
+      while (out[at] === '-map') at += 2;
+      out.splice(at, 0, '-af', compiled.audioFilters.join(','));
+    }
+  }
   const audioMap = out.findIndex((a, i) => a === '0:a:0' && out[i - 1] === '-map');
   if (audioMap >= 0) out[audioMap] = compiled.audioMap;
   const input = out.indexOf('-i');
@@ -536,6 +597,7 @@ export function editedFilters(filters: string, edits: Edits, context?: EditConte
  * all (trim, crop, rotate and the sound track it does; a mirror or subtitles it does not).
  */
 export function fastRouteEditsReason(edits: Edits): string | null {
+  if (edits.ranges) return 'several ranges run on ffmpeg.wasm';
   if (edits.flip) return 'flip runs on ffmpeg.wasm';
   if (edits.subtitles && edits.subtitles.mode !== 'none') return 'subtitles run on ffmpeg.wasm';
   return null;
@@ -543,5 +605,18 @@ export function fastRouteEditsReason(edits: Edits): string | null {
 
 /** Split encodes take trims, crops, turns and tracks; subtitles are drawn or muxed whole. */
 export function splitsWithEdits(edits: Edits): boolean {
-  return !edits.subtitles || edits.subtitles.mode === 'none';
+  return !edits.ranges && (!edits.subtitles || edits.subtitles.mode === 'none');
+}
+
+/**
+ * Why a preset that copies the picture (MP4, streams copied) cannot make these edits; null
+ * when it can. Several ranges are joined by re-encoding.
+ *
+ * @example
+ * ```ts
+ * copyEditsProblem({ ranges: [{ start: 0, end: 2 }, { start: 5, end: 7 }] }); // 'Several ranges are joined by re-encoding…'
+ * ```
+ */
+export function copyEditsProblem(edits: Edits): string | null {
+  return edits.ranges ? 'Several ranges are joined by re-encoding: MP4, streams copied cannot join them; pick a preset that encodes, such as MP4 H.264.' : null;
 }

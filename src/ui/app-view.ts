@@ -26,6 +26,14 @@ export class AppView {
       thumbnails: (id, instants, height, signal) => batch.thumbnails(id, instants, height, signal),
       detectBars: (id, signal) => batch.detectBars(id, signal),
       save: (id, edits) => void batch.setEdits(id, edits),
+      saveJob: (jobId, edits) => {
+        try {
+          batch.setJobEdits(jobId, edits);
+          return null;
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      },
       applyToAll: (id) => batch.applyEditsToAll(id),
     });
     this.sources.onEdit = (source) => {
@@ -34,6 +42,10 @@ export class AppView {
     this.presets = new PresetsPanel(batch, onChange, speeds, customPresets ? new CustomPresetsForm(customPresets, onChange) : null);
     const upload = new UploadPanel(uploads, onChange);
     this.jobs = new JobsPanel(batch, uploads);
+    this.jobs.onEdit = (job) => {
+      const source = batch.listSources().find((s) => s.id === job.sourceId);
+      if (source?.info && job.state === 'queued') editor.open(editorSubject(source.id, job.sourceName, source.info, job.edits ?? {}, { id: job.id, label: `${job.sourceName} → ${job.outputName}` }));
+    };
     this.report = new ReportPanel(batch);
     root.replaceChildren(
       h(

@@ -1,4 +1,4 @@
-import { INTERRUPTED_SENTENCE, presetById, qualityGrade, summarizeEdits, toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
+import { INTERRUPTED_SENTENCE, presetById, qualityGrade, summarizeEdits, toFfmpegCommand, type BatchJob as Job, type SessionBatch, type SourceInfo } from '../index';
 import { CompareDialog } from './compare-dialog';
 import { h, setAttr, setText } from './dom';
 import { formatBytes, formatClock } from '../shared/format';
@@ -30,14 +30,19 @@ export class JobItem {
   private readonly logButton = h('button', { type: 'button', class: 'quiet', 'aria-expanded': 'false' }, 'Log');
   private readonly deleteButton = h('button', { type: 'button', class: 'quiet' }, 'Delete');
   private readonly copyButton = h('button', { type: 'button', class: 'quiet' }, 'Copy as ffmpeg command');
+  /** A queued job's own edits, until it starts (issue 18). */
+  private readonly editButton = h('button', { type: 'button', class: 'quiet' }, 'Edit');
   private readonly log = h('pre', { class: 'log', hidden: true, tabindex: 0 });
 
   constructor(
     job: Job,
     private readonly batch: SessionBatch,
     private readonly uploads: UploadActions,
+    onEdit: ((job: Job) => void) | null = null,
   ) {
     this.root = h('li', { class: 'job', 'data-job-id': job.id });
+    this.editButton.setAttribute('aria-label', `Edit ${job.outputName}`);
+    this.editButton.addEventListener('click', () => onEdit?.(job));
     this.progress.setAttribute('aria-label', `Progress of ${job.outputName}`);
     this.cancelButton.addEventListener('click', () => {
       if (job.upload === 'uploading') uploads.cancelUpload(job.id);
@@ -99,14 +104,13 @@ export class JobItem {
       this.progress,
       h('div', { class: 'job-line' }, this.meta, this.uploadLine),
       this.alert,
-      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.compareButton, this.cancelButton, this.logButton, this.copyButton, this.deleteButton, this.oneOff),
+      h('div', { class: 'job-actions' }, this.download, this.uploadButton, this.compareButton, this.editButton, this.cancelButton, this.logButton, this.copyButton, this.deleteButton, this.oneOff),
       this.log,
     );
   }
 
   /** The native command that makes this output, once the source is probed (null before, or when it cannot be made). */
-  private commandOf(job: Job): string | null {
-    const info = this.batch.listSources().find((s) => s.id === job.sourceId)?.info;
+  private commandOf(job: Job, info: SourceInfo | null | undefined): string | null {
     if (!info) return null;
     try {
       return toFfmpegCommand(job.presetId, info, { input: job.sourceName, output: job.outputName }, job.edits);
@@ -120,7 +124,10 @@ export class JobItem {
 
   fill(job: Job): void {
     const url = job.state === 'done' ? this.batch.outputUrl(job.id) : undefined;
+    // The source's probe gives the native command and lets the job's edits be checked against the file.
+    const info = this.batch.listSources().find((s) => s.id === job.sourceId)?.info;
     const from = [
+      info ? 'probed' : '',
       job.state, job.progress, job.speed, job.etaSec, job.startedAt, job.endedAt, job.error, job.log.length, job.outputSize, job.upload, job.uploadProgress,
       job.uploadSpeed, job.uploadError, job.uploadLocation, job.engine, job.engineNote, job.verified, job.waitingFor, job.quality?.psnr, job.quality?.ssim, job.quality?.frames, url, this.uploads.endpoint, this.log.hidden, job.edits ? summarizeEdits(job.edits) : '',
     ].join('\u0000');
@@ -132,7 +139,7 @@ export class JobItem {
     setAttr(root, 'data-preset', job.presetId);
     setAttr(root, 'data-upload', job.upload);
     setAttr(root, 'data-engine', job.state === 'queued' ? null : job.engine);
-    const command = this.commandOf(job);
+    const command = this.commandOf(job, info);
     setAttr(root, 'data-ffmpeg-command', command);
     this.copyButton.hidden = command === null;
     // Measured quality (issue 19): numbers for tests and tools, a word for people (in the meta line).
@@ -174,6 +181,8 @@ export class JobItem {
     setText(this.uploadButton, job.upload === 'upload-failed' ? 'Retry' : 'Upload');
     this.oneOff.hidden = job.state !== 'done' || job.upload === 'uploading' || job.upload === 'uploaded';
     setText(this.cancelButton, job.upload === 'uploading' ? 'Stop upload' : 'Cancel');
+    this.editButton.hidden = job.state !== 'queued';
+    this.editButton.disabled = !info;
     this.cancelButton.hidden = !(job.state === 'queued' || job.state === 'running' || job.upload === 'uploading');
     this.deleteButton.hidden = !(job.state === 'done' || job.state === 'failed' || job.state === 'canceled' || job.state === 'interrupted') || job.upload === 'uploading';
     if (!this.log.hidden) setText(this.log, job.log.length ? job.log.join('\n') : 'No log yet.');

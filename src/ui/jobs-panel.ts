@@ -1,4 +1,4 @@
-import { toFfmpegCommand, type SessionBatch } from '../index';
+import { toFfmpegCommand, type BatchJob, type SessionBatch } from '../index';
 import { h, saveBlob, setText } from './dom';
 import { JobItem } from './job-item';
 import { StorageLine } from './storage-line';
@@ -30,6 +30,10 @@ export class JobsPanel {
   /** Jobs changed since the last render. */
   private readonly dirty = new Set<string>();
   private endpointShown = '';
+  /** Sources probed at the last render: a probe that ends fills every row again (their command and Edit need it). */
+  private probedShown = 0;
+  /** Told when a queued job's Edit is pressed (the page opens the editor for that job). */
+  onEdit: ((job: BatchJob) => void) | null = null;
 
   constructor(
     private readonly batch: SessionBatch,
@@ -60,8 +64,10 @@ export class JobsPanel {
     this.empty.hidden = jobs.length > 0;
     const seen = new Set<string>();
     // Only the rows whose job changed are filled again, unless the upload endpoint (which every row shows) changed.
-    const refillAll = this.uploads.endpoint !== this.endpointShown;
+    const probed = this.batch.listSources().filter((s) => s.info).length;
+    const refillAll = this.uploads.endpoint !== this.endpointShown || probed !== this.probedShown;
     this.endpointShown = this.uploads.endpoint;
+    this.probedShown = probed;
     // New rows are built ROWS_PER_FRAME at a time (1,000 jobs at once made a 250 ms task, issue 15); the rest next frame.
     let built = 0;
     for (const job of jobs) {
@@ -73,7 +79,7 @@ export class JobsPanel {
           continue;
         }
         built++;
-        item = new JobItem(job, this.batch, this.uploads);
+        item = new JobItem(job, this.batch, this.uploads, (edited) => this.onEdit?.(edited));
         this.items.set(job.id, item);
         this.list.append(item.root);
       } else if (!refillAll && !this.dirty.has(job.id)) continue;
