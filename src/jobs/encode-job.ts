@@ -2,7 +2,7 @@
  * Runs one (source × preset) job: reserves storage, encodes on WebCodecs (webcodecs-route.ts)
  * or ffmpeg.wasm, whole or split (encode-split.ts), checks the output and stores it.
  */
-import { applyEditsToArgs, editableFacts, editedFilters, editedSourceInfo, editProblems, isEmptyEdits, splitsWithEdits, summarizeEdits } from '../presets/edits';
+import { applyEditsToArgs, editableFacts, editedSourceInfo, editProblems, isEmptyEdits, summarizeEdits } from '../presets/edits';
 import { subtitleFont } from './subtitle-font';
 import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
 import { toneMapLogLine, toneMapsHdr } from '../presets/hdr';
@@ -19,14 +19,12 @@ import { JobFailedError } from './errors';
 import { explainFailure, parseSpeed, progressOf } from './ffmpeg-log';
 import { looksOutOfMemory, outOfMemorySentence } from './memory-failure';
 import type { JobRunner } from './scheduler';
-import { DEFAULT_SPLIT_POLICY, segmentCount } from './segment-plan';
 import { workerInputName, type Source } from './source';
-import { keyOf } from './resume-match';
-import { segmentCountForResume } from './segment-reuse';
+import { decideRun } from './run-plan';
 import { checkOutput, damagedByKnob, lastOutTime, withScratch, writeFailureSentence, type EncodePlan, type EncodeRunnerDeps, type Scratch } from './encode-plan';
 
 export type { EncodeRunnerDeps, Scratch } from './encode-plan';
-import { encodeSplit, keeperOf } from './encode-split';
+import { encodeSplit } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
 import { runSmartCut } from './smart-cut';
 import { scoreOutput } from './score-output';
@@ -139,16 +137,10 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
       const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
       if (refusal) throw new JobFailedError(`${refusal}.`);
       if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
-      const presetParts = preset.parts?.(info) ?? null;
-      // Picture edits run before the preset's own chain in every segment; subtitles are drawn or muxed whole.
-      const parts = presetParts && splitsWithEdits(plan.edits) ? { ...presetParts, filters: editedFilters(presetParts.filters, plan.edits) } : null;
-      // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
-      const keeper = parts && (await keeperOf(deps)?.claim(job.id)) ? keeperOf(deps) : undefined;
-      const kept = keeper ? await keeper.load(job.id) : null;
-      const computed = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
-      const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
-      context.update({ slots: segments });
-      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : ((await remuxInOnePass(deps, plan)) ?? (await encodeWhole(deps.pool, plan)));
+      // Whole or split, and what a resume reuses: decided once, here (run-plan.ts).
+      const run = await decideRun(deps, plan);
+      context.update({ slots: run.kind === 'split' ? run.count : 1 });
+      output = run.kind === 'split' ? await encodeSplit(deps, plan, run) : ((await remuxInOnePass(deps, plan)) ?? (await encodeWhole(deps.pool, plan)));
       output = await fitRetry(deps, plan, output);
       output = damagedByKnob(deps, output);
     }
