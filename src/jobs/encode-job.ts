@@ -28,6 +28,7 @@ import { encodeSplit } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
 import { runSmartCut } from './smart-cut';
 import { scoreOutput } from './score-output';
+import { passed, verifiedLine, type Verification } from './verify-output';
 
 const LOG_TAIL_LINES = 40;
 
@@ -132,7 +133,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   const fast = await encodeWithWebCodecs(deps, plan);
   const engine = fast ? 'webcodecs' : 'ffmpeg';
   try {
-    if (fast) output = fast;
+    if (fast) output = fast.output;
     else {
       const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
       if (refusal) throw new JobFailedError(`${refusal}.`);
@@ -155,7 +156,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   }
   throwIfAborted(context.signal);
   // The WebCodecs output was checked already; an ffmpeg.wasm output that fails its check fails the job.
-  const verified = fast ? deps.probePool !== undefined : await verify(deps, plan, output);
+  const verified = passed(fast ? fast.verification : await verify(deps, plan, output));
   if (verified) context.update({ verified: true });
   throwIfAborted(context.signal);
   const quality = await scoreOutput(deps, plan, output);
@@ -193,19 +194,18 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   return { outputSize: output.size };
 }
 
-/** Checks an ffmpeg.wasm output; a failed check fails the job with its sentence. False when unchecked. */
-async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<boolean> {
-  if (!deps.probePool) return false;
-  let problem: string | null;
+/** Checks an ffmpeg.wasm output, saying what it looked at; a failed check fails the job with its sentence. */
+async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<Verification> {
+  let verification: Verification;
   try {
-    problem = await checkOutput(deps, plan, output);
+    verification = await checkOutput(deps, plan, output);
   } catch (error) {
     if (isAbortError(error)) throw error;
     throw new JobFailedError(`The output could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (problem !== null) throw new JobFailedError(problem);
-  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
-  return true;
+  if (verification.problem !== null) throw new JobFailedError(verification.problem);
+  if (passed(verification)) plan.context.onLog([verifiedLine(verification.checked)]);
+  return verification;
 }
 
 /**
