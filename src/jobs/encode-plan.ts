@@ -85,7 +85,11 @@ export function damagedByKnob(deps: EncodeRunnerDeps, output: Blob): Blob {
  * its source shows. Says what it looked at and the sentence of what failed; nothing looked at
  * where there is no probe pool.
  */
-export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<Verification> {
+export async function checkOutput(
+  deps: Pick<EncodeRunnerDeps, 'probePool'>,
+  plan: { preset: Pick<Preset, 'id' | 'extension'>; info: SourceInfo; context: Pick<RunContext, 'signal' | 'onLog'> },
+  output: Blob,
+): Promise<Verification> {
   if (!deps.probePool) return UNCHECKED;
   const { signal } = plan.context;
   const input = { name: `output.${plan.preset.extension}`, data: output };
