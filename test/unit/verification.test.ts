@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOutput } from '../../src/jobs/encode-plan';
+import { createEncodeRunner, type EncodeRunnerDeps } from '../../src/jobs/encode-job';
+import { newJob, type Job } from '../../src/jobs/job';
+import type { RunContext } from '../../src/jobs/scheduler';
+import type { OutputRecord } from '../../src/storage/records';
 import { bothChecks, checkEnd, checkFrames, checkPromise, passed, UNCHECKED, verifiedLine } from '../../src/jobs/verify-output';
 import { presetById } from '../../src/presets/presets';
 import { describeSource, type SourceInfo } from '../../src/presets/source-info';
@@ -18,6 +22,7 @@ import type { MountedInput, ProbeReport } from '../../workers/protocol';
 let dir = '';
 let source: SourceInfo;
 let output: Blob;
+let sourceFile: File;
 
 function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
@@ -61,6 +66,7 @@ beforeAll(() => {
   if (!report) throw new Error('ffprobe could not read the source');
   source = describeSource(report);
   output = new Blob([readFileSync(out)]);
+  sourceFile = new File([readFileSync(src)], 'source.mp4', { lastModified: 1_700_000_000_000 });
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -128,5 +134,57 @@ describe('the checks one by one say what they looked at', () => {
     expect(checkEnd(null, 3)).toEqual(UNCHECKED);
     expect(checkEnd(6, 6)).toEqual({ checked: ['end'], problem: null });
     expect(bothChecks({ checked: ['readable', 'end'], problem: 'first' }, { checked: ['end', 'frames'], problem: 'second' })).toEqual({ checked: ['readable', 'end', 'frames'], problem: 'first' });
+  });
+});
+
+/** Runs one mp4-h264-480p job on ffmpeg.wasm (a fake pool handing back `made`): its record, patches and log. */
+async function runJob(made: Blob, over: Partial<EncodeRunnerDeps> = {}): Promise<{ job: Job; record: OutputRecord | null; patches: Partial<Job>[] }> {
+  let record: OutputRecord | null = null;
+  const deps: EncodeRunnerDeps = {
+    pool: { run: () => Promise.resolve({ exitCode: 0, outputs: [new File([made], 'output.mp4')], writeFailure: null }) },
+    store: {
+      put: (r, blob) => {
+        record = r;
+        return Promise.resolve(blob);
+      },
+    },
+    scratch: null,
+    budget: null,
+    sourceOf: () => ({ id: 'source-1', file: sourceFile, displayName: 'source.mp4', info: source, problem: null, probing: false, probed: Promise.resolve() }),
+    onStored: () => {},
+    ...over,
+  };
+  const job = newJob({ id: 'job-1', sourceId: 'source-1', sourceName: 'source.mp4', presetId: 'mp4-h264-480p', outputName: 'source-480p.mp4', state: 'running', queuedAt: 1 });
+  const patches: Partial<Job>[] = [];
+  const context: RunContext = { signal: new AbortController().signal, slots: 1, onLog: (lines) => job.log.push(...lines), onProgress: () => {}, update: (patch) => patches.push(patch), whileWaiting: (waiting) => waiting };
+  await createEncodeRunner(deps)(job, context);
+  return { job, record, patches };
+}
+
+describe('the job follows what verification reports', () => {
+  it('checked and held: the job and its record say verified, the log names the checks', async () => {
+    const { job, record, patches } = await runJob(output, { probePool });
+    expect(patches).toContainEqual({ verified: true });
+    expect(record?.verified).toBe(true);
+    expect(job.log).toContain('[ffbatch] Output verified: streams, codecs, size, duration, packets to the end and frames as the preset and the source promise.');
+  });
+
+  it('nothing to check with (no probe pool): not verified, and no line claims it', async () => {
+    const { job, record, patches } = await runJob(output);
+    expect(patches).not.toContainEqual({ verified: true });
+    expect(record?.verified).toBe(false);
+    expect(job.log.join('\n')).not.toContain('Output verified');
+  });
+
+  it('a check that fails fails the job with its sentence; nothing is stored', async () => {
+    const stored: OutputRecord[] = [];
+    const store: EncodeRunnerDeps['store'] = {
+      put: (r, blob) => {
+        stored.push(r);
+        return Promise.resolve(blob);
+      },
+    };
+    await expect(runJob(output.slice(0, Math.floor(output.size * 0.6)), { probePool, store })).rejects.toThrow(/its packets stop at .* the file is cut short/);
+    expect(stored).toEqual([]);
   });
 });
