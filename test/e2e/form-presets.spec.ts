@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ffprobe, streamsOf } from '../support/ffprobe';
-import { fixture, makeTempDir, removeDir } from '../support/media';
+import { makePhoneClip, makeTempDir, removeDir } from '../support/media';
 import { addFiles, downloadFromJob, jobFor, pressEncode, waitForAllFinished } from './app-page';
 
 test.describe.configure({ mode: 'serial' });
@@ -24,17 +24,8 @@ test.beforeAll(async () => {
   dir = await makeTempDir('ffbatch-form-');
   phone = path.join(dir, 'phone45.mp4');
   short = path.join(dir, 'phone8.mp4');
-  // A phone-like 1080p30 clip (as recipes.spec makes it): flower.mp4 looped and upscaled, with sound that needs its bits (pink noise).
-  const clip = (out: string, seconds: number, loops: number): void => {
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-nostdin', '-y', '-stream_loop', String(loops), '-i', fixture('flower.mp4'),
-      '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.2:sample_rate=48000:duration=${seconds}`,
-      '-map', '0:v:0', '-map', '1:a:0', '-t', String(seconds), '-vf', 'scale=1920:1080,fps=30',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '160k', out,
-    ]);
-  };
-  clip(phone, 45, 9);
-  clip(short, 8, 1);
+  makePhoneClip(phone, 45);
+  makePhoneClip(short, 8);
 });
 
 test.afterAll(async () => {

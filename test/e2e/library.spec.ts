@@ -8,20 +8,18 @@
  */
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, symlink } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
 import { nativeFramePsnr } from '../support/native-quality';
+import { serveFolder, type ServedFolder } from '../support/served-folder';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const LIB = path.join(ROOT, 'lib');
 
 let site = '';
-let server: Server | undefined;
+let served: ServedFolder | undefined;
 let origin = '';
 
 test.beforeAll(async () => {
@@ -29,17 +27,13 @@ test.beforeAll(async () => {
   site = await makeTempDir('ffbatch-library-site-');
   await copyFile(path.join(ROOT, 'test/fixtures-site/library/index.html'), path.join(site, 'index.html'));
   await symlink(LIB, path.join(site, 'lib'), 'dir');
-  // A port of its own (any free one): the app's server keeps FFBATCH_E2E_PORT.
-  const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  const started = await serveStatic(site, 0);
-  server = started;
-  origin = `http://127.0.0.1:${(started.address() as AddressInfo).port}`;
+  served = await serveFolder(site);
+  origin = served.origin;
 });
 
 test.afterAll(async () => {
   // When beforeAll failed there is no server: closing nothing must not wait forever.
-  const running = server;
-  if (running) await new Promise((done) => running.close(done));
+  await served?.close();
   if (site) await removeDir(site);
 });
 

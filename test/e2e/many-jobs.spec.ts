@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { build } from 'esbuild';
 import { expect, test, type Page } from '@playwright/test';
+import { deleteStoredBlob } from '../support/stored-blob';
 import { addFiles, allJobs, jobsIn, openApp, pressEncode, readJobs, setWorkers, tickPresets, type FilePayload } from './app-page';
 
 const JOBS = 1000;
@@ -93,23 +94,7 @@ test('1,000 jobs: a click answered while the batch runs, every job done; after a
   // One output's bytes go missing from IndexedDB behind the page's back.
   const lost = jobs[7];
   if (!lost) throw new Error('no job to lose');
-  await page.evaluate(
-    (id) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('ffbatch-output-blobs');
-        open.onsuccess = () => {
-          const tx = open.result.transaction('blobs', 'readwrite');
-          tx.objectStore('blobs').delete(id);
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(new Error(String(tx.error)));
-        };
-        open.onerror = () => reject(new Error(String(open.error)));
-      }),
-    lost.id,
-  );
+  await page.evaluate(deleteStoredBlob, { database: 'ffbatch-output-blobs', id: lost.id });
 
   await page.reload();
   // From the navigation's start until every stored output is on the list (checked each frame).

@@ -8,13 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { cp, readFile, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
+import { serveFolder } from '../support/served-folder';
 import { addFiles, downloadFromJob, jobFor, openApp, pressEncode, readJobs, recordRequests, setWorkers, tickPresets, waitForAllFinished } from './app-page';
 
 /** Names of cached requests (path only) across all of the origin's caches. */
@@ -116,12 +114,11 @@ test('a new deployment waits for the Update button, which is disabled while a ba
   const site = await makeTempDir('ffbatch-update-site-');
   const outDir = await makeTempDir('ffbatch-update-');
   await cp(DIST, site, { recursive: true });
-  const { serveStatic } = (await import(pathToFileURL(path.resolve('test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  const server = await serveStatic(site, 0);
+  const served = await serveFolder(site);
   try {
     // ?splitAbove=20&holdSegment=2: the 33 s trailer becomes a job split in 2 whose second segment waits until it is canceled,
     // so a batch is surely running when the browser finds the new deployment.
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?engine=ffmpeg&splitAbove=20&holdSegment=2`;
+    const url = `${served.origin}/?engine=ffmpeg&splitAbove=20&holdSegment=2`;
     await page.goto(url);
     await expect(page.getByRole('button', { name: 'Encode', exact: true })).toBeVisible();
     await page.evaluate(async () => {
@@ -199,8 +196,7 @@ test('a new deployment waits for the Update button, which is disabled while a ba
     const webm = await ffprobe((await downloadFromJob(page, jobFor(page, 'flower.mp4', 'webm-vp9-720p'), outDir)).file);
     expect(streamsOf(webm, 'video').map((s) => s.codec_name)).toEqual(['vp9']);
   } finally {
-    server.closeAllConnections();
-    server.close();
+    await served.close();
     await removeDir(site);
     await removeDir(outDir);
   }

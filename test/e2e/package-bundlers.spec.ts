@@ -6,14 +6,12 @@
  * 404, the job fails at once with the sentence for the site owner that names the URL.
  */
 import { cp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir } from '../support/media';
-import { packLibrary, runIn, writeSiteLock } from '../support/scratch-site';
+import { installWithTarball, packLibrary, runIn } from '../support/scratch-site';
+import { serveFolder, type ServedFolder } from '../support/served-folder';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUNDLERS = ['vite', 'webpack'] as const;
@@ -23,7 +21,7 @@ type Outcome = { status: string; name: string; base64: string } | { status: stri
 
 let work = '';
 let site = '';
-const servers = new Map<Bundler, { server: Server; origin: string; dist: string }>();
+const servers = new Map<Bundler, { served: ServedFolder; origin: string; dist: string }>();
 
 test.describe.configure({ mode: 'serial' });
 
@@ -38,26 +36,23 @@ test.beforeAll(async () => {
     version: '0.0.0',
     private: true,
     type: 'module',
-    dependencies: { ffbatch: `file:${path.relative(site, tarball)}` },
     // The versions this repository tests with (its lock says which exactly).
     devDependencies: { vite: '^8.3.8', webpack: '^5.106.0' },
   };
   await writeFile(path.join(site, 'package.json'), JSON.stringify(manifest, null, 2));
-  await writeSiteLock(site, tarball);
-  await runIn(site, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
+  await installWithTarball(site, tarball);
   await runIn(site, path.join(site, 'node_modules', '.bin', 'vite'), ['build', '--outDir', 'dist-vite', '--logLevel', 'warn']);
   await runIn(site, 'node', ['build-webpack.mjs']);
 
-  const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
   for (const bundler of BUNDLERS) {
     const dist = path.join(site, `dist-${bundler}`);
-    const server = await serveStatic(dist, 0);
-    servers.set(bundler, { server, dist, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    const served = await serveFolder(dist);
+    servers.set(bundler, { served, dist, origin: served.origin });
   }
 });
 
 test.afterAll(async () => {
-  for (const { server } of servers.values()) await new Promise((done) => server.close(done));
+  for (const { served } of servers.values()) await served.close();
   if (work) await removeDir(work);
 });
 

@@ -8,15 +8,13 @@
  * s3rver, and the tree-shaking of the uploader.
  */
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir, sha256 } from '../support/media';
 import { startS3Stack, type S3Stack } from '../support/s3-stack';
-import { packLibrary, runIn, writeSiteLock } from '../support/scratch-site';
+import { copySiteSources, installWithTarball, packLibrary, runIn } from '../support/scratch-site';
+import { serveFolder, type ServedFolder } from '../support/served-folder';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Strings of src/upload only (upload-error.ts, signing-client.ts): in a bundle, they mean the uploader is in it. */
@@ -46,7 +44,7 @@ interface TestApi {
 let work = '';
 let site = '';
 let stack: S3Stack;
-let server: Server;
+let served: ServedFolder | undefined;
 let origin = '';
 
 test.describe.configure({ mode: 'serial' });
@@ -59,26 +57,20 @@ test.beforeAll(async () => {
 
   // The example as shipped (its node_modules, dist and copied assets left behind), with the tarball as ffbatch.
   site = path.join(work, 'site');
-  await cp(path.join(ROOT, 'examples/upload-form'), site, { recursive: true, filter: (from) => !/[/\\](node_modules|dist|public)$/.test(from) });
+  await copySiteSources(path.join(ROOT, 'examples/upload-form'), site);
   await cp(path.join(ROOT, 'test/fixtures-site/package-api'), path.join(site, 'api-test'), { recursive: true });
-  const manifest = JSON.parse(await readFile(path.join(site, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  manifest.dependencies['ffbatch'] = `file:${path.relative(site, tarball)}`;
-  await writeFile(path.join(site, 'package.json'), JSON.stringify(manifest, null, 2));
-  await writeSiteLock(site, tarball);
-  await runIn(site, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
+  await installWithTarball(site, tarball);
 
   // The site's own build script (copies the assets, then vite build), told where the signing service is.
   await runIn(site, 'npm', ['run', 'build'], { VITE_SIGNING_ENDPOINT: stack.endpoint });
   await runIn(site, path.join(site, 'node_modules', '.bin', 'vite'), ['build', 'api-test', '--outDir', '../dist/api-test', '--base', '/api-test/', '--logLevel', 'error']);
 
-  const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  // Any free port: the app's server keeps FFBATCH_E2E_PORT.
-  server = await serveStatic(path.join(site, 'dist'), 0);
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveFolder(path.join(site, 'dist'));
+  origin = served.origin;
 });
 
 test.afterAll(async () => {
-  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  await served?.close();
   await stack?.close();
   if (work) await removeDir(work);
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { shellWords } from '../../src/presets/shell-words';
 import { ffprobe, ratio, streamsOf, type Probe } from '../support/ffprobe';
-import { fixture, makeTempDir, removeDir } from '../support/media';
+import { fixture, makePhoneClip, makeTempDir, removeDir } from '../support/media';
 import { addFiles, downloadFromJob, jobFor, pressEncode, waitForAllFinished } from './app-page';
 
 test.describe.configure({ mode: 'serial' });
@@ -22,13 +22,7 @@ test.beforeAll(async () => {
   test.setTimeout(5 * 60_000);
   dir = await makeTempDir('ffbatch-recipes-');
   phone = path.join(dir, 'phone45.mp4');
-  // A phone-like 45 s 1080p30 clip: flower.mp4 looped and upscaled, with sound that needs its bits (pink noise).
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-nostdin', '-y', '-stream_loop', '9', '-i', fixture('flower.mp4'),
-    '-f', 'lavfi', '-i', 'anoisesrc=color=pink:amplitude=0.2:sample_rate=48000:duration=45',
-    '-map', '0:v:0', '-map', '1:a:0', '-t', '45', '-vf', 'scale=1920:1080,fps=30',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '160k', phone,
-  ]);
+  makePhoneClip(phone, 45);
 });
 
 test.afterAll(async () => {

@@ -11,13 +11,11 @@
  */
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { ffprobe, streamsOf } from '../support/ffprobe';
 import { fixture, makeTempDir, removeDir, run } from '../support/media';
+import { serveFolder } from '../support/served-folder';
 import { addFiles, downloadFromJob, jobFor, pressEncode, setWorkers, tickPresets, waitForAllFinished } from './app-page';
 
 const DIST = path.resolve(process.env['FFBATCH_DIST'] ?? 'dist');
@@ -68,10 +66,9 @@ test('Update in another tab: a running batch goes on, new workers still start fr
   const site = await makeTempDir('ffbatch-tabs-site-');
   const outDir = await makeTempDir('ffbatch-tabs-');
   await cp(DIST, site, { recursive: true });
-  const { serveStatic } = (await import(pathToFileURL(path.resolve('test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  const server = await serveStatic(site, 0);
+  const served = await serveFolder(site);
   try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?engine=ffmpeg`;
+    const url = `${served.origin}/?engine=ffmpeg`;
     const a = await context.newPage();
     await open(a, url);
     await a.evaluate(async () => {
@@ -172,8 +169,7 @@ test('Update in another tab: a running batch goes on, new workers still start fr
     await expect(jobFor(a, 'flower.mp4', 'flv-320x240')).toHaveAttribute('data-state', 'done');
     await expect.poll(async () => (await cacheContents(a)).previous, { timeout: 15_000, message: 'the previous deployment’s copy is dropped' }).toBeNull();
   } finally {
-    server.closeAllConnections();
-    server.close();
+    await served.close();
     await removeDir(site);
     await removeDir(outDir);
   }

@@ -8,15 +8,13 @@
  * was); Cancel during the transcode cancels the job and leaves no object.
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { durationOf, ffprobe, streamsOf } from '../support/ffprobe';
 import { makeTempDir, removeDir, run, sha256 } from '../support/media';
 import { startS3Stack, type S3Stack } from '../support/s3-stack';
-import { packLibrary, runIn, writeSiteLock } from '../support/scratch-site';
+import { copySiteSources, installWithTarball, packLibrary, runIn } from '../support/scratch-site';
+import { serveFolder, type ServedFolder } from '../support/served-folder';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -40,7 +38,7 @@ interface UppyRecord {
 
 let work = '';
 let stack: S3Stack;
-let server: Server;
+let served: ServedFolder | undefined;
 let origin = '';
 /** The test inputs, made with native ffmpeg: path by name. */
 const inputs: Record<string, string> = {};
@@ -54,13 +52,9 @@ test.beforeAll(async () => {
   const tarball = await packLibrary(work);
 
   const site = path.join(work, 'site');
-  await cp(path.join(ROOT, 'examples/uppy-dashboard'), site, { recursive: true, filter: (from) => !/[/\\](node_modules|dist)$/.test(from) });
+  await copySiteSources(path.join(ROOT, 'examples/uppy-dashboard'), site);
   await cp(path.join(ROOT, 'test/fixtures-site/uppy-test'), path.join(site, 'uppy-test'), { recursive: true });
-  const manifest = JSON.parse(await readFile(path.join(site, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  manifest.dependencies['ffbatch'] = `file:${path.relative(site, tarball)}`;
-  await writeFile(path.join(site, 'package.json'), JSON.stringify(manifest, null, 2));
-  await writeSiteLock(site, tarball);
-  await runIn(site, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
+  await installWithTarball(site, tarball);
   await runIn(site, 'npm', ['run', 'build'], { VITE_SIGNING_ENDPOINT: stack.endpoint });
   // The site's own build (`npm run build`) finds vite on the PATH this runner was started with; the test page is built by the same binary.
   await runIn(site, path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', 'uppy-test', '--outDir', '../dist/uppy-test', '--base', '/uppy-test/', '--logLevel', 'error'], { VITE_SIGNING_ENDPOINT: stack.endpoint });
@@ -80,13 +74,12 @@ test.beforeAll(async () => {
   inputs['damaged.mp4'] = path.join(work, 'damaged.mp4');
   await writeFile(inputs['damaged.mp4'], whole.subarray(0, Math.floor(whole.length * 0.6)));
 
-  const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  server = await serveStatic(path.join(site, 'dist'), 0);
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveFolder(path.join(site, 'dist'));
+  origin = served.origin;
 });
 
 test.afterAll(async () => {
-  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  await served?.close();
   await stack?.close();
   if (work) await removeDir(work);
 });

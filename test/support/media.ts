@@ -2,7 +2,7 @@
  * Media for the end-to-end tests: where the shared fixtures live, hashes, bad inputs made
  * on the fly, and a reader for the zips that "Download all" gives.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,20 @@ export function run(program: string, args: readonly string[]): Promise<void> {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${program} exited with ${code}: ${err.trim()}`))));
   });
+}
+
+/**
+ * A phone-like 1080p30 H.264/AAC clip of `seconds` (the recipes' and form's specs): flower.mp4
+ * looped and upscaled, with sound that needs its bits (pink noise, 48 kHz).
+ */
+export function makePhoneClip(out: string, seconds: number): void {
+  // prettier-ignore
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-nostdin', '-y', '-stream_loop', String(Math.ceil(seconds / 5)), '-i', fixture('flower.mp4'),
+    '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.2:sample_rate=48000:duration=${seconds}`,
+    '-map', '0:v:0', '-map', '1:a:0', '-t', String(seconds), '-vf', 'scale=1920:1080,fps=30',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '160k', out,
+  ]);
 }
 
 /** Bytes that look like nothing (a fixed seed: the same bytes on every run). */

@@ -1,6 +1,6 @@
 /**
  * A site owner's Vite site in a temp folder, with ffbatch installed from the packed tarball
- * and everything installed offline from the npm cache (package.spec.ts).
+ * and everything installed offline from the npm cache (the package, bundlers and Uppy specs).
  *
  * A cache filled by `npm ci` holds the tarballs, but not surely the registry's package
  * documents that `npm install` reads to resolve a version range (here it held some, under
@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -52,6 +52,27 @@ export async function packLibrary(dir: string): Promise<string> {
   const [packed] = JSON.parse(output.slice(output.indexOf('['))) as { filename: string }[];
   if (!packed) throw new Error(`npm pack said nothing about its tarball:\n${output}`);
   return path.join(dir, packed.filename);
+}
+
+/**
+ * Copies a site's sources (`from`, e.g. one of examples/) into `site`, leaving what a build or
+ * an install made behind (node_modules, dist, copied public assets).
+ */
+export async function copySiteSources(from: string, site: string): Promise<void> {
+  await cp(from, site, { recursive: true, filter: (file) => !/[/\\](node_modules|dist|public)$/.test(file) });
+}
+
+/**
+ * Points `site`/package.json's `ffbatch` dependency at the tarball, writes the site's lock
+ * (writeSiteLock) and installs everything offline.
+ */
+export async function installWithTarball(site: string, tarball: string): Promise<void> {
+  const file = path.join(site, 'package.json');
+  const manifest = JSON.parse(await readFile(file, 'utf8')) as SitePackage;
+  manifest.dependencies = { ...manifest.dependencies, ffbatch: `file:${path.relative(site, tarball)}` };
+  await writeFile(file, JSON.stringify(manifest, null, 2));
+  await writeSiteLock(site, tarball);
+  await runIn(site, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
 }
 
 /** The package's name at a lock path (an aliased one says its real name). */

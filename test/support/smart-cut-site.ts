@@ -3,12 +3,10 @@
  * with Vite into a folder and served by the plain static server: for test/e2e/smart-cut.spec.ts
  * and the benchmark's `edit` part, neither of which needs the app's job plumbing.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build } from 'vite';
 import { ffmpegCoreStackPlugin } from '../../scripts/ffmpeg-core-exports';
+import { serveFolder, type ServedFolder } from './served-folder';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -21,7 +19,7 @@ export interface SmartCutAnswer {
 }
 
 /** Builds the page into `outDir` and serves it on a free port; the origin and a closer. */
-export async function serveSmartCutSite(outDir: string): Promise<{ origin: string; close(): Promise<void> }> {
+export async function serveSmartCutSite(outDir: string): Promise<ServedFolder> {
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -32,10 +30,5 @@ export async function serveSmartCutSite(outDir: string): Promise<{ origin: strin
     optimizeDeps: { exclude: ['@ffmpeg/core'] },
     build: { outDir, emptyOutDir: true, target: 'es2022', assetsInlineLimit: 0, chunkSizeWarningLimit: 50_000 },
   });
-  const { serveStatic } = (await import(pathToFileURL(path.join(ROOT, 'test/support/static-server.mjs')).href)) as { serveStatic: (root: string, port: number) => Promise<Server> };
-  const server = await serveStatic(outDir, 0);
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((done) => server.close(() => done())),
-  };
+  return serveFolder(outDir);
 }

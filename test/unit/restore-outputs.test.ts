@@ -10,6 +10,7 @@ import { MISSING_OUTPUT_SENTENCE } from '../../src/jobs/job';
 import type { WorkerPool } from '../../src/pool/worker-pool';
 import { OutputStore } from '../../src/storage/output-store';
 import type { OutputRecord } from '../../src/storage/records';
+import { deleteStoredBlob } from '../support/stored-blob';
 
 let n = 0;
 function record(id: string, endedAt: number): OutputRecord {
@@ -70,7 +71,7 @@ describe('Batch.restore', () => {
     // The bytes go behind the page's back (the browser cleared them, another tool deleted them).
     const blobs = await store.blobIds();
     expect([...blobs].sort()).toEqual(['kept', 'lost']);
-    await deleteBlob(`restore-${n}-output-blobs`, 'lost');
+    await deleteStoredBlob({ database: `restore-${n}-output-blobs`, id: 'lost' });
 
     const batch = batchOver(new OutputStore(`restore-${n}`));
     await batch.restore();
@@ -91,25 +92,9 @@ describe('Batch.restore', () => {
     await store.put(record('late', 1), new Blob([new Uint8Array([1])]));
     const batch = batchOver(new OutputStore(`restore-${n}`));
     await batch.restore();
-    await deleteBlob(`restore-${n}-output-blobs`, 'late');
+    await deleteStoredBlob({ database: `restore-${n}-output-blobs`, id: 'late' });
     expect(await batch.outputLink('late')).toBeUndefined();
     expect(batch.listJobs()[0]?.state).toBe('failed');
     expect(batch.listJobs()[0]?.error).toBe(MISSING_OUTPUT_SENTENCE);
   });
 });
-
-function deleteBlob(database: string, id: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(database);
-    open.onsuccess = () => {
-      const tx = open.result.transaction('blobs', 'readwrite');
-      tx.objectStore('blobs').delete(id);
-      tx.oncomplete = () => {
-        open.result.close();
-        resolve();
-      };
-      tx.onerror = () => reject(new Error(String(tx.error)));
-    };
-    open.onerror = () => reject(new Error(String(open.error)));
-  });
-}
