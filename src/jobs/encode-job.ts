@@ -2,7 +2,7 @@
  * Runs one (source × preset) job: reserves storage, encodes on WebCodecs (webcodecs-route.ts)
  * or ffmpeg.wasm, whole or split (encode-split.ts), checks the output and stores it.
  */
-import { applyEditsToArgs, editableFacts, editedFilters, editedSourceInfo, editProblems, isEmptyEdits, splitsWithEdits, summarizeEdits } from '../presets/edits';
+import { applyEditsToArgs, editableFacts, editedSourceInfo, editProblems, isEmptyEdits, summarizeEdits } from '../presets/edits';
 import { subtitleFont } from './subtitle-font';
 import { FfmpegExitError, OutputWriteError, type WorkerPool } from '../pool/worker-pool';
 import { toneMapLogLine, toneMapsHdr } from '../presets/hdr';
@@ -19,17 +19,16 @@ import { JobFailedError } from './errors';
 import { explainFailure, parseSpeed, progressOf } from './ffmpeg-log';
 import { looksOutOfMemory, outOfMemorySentence } from './memory-failure';
 import type { JobRunner } from './scheduler';
-import { DEFAULT_SPLIT_POLICY, segmentCount } from './segment-plan';
 import { workerInputName, type Source } from './source';
-import { keyOf } from './resume-match';
-import { segmentCountForResume } from './segment-reuse';
+import { decideRun } from './run-plan';
 import { checkOutput, damagedByKnob, lastOutTime, withScratch, writeFailureSentence, type EncodePlan, type EncodeRunnerDeps, type Scratch } from './encode-plan';
 
 export type { EncodeRunnerDeps, Scratch } from './encode-plan';
-import { encodeSplit, keeperOf } from './encode-split';
+import { encodeSplit } from './encode-split';
 import { encodeWithWebCodecs, probeSupport } from './webcodecs-route';
 import { runSmartCut } from './smart-cut';
 import { scoreOutput } from './score-output';
+import { passed, verifiedLine, type Verification } from './verify-output';
 
 const LOG_TAIL_LINES = 40;
 
@@ -134,21 +133,15 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   const fast = await encodeWithWebCodecs(deps, plan);
   const engine = fast ? 'webcodecs' : 'ffmpeg';
   try {
-    if (fast) output = fast;
+    if (fast) output = fast.output;
     else {
       const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
       if (refusal) throw new JobFailedError(`${refusal}.`);
       if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
-      const presetParts = preset.parts?.(info) ?? null;
-      // Picture edits run before the preset's own chain in every segment; subtitles are drawn or muxed whole.
-      const parts = presetParts && splitsWithEdits(plan.edits) ? { ...presetParts, filters: editedFilters(presetParts.filters, plan.edits) } : null;
-      // Segments are kept only by the tab that runs the job (see SegmentKeeper.claim).
-      const keeper = parts && (await keeperOf(deps)?.claim(job.id)) ? keeperOf(deps) : undefined;
-      const kept = keeper ? await keeper.load(job.id) : null;
-      const computed = parts ? segmentCount(info.durationSec, context.slots, deps.splitPolicy ?? DEFAULT_SPLIT_POLICY) : 1;
-      const segments = parts ? segmentCountForResume(kept?.kept ?? null, keyOf(source.file), preset.id, computed) : 1;
-      context.update({ slots: segments });
-      output = parts && segments > 1 ? await encodeSplit(deps, plan, parts, segments, keeper ? { keeper, kept } : null) : ((await remuxInOnePass(deps, plan)) ?? (await encodeWhole(deps.pool, plan)));
+      // Whole or split, and what a resume reuses: decided once, here (run-plan.ts).
+      const run = await decideRun(deps, plan);
+      context.update({ slots: run.kind === 'split' ? run.count : 1 });
+      output = run.kind === 'split' ? await encodeSplit(deps, plan, run) : ((await remuxInOnePass(deps, plan)) ?? (await encodeWhole(deps.pool, plan)));
       output = await fitRetry(deps, plan, output);
       output = damagedByKnob(deps, output);
     }
@@ -163,7 +156,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   }
   throwIfAborted(context.signal);
   // The WebCodecs output was checked already; an ffmpeg.wasm output that fails its check fails the job.
-  const verified = fast ? deps.probePool !== undefined : await verify(deps, plan, output);
+  const verified = passed(fast ? fast.verification : await verify(deps, plan, output));
   if (verified) context.update({ verified: true });
   throwIfAborted(context.signal);
   const quality = await scoreOutput(deps, plan, output);
@@ -201,19 +194,18 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
   return { outputSize: output.size };
 }
 
-/** Checks an ffmpeg.wasm output; a failed check fails the job with its sentence. False when unchecked. */
-async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<boolean> {
-  if (!deps.probePool) return false;
-  let problem: string | null;
+/** Checks an ffmpeg.wasm output, saying what it looked at; a failed check fails the job with its sentence. */
+async function verify(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<Verification> {
+  let verification: Verification;
   try {
-    problem = await checkOutput(deps, plan, output);
+    verification = await checkOutput(deps, plan, output);
   } catch (error) {
     if (isAbortError(error)) throw error;
     throw new JobFailedError(`The output could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (problem !== null) throw new JobFailedError(problem);
-  plan.context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
-  return true;
+  if (verification.problem !== null) throw new JobFailedError(verification.problem);
+  if (passed(verification)) plan.context.onLog([verifiedLine(verification.checked)]);
+  return verification;
 }
 
 /**

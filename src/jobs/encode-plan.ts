@@ -11,7 +11,7 @@ import type { OutputRecord } from '../storage/records';
 import type { StorageBudget } from '../storage/storage-budget';
 import type { MountedInput, RunRequest, WebCodecsSupport } from '../../workers/protocol';
 import type { EngineMode } from './engine-router';
-import { frameBounds, tailStartSec, verifyEnd, verifyFrames, verifyOutput } from './verify-output';
+import { bothChecks, checkEnd, checkFrames, checkPromise, frameBounds, tailStartSec, UNCHECKED, type Verification } from './verify-output';
 import { parseOutTime } from './ffmpeg-log';
 import type { Job } from './job';
 import type { RunContext } from './scheduler';
@@ -80,30 +80,36 @@ export function damagedByKnob(deps: EncodeRunnerDeps, output: Blob): Blob {
 }
 
 /**
- * Null when the output holds what the preset promises, its packets reach the end its header
- * claims and it has the frames its source shows, else the sentence; null too when there is
- * no probe pool.
+ * Checks an output against what the preset and the source promise: its streams, codecs, size
+ * and duration, that its packets reach the end its header claims, and that it has the frames
+ * its source shows. Says what it looked at and the sentence of what failed; nothing looked at
+ * where there is no probe pool.
  */
-export async function checkOutput(deps: EncodeRunnerDeps, plan: EncodePlan, output: Blob): Promise<string | null> {
-  if (!deps.probePool) return null;
+export async function checkOutput(
+  deps: Pick<EncodeRunnerDeps, 'probePool'>,
+  plan: { preset: Pick<Preset, 'id' | 'extension'>; info: SourceInfo; context: Pick<RunContext, 'signal' | 'onLog'> },
+  output: Blob,
+): Promise<Verification> {
+  if (!deps.probePool) return UNCHECKED;
   const { signal } = plan.context;
   const input = { name: `output.${plan.preset.extension}`, data: output };
   const { report } = await deps.probePool.probe(input, signal);
   const probed = report ? describeSource(report) : null;
-  const problem = verifyOutput(plan.preset.id, plan.info, probed, report ? describeColour(report) : null, output.size);
-  if (problem !== null || !probed || !report) return problem;
+  const promised = checkPromise(plan.preset.id, plan.info, probed, report ? describeColour(report) : null, output.size);
+  if (promised.problem !== null || !probed || !report) return promised;
   const timing = describeVideoTiming(report);
   const indexed = timing?.frames ?? null;
   // Where the index counts no frames (WebM, FLV), the whole output is read: packets counted and end found in one pass.
   const count = timing !== null && indexed === null && frameBounds(plan.preset.id, plan.info) !== null;
-  if (!deps.probePool.probeTail || (probed.durationSec === null && !count)) return verifyFrames(plan.preset.id, plan.info, indexed);
+  if (!deps.probePool.probeTail || (probed.durationSec === null && !count)) return bothChecks(promised, checkFrames(plan.preset.id, plan.info, indexed));
   const from = count || probed.durationSec === null ? 0 : tailStartSec(probed.durationSec);
   const { endSec, packets, log } = await deps.probePool.probeTail(input, from, signal);
-  const endProblem = probed.durationSec === null ? null : verifyEnd(probed.durationSec, endSec);
+  const end = checkEnd(probed.durationSec, endSec);
   // What ffprobe said while reading the end (a read error, a damaged packet) explains a failed check.
-  if (endProblem !== null && log.length > 0) plan.context.onLog(log.slice(-10).map((line) => `[ffprobe] ${line}`));
+  if (end.problem !== null && log.length > 0) plan.context.onLog(log.slice(-10).map((line) => `[ffprobe] ${line}`));
+  if (end.problem !== null) return bothChecks(promised, end);
   const frames = count && timing ? (packets?.[timing.index] ?? null) : indexed;
-  return endProblem ?? verifyFrames(plan.preset.id, plan.info, frames);
+  return bothChecks(bothChecks(promised, end), checkFrames(plan.preset.id, plan.info, frames));
 }
 
 /** Calls `onTime` with the last `time=` of a batch of log lines. */

@@ -4,33 +4,21 @@
  */
 import { FfmpegExitError, OutputWriteError } from '../pool/worker-pool';
 import { colourTagArgs } from '../presets/hdr';
-import type { PresetParts } from '../presets/presets';
 import { abortError, isAbortError, throwIfAborted, untilAborted } from '../shared/abort';
 import { JobFailedError } from './errors';
 import { explainFailure, progressOf } from './ffmpeg-log';
 import type { RunContext } from './scheduler';
-import { planSegments, type Segment } from './segment-plan';
-import { keyOf } from './resume-match';
-import type { KeptSegment, KeptSegments } from '../storage/records';
-import { decideReuse, reuseSentence, segmentPlanKey } from './segment-reuse';
+import type { Segment } from './segment-plan';
+import type { KeptSegment } from '../storage/records';
+import { reuseAfterReading, reuseSentence } from './segment-reuse';
+import type { SegmentKeeperDep, SplitPlan } from './run-plan';
 import { lastOutTime, withScratch, writeFailureSentence, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
 
 /** Share of a split job's progress taken by the video segments; the rest is audio + join. */
 const SEGMENTS_SHARE = 0.9;
 
-/** The keeper of a job this tab runs, and its kept segments as found at its start, with each one's size on disk now. */
-export interface Keeping {
-  keeper: NonNullable<EncodeRunnerDeps['segmentKeeper']>;
-  kept: { kept: KeptSegments; sizes: Map<KeptSegment, number | null> } | null;
-}
-
-/** The segment keeper, where segments can be written to disk (OPFS scratch) at all. */
-export function keeperOf(deps: EncodeRunnerDeps): EncodeRunnerDeps['segmentKeeper'] {
-  return deps.scratch ? deps.segmentKeeper : undefined;
-}
-
 /** Records a finished segment for a resume; a failure to record costs the resume only, never the job. */
-async function keepFinished(keeper: NonNullable<EncodeRunnerDeps['segmentKeeper']>, jobId: string, segment: KeptSegment, count: number, context: RunContext): Promise<void> {
+async function keepFinished(keeper: SegmentKeeperDep, jobId: string, segment: KeptSegment, count: number, context: RunContext): Promise<void> {
   const where = `Segment ${segment.index + 1} of ${count} finished`;
   try {
     const kept = await keeper.finished(jobId, segment);
@@ -52,21 +40,14 @@ function lastFrameCount(log: readonly string[]): number | null {
 /**
  * A long source cut in time segments, each encoded (video only) by its own worker at
  * once; then one worker joins them by stream copy (concat demuxer) and encodes the
- * audio whole, so the sound has no seams.
+ * audio whole, so the sound has no seams. The plan (run-plan.ts) says how many segments, how
+ * they are cut and which kept ones are reused.
  */
-export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, parts: PresetParts, count: number, keeping: Keeping | null): Promise<Blob> {
+export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, split: SplitPlan<SegmentKeeperDep>): Promise<Blob> {
   const { pool } = deps;
   const { job, preset, info, input, context } = plan;
+  const { parts, count, segments, frameRate, fpsMode, format: segmentFormat, trimStart, keeper } = split;
   const duration = info.durationSec ?? 0;
-  const frameRate = parts.fps ?? info.video?.fps ?? 25;
-  const trimStart = plan.edits.trim?.start ?? 0;
-  const segments = planSegments(duration, count, frameRate);
-  // Frame timing as the whole encode has it: constant-rate for MP4 (its muxer's default) and
-  // for the fixed-rate presets (gaps in the source filled); WebM keeps the source's timing.
-  const fpsMode = parts.fps !== null || preset.container === 'mp4' ? 'cfr' : 'vfr';
-  // NUT holds every codec with exact timestamps; VP9 goes in its own WebM (libvpx-vp9
-  // into NUT crashed the wasm core with "memory access out of bounds").
-  const segmentFormat = preset.container === 'webm' ? 'webm' : 'nut';
   const segmentName = (index: number): string => `segment-${index}.${segmentFormat}`;
   const segmentLength = (s: Segment): number => s.duration ?? Math.max(0.001, duration - s.start);
   const done = segments.map(() => 0);
@@ -76,22 +57,12 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
   };
   context.onLog([`[ffbatch] ${info.durationSec?.toFixed(1)} s source split into ${count} segments encoded at once; audio is encoded whole when they are joined.`]);
 
-  // Segments finished before a reload are reused when they fit this very plan (issue 11).
-  const keeper = keeping?.keeper;
-  const kept = keeping?.kept ?? null;
-  const wanted = {
-    source: keyOf(plan.source.file),
-    presetId: preset.id,
-    count,
-    // The trim's start is part of what the kept segments were cut from.
-    plan: segmentPlanKey({ segments, frameRate, format: segmentFormat, fpsMode, filters: trimStart > 0 ? `${parts.filters}|from ${trimStart}` : parts.filters, video: parts.video }),
-  };
-  const decision = decideReuse(kept?.kept ?? null, wanted, (segment) => kept?.sizes.get(segment) ?? null);
+  // Segments finished before a reload are reused as the plan says (issue 11), those whose files still open.
   const reused = new Map<number, Blob>();
-  let outcome = decision;
+  let outcome = split.reuse;
   if (keeper) {
-    const reuse = decision.kind === 'reuse' ? decision.reuse : [];
-    await keeper.begin(job.id, wanted, reuse);
+    const reuse = outcome.kind === 'reuse' ? outcome.reuse : [];
+    await keeper.begin(job.id, split.wanted, reuse);
     for (const segment of reuse) {
       try {
         reused.set(segment.index, await keeper.file(segment));
@@ -99,11 +70,8 @@ export async function encodeSplit(deps: EncodeRunnerDeps, plan: EncodePlan, part
         // Gone since it was measured: it is encoded again like any missing segment.
       }
     }
-    if (decision.kind === 'reuse' && reused.size < decision.reuse.length) {
-      const missing = segments.map((s) => s.index).filter((index) => !reused.has(index));
-      outcome = reused.size === 0 ? { kind: 'encode-all', reason: 'their files are gone' } : { ...decision, reuse: decision.reuse.filter((s) => reused.has(s.index)), missing };
-    }
-  } else outcome = { kind: 'encode-all', reason: null };
+    outcome = reuseAfterReading(outcome, new Set(reused.keys()), count);
+  }
   for (const index of reused.keys()) {
     const segment = segments[index];
     if (segment) done[index] = segmentLength(segment);

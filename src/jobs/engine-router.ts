@@ -1,8 +1,9 @@
 import { toneMapsHdr } from '../presets/hdr';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
-import { presetById } from '../presets/presets';
-import { webCodecsTargetFor } from './webcodecs-plan';
+import { fastRouteEditsReason, type Edits } from '../presets/edits';
+import { presetById, type Preset } from '../presets/presets';
+import { webCodecsTargetFor, type WebCodecsPlan } from './webcodecs-plan';
 
 export type { WebCodecsSupport };
 
@@ -96,7 +97,11 @@ export function chooseEngine(presetId: string, source: SourceInfo, support: WebC
   // fails the preset with its own sentence on ffmpeg.wasm).
   const planned = webCodecsTargetFor(presetById(presetId), source);
   if (!planned.target) return ffmpeg(planned.reason);
-  const target = planned.target;
+  return withBrowser(presetId, source, planned.target, support);
+}
+
+/** What the browser can and cannot do with a planned target: WebCodecs, or ffmpeg.wasm with why. */
+function withBrowser(presetId: string, source: SourceInfo, target: WebCodecsPlan, support: WebCodecsSupport | null): EngineDecision {
   // The browser's encoders take 8-bit frames as they come: mapping HDR to SDR is ffmpeg's zscale + tonemap.
   if (toneMapsHdr(presetId, source)) return ffmpeg(HDR_REASON);
   if (!support) return ffmpeg("the browser's codecs couldn't be checked");
@@ -113,4 +118,55 @@ export function chooseEngine(presetId: string, source: SourceInfo, support: WebC
   if (!encode?.video) return ffmpeg(`${TARGET_VIDEO[target.video]} can't be encoded by this browser at this size`);
   if (target.audio && !encode.audio) return ffmpeg(`${TARGET_AUDIO[target.audio.codec]} can't be encoded by this browser`);
   return { engine: 'webcodecs' };
+}
+
+/** What one job's route is decided over; the two asks are made only when the answer turns on them. */
+export interface RouteFacts<E> {
+  preset: Pick<Preset, 'id' | 'spec'>;
+  /** The source as the job's edits make it. */
+  source: SourceInfo;
+  edits: Edits;
+  mode: EngineMode;
+  /** The pool's WebCodecs encoder, or undefined where it has none (no fast route here at all). */
+  encoder: E | undefined;
+  /** The `?h264TargetQp=` benchmark knob. */
+  h264TargetQp?: number;
+  /** The browser's support for this source, the planned target among what it was asked for. */
+  support(target: WebCodecsPlan): Promise<WebCodecsSupport | null>;
+  /** The OPFS folder the fast route writes into, or undefined where there is none. */
+  scratchFolder(): string[] | undefined;
+}
+
+/** The route of one job: the fast route with its target (the edits it does in it) and folder, or ffmpeg.wasm and why. */
+export type Route<E> = { engine: 'webcodecs'; encoder: E; target: WebCodecsPlan; scratchFolder: string[] } | { engine: 'ffmpeg'; reason: string };
+
+const NOT_HERE = 'the fast route is not available here';
+
+/**
+ * Routes one job, once: the Engine select, whether the fast route exists here, the preset's
+ * plan, the browser's codecs (`chooseEngine`'s rules), the edits the fast route does not do,
+ * and OPFS scratch to write into. The WebCodecs route then does what this says.
+ *
+ * @example
+ * await routeJob({ preset, source, edits: {}, mode: 'ffmpeg', … }); // { engine: 'ffmpeg', reason: 'ffmpeg.wasm only was chosen' }
+ */
+export async function routeJob<E>(facts: RouteFacts<E>): Promise<Route<E>> {
+  const { preset, source, mode, encoder } = facts;
+  const toFfmpeg = (reason: string | undefined): Route<E> => ({ engine: 'ffmpeg', reason: reason ?? NOT_HERE });
+  if (mode === 'ffmpeg') return toFfmpeg('ffmpeg.wasm only was chosen');
+  if (encoder === undefined) return toFfmpeg(NOT_HERE);
+  const planned = webCodecsTargetFor(preset, source, facts.h264TargetQp);
+  if (!planned.target) return toFfmpeg(planned.reason);
+  const support = source.video ? await facts.support(planned.target) : null;
+  const decided = withBrowser(preset.id, source, planned.target, support);
+  if (decided.engine === 'ffmpeg') return toFfmpeg(decided.reason);
+  // Edits the fast route does not do (a mirror, subtitles) send the job to ffmpeg.wasm, saying which.
+  const editsReason = fastRouteEditsReason(facts.edits);
+  if (editsReason) return toFfmpeg(editsReason);
+  const scratchFolder = facts.scratchFolder();
+  if (!scratchFolder) return toFfmpeg('no OPFS scratch for the fast route');
+  const { trim, crop, rotate, audioTrack } = facts.edits;
+  const edits = { ...(trim ? { trim } : {}), ...(crop ? { crop } : {}), ...(rotate ? { rotate } : {}), ...(audioTrack !== undefined ? { audioTrack } : {}) };
+  const target = Object.keys(edits).length > 0 ? { ...planned.target, edits } : planned.target;
+  return { engine: 'webcodecs', encoder, target, scratchFolder };
 }

@@ -70,6 +70,18 @@ export function decideReuse(kept: KeptSegments | null, wanted: WantedSplit, size
   return { kind: 'reuse', reuse: [...reuse.values()].sort((a, b) => a.index - b.index), missing, dropped };
 }
 
+/**
+ * The decision once the reused files were opened: a kept segment whose file could not be read
+ * (gone since it was measured) is encoded again like any missing one.
+ */
+export function reuseAfterReading(decision: ReuseDecision, read: ReadonlySet<number>, count: number): ReuseDecision {
+  if (decision.kind !== 'reuse' || decision.reuse.every((s) => read.has(s.index))) return decision;
+  const reuse = decision.reuse.filter((s) => read.has(s.index));
+  if (reuse.length === 0) return { kind: 'encode-all', reason: 'their files are gone' };
+  const missing = Array.from({ length: count }, (_, index) => index).filter((index) => !read.has(index));
+  return { ...decision, reuse, missing };
+}
+
 /** The log sentence for a decision, e.g. "reused 1 of 2 segments kept from before the interruption; encoding 1". */
 export function reuseSentence(decision: ReuseDecision, count: number): string | null {
   if (decision.kind === 'encode-all') return decision.reason ? `Kept segments not reused: ${decision.reason}; encoding all ${count}.` : null;

@@ -76,6 +76,115 @@ export function durationTolerance(sourceSec: number): number {
   return Math.max(0.01 * sourceSec, 0.2);
 }
 
+/** One thing an output's check looked at. */
+export type OutputCheck = 'readable' | 'streams' | 'codecs' | 'size' | 'tags' | 'bytes' | 'duration' | 'end' | 'frames';
+
+/** What a check of an output looked at (in that order), and the sentence of what failed (null: all held). */
+export interface Verification {
+  checked: OutputCheck[];
+  problem: string | null;
+}
+
+/** Nothing looked at (no probe pool): the output goes unchecked. */
+export const UNCHECKED: Verification = { checked: [], problem: null };
+
+/** Two checks as one: everything either looked at, the first's problem first. */
+export function bothChecks(first: Verification, second: Verification): Verification {
+  return { checked: [...first.checked, ...second.checked.filter((c) => !first.checked.includes(c))], problem: first.problem ?? second.problem };
+}
+
+/** True when the output was looked at and held: what the job's "verified" says. */
+export function passed(verification: Verification): boolean {
+  return verification.problem === null && verification.checked.length > 0;
+}
+
+const CHECK_WORDS: Readonly<Record<OutputCheck, string>> = {
+  readable: 'readable',
+  streams: 'streams',
+  codecs: 'codecs',
+  size: 'size',
+  tags: 'colour tags',
+  bytes: 'bytes',
+  duration: 'duration',
+  end: 'packets to the end',
+  frames: 'frames',
+};
+
+/**
+ * The log line of a passed check, naming what was looked at.
+ *
+ * @example
+ * verifiedLine(['readable', 'streams', 'codecs']); // "[ffbatch] Output verified: streams and codecs as the preset and the source promise."
+ */
+export function verifiedLine(checked: readonly OutputCheck[]): string {
+  const words = checked.filter((c) => c !== 'readable').map((c) => CHECK_WORDS[c]);
+  if (words.length === 0) return '[ffbatch] Output verified: readable (ffprobe finds picture or sound in it); its preset promises nothing more to check.';
+  const list = words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+  return `[ffbatch] Output verified: ${list} as the preset and the source promise.`;
+}
+
+/**
+ * Checks a probed output against what its preset promises for this source (`verifyOutput`),
+ * saying what it looked at.
+ */
+export function checkPromise(presetId: string, source: SourceInfo, output: SourceInfo | null, outputColour?: VideoColour | null, outputBytes?: number): Verification {
+  const checked: OutputCheck[] = ['readable'];
+  const look = (check: OutputCheck): void => {
+    if (!checked.includes(check)) checked.push(check);
+  };
+  const fail = (what: string): Verification => ({ checked, problem: `The output failed its check: ${what}.` });
+  if (!output || (!output.video && !output.audio)) return fail('ffprobe found no picture or sound in it');
+  const promise = promiseOf(presetId, source);
+  if (!promise) return { checked, problem: null };
+
+  look('streams');
+  if (promise.video === null) {
+    if (output.video) return fail('it has a video track though the preset is audio only');
+  } else {
+    if (!output.video) return fail('it has no video track');
+    look('codecs');
+    if (output.video.codec !== promise.video) return fail(`its video is ${codecName(output.video.codec)}, not ${codecName(promise.video)}`);
+    if (promise.size) {
+      look('size');
+      const width = promise.coded ? output.video.width : output.video.displayWidth;
+      const height = promise.coded ? output.video.height : output.video.displayHeight;
+      if (width !== promise.size.width || height !== promise.size.height) {
+        return fail(`its picture is ${width}×${height}, not the planned ${promise.size.width}×${promise.size.height}`);
+      }
+    }
+    if (outputColour !== undefined && toneMapsHdr(presetId, source)) {
+      look('tags');
+      const tags = toneMapTagProblem(output.video.codec, outputColour);
+      if (tags) return fail(tags);
+    }
+  }
+
+  if (promise.maxBytes !== undefined && outputBytes !== undefined) {
+    look('bytes');
+    if (outputBytes > promise.maxBytes) return fail(`it is ${outputBytes.toLocaleString('en-US')} bytes, over the ${promise.maxBytes.toLocaleString('en-US')} it must fit in`);
+  }
+  if (promise.audio === null) {
+    if (output.audio) return fail('it has an audio track though the preset leaves the sound out');
+  } else {
+    if (source.audio && !output.audio) return fail('it has no audio track though the source has one');
+    if (!source.audio && output.audio) return fail('it has an audio track though the source has none');
+  }
+  if (output.audio && promise.audio !== null) {
+    look('codecs');
+    if (output.audio.codec !== promise.audio) return fail(`its audio is ${codecName(output.audio.codec)}, not ${codecName(promise.audio)}`);
+  }
+
+  // An estimated duration (ADTS AAC, MP3 without a header…) is no reference; a measured one is.
+  const expected = referenceDurationSec(source);
+  if (expected !== null && expected > 0) {
+    look('duration');
+    const got = output.durationSec;
+    if (got === null) return fail('it does not say how long it lasts');
+    if (Math.abs(got - expected) > durationTolerance(expected)) return fail(`it lasts ${got.toFixed(2)} s where the source lasts ${expected.toFixed(2)} s`);
+  }
+  return { checked, problem: null };
+}
+
 /**
  * Checks a probed output against what its preset promises for this source: a video stream
  * iff it is a video preset, an audio stream iff the source has audio, the codecs, the size
@@ -89,46 +198,7 @@ export function durationTolerance(sourceSec: number): number {
  * verifyOutput('mp4-h264-720p', source, describeSource(report)); // null, or "The output … has no audio track …"
  */
 export function verifyOutput(presetId: string, source: SourceInfo, output: SourceInfo | null, outputColour?: VideoColour | null, outputBytes?: number): string | null {
-  const fail = (what: string): string => `The output failed its check: ${what}.`;
-  if (!output || (!output.video && !output.audio)) return fail('ffprobe found no picture or sound in it');
-  const promise = promiseOf(presetId, source);
-  if (!promise) return null;
-
-  if (promise.video === null) {
-    if (output.video) return fail('it has a video track though the preset is audio only');
-  } else {
-    if (!output.video) return fail('it has no video track');
-    if (output.video.codec !== promise.video) return fail(`its video is ${codecName(output.video.codec)}, not ${codecName(promise.video)}`);
-    if (promise.size) {
-      const width = promise.coded ? output.video.width : output.video.displayWidth;
-      const height = promise.coded ? output.video.height : output.video.displayHeight;
-      if (width !== promise.size.width || height !== promise.size.height) {
-        return fail(`its picture is ${width}×${height}, not the planned ${promise.size.width}×${promise.size.height}`);
-      }
-    }
-    const tags = outputColour !== undefined && toneMapsHdr(presetId, source) ? toneMapTagProblem(output.video.codec, outputColour) : null;
-    if (tags) return fail(tags);
-  }
-
-  if (promise.maxBytes !== undefined && outputBytes !== undefined && outputBytes > promise.maxBytes) {
-    return fail(`it is ${outputBytes.toLocaleString('en-US')} bytes, over the ${promise.maxBytes.toLocaleString('en-US')} it must fit in`);
-  }
-  if (promise.audio === null) {
-    if (output.audio) return fail('it has an audio track though the preset leaves the sound out');
-  } else {
-    if (source.audio && !output.audio) return fail('it has no audio track though the source has one');
-    if (!source.audio && output.audio) return fail('it has an audio track though the source has none');
-  }
-  if (output.audio && promise.audio !== null && output.audio.codec !== promise.audio) return fail(`its audio is ${codecName(output.audio.codec)}, not ${codecName(promise.audio)}`);
-
-  // An estimated duration (ADTS AAC, MP3 without a header…) is no reference; a measured one is.
-  const expected = referenceDurationSec(source);
-  if (expected !== null && expected > 0) {
-    const got = output.durationSec;
-    if (got === null) return fail('it does not say how long it lasts');
-    if (Math.abs(got - expected) > durationTolerance(expected)) return fail(`it lasts ${got.toFixed(2)} s where the source lasts ${expected.toFixed(2)} s`);
-  }
-  return null;
+  return checkPromise(presetId, source, output, outputColour, outputBytes).problem;
 }
 
 /** A CFR source's r_frame_rate and average agree this closely; beyond it the source is VFR. */
@@ -189,11 +259,16 @@ export function frameBounds(presetId: string, source: SourceInfo): FrameBounds |
  * verifyFrames('mp4-h264-720p', source, 749); // "The output failed its check: it has 749 frames where the source shows 603 (20.10 s at 30.00 fps)."
  */
 export function verifyFrames(presetId: string, source: SourceInfo, outputFrames: number | null): string | null {
+  return checkFrames(presetId, source, outputFrames).problem;
+}
+
+/** `verifyFrames`, saying whether frames were counted at all. */
+export function checkFrames(presetId: string, source: SourceInfo, outputFrames: number | null): Verification {
   const bounds = frameBounds(presetId, source);
-  if (!bounds || outputFrames === null) return null;
-  if (outputFrames <= bounds.most && (bounds.least === null || outputFrames >= bounds.least)) return null;
+  if (!bounds || outputFrames === null) return UNCHECKED;
+  if (outputFrames <= bounds.most && (bounds.least === null || outputFrames >= bounds.least)) return { checked: ['frames'], problem: null };
   const { shown, shownSec, fps } = bounds;
-  return `The output failed its check: it has ${outputFrames} frames where the source shows ${shown} (${shownSec.toFixed(2)} s at ${fps.toFixed(2)} fps).`;
+  return { checked: ['frames'], problem: `The output failed its check: it has ${outputFrames} frames where the source shows ${shown} (${shownSec.toFixed(2)} s at ${fps.toFixed(2)} fps).` };
 }
 
 /**
@@ -206,12 +281,18 @@ export function verifyFrames(presetId: string, source: SourceInfo, outputFrames:
  * verifyEnd(30, 14.9); // "The output failed its check: its packets stop at 14.90 s though it claims 30.00 s; the file is cut short."
  */
 export function verifyEnd(claimedSec: number | null, endSec: number | null): string | null {
-  if (claimedSec === null || !(claimedSec > 0)) return null;
-  if (endSec === null) return 'The output failed its check: no packet could be read near its end; the file is cut short or damaged.';
+  return checkEnd(claimedSec, endSec).problem;
+}
+
+/** `verifyEnd`, saying whether there was an end to check. */
+export function checkEnd(claimedSec: number | null, endSec: number | null): Verification {
+  if (claimedSec === null || !(claimedSec > 0)) return UNCHECKED;
+  const fail = (problem: string): Verification => ({ checked: ['end'], problem });
+  if (endSec === null) return fail('The output failed its check: no packet could be read near its end; the file is cut short or damaged.');
   if (endSec < claimedSec - durationTolerance(claimedSec)) {
-    return `The output failed its check: its packets stop at ${endSec.toFixed(2)} s though it claims ${claimedSec.toFixed(2)} s; the file is cut short.`;
+    return fail(`The output failed its check: its packets stop at ${endSec.toFixed(2)} s though it claims ${claimedSec.toFixed(2)} s; the file is cut short.`);
   }
-  return null;
+  return { checked: ['end'], problem: null };
 }
 
 /** Where to start reading for `verifyEnd`: a little before the claimed end, so that a seek lands on a key frame before it. */

@@ -1,14 +1,13 @@
 /**
- * The WebCodecs route of a job: the router's decision, one encode through the browser's own
+ * The WebCodecs route of a job: does what the router (engine-router.ts) decides; one encode through the browser's own
  * codecs into OPFS scratch with a stall watchdog, the output's check, and the fallback to
  * ffmpeg.wasm (once, with the reason on the job) when any of it fails.
  */
-import { fastRouteEditsReason } from '../presets/edits';
 import { WebCodecsRouteError } from '../pool/worker-pool';
 import { toneMapsHdr } from '../presets/hdr';
 import type { SourceInfo } from '../presets/source-info';
 import type { WebCodecsSupport } from '../../workers/protocol';
-import { chooseEngine } from './engine-router';
+import { routeJob } from './engine-router';
 import { PRESETS } from '../presets/presets';
 import { FILL_AIM, retryVideoBitrate } from '../presets/size-budget';
 import { webCodecsTargetFor, type WebCodecsPlan } from './webcodecs-plan';
@@ -16,6 +15,7 @@ import { isAbortError, throwIfAborted } from '../shared/abort';
 import { progressOf } from './ffmpeg-log';
 import type { Source } from './source';
 import { checkOutput, damagedByKnob, waitFor, type EncodePlan, type EncodeRunnerDeps } from './encode-plan';
+import { passed, verifiedLine, type Verification } from './verify-output';
 import { atFixedRate, keepQualityPromise, promisesQuality, type QualityPromise } from './quality-promise';
 
 /**
@@ -35,51 +35,49 @@ export async function probeSupport(deps: EncodeRunnerDeps, source: Source, info:
   }
 }
 
+/** A fast route's output and what its check looked at. */
+export interface FastOutput {
+  output: Blob;
+  verification: Verification;
+}
+
 /**
- * The WebCodecs route: routes the job, encodes the whole file through the browser's codecs
- * into OPFS scratch and checks the output. Null when the job goes to ffmpeg.wasm instead
- * (the router's reason, or why the route failed, is on the job and in its log).
+ * The WebCodecs route: asks the router (`routeJob`) once and does what it says: encodes the
+ * whole file through the browser's codecs into OPFS scratch and checks the output. Null when
+ * the job goes to ffmpeg.wasm instead (the router's reason, or why the route failed, is on
+ * the job and in its log).
  */
-export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Promise<Blob | null> {
+export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePlan): Promise<FastOutput | null> {
   const { info, preset, context, source } = plan;
-  const mode = deps.engineMode?.() ?? 'ffmpeg';
   const toFfmpeg = (note: string | null): null => {
     // A job that tone-maps says so whatever sent it to ffmpeg.wasm ("ffmpeg.wasm only was chosen"…).
     const hdrNote = toneMapsHdr(preset.id, info) && !note?.includes('HDR') ? 'HDR → SDR tone-mapped' : null;
     context.update({ engine: 'ffmpeg', engineNote: [note, hdrNote].filter(Boolean).join('; ') || null });
     return null;
   };
-  const encode = deps.pool.webcodecsEncode?.bind(deps.pool);
-  const video = info.video;
-  // The router's answers that need no look at the browser's codecs come first.
-  const planned = webCodecsTargetFor(preset, info, deps.hooks?.h264TargetQp);
-  const needsSupport = mode === 'auto' && planned.target !== undefined && video !== null && encode !== undefined;
-  let support = needsSupport ? await plan.support() : null;
-  // A preset of one's own was not among the source's probed targets: ask for its own.
-  if (support && planned.target && !support.encode[preset.id]) {
-    const own = await probeSupport(deps, source, info, planned.target);
-    if (own) support = { ...support, encode: { ...support.encode, ...own.encode } };
-  }
+  const route = await routeJob({
+    preset,
+    source: info,
+    edits: plan.edits,
+    mode: deps.engineMode?.() ?? 'ffmpeg',
+    encoder: deps.pool.webcodecsEncode?.bind(deps.pool),
+    ...(deps.hooks?.h264TargetQp !== undefined ? { h264TargetQp: deps.hooks.h264TargetQp } : {}),
+    support: async (planned) => {
+      const support = await plan.support();
+      // A preset of one's own was not among the source's probed targets: ask for its own.
+      if (!support || support.encode[preset.id]) return support;
+      const own = await probeSupport(deps, source, info, planned);
+      return own ? { ...support, encode: { ...support.encode, ...own.encode } } : support;
+    },
+    scratchFolder: () => plan.scratchFolder(),
+  });
   throwIfAborted(context.signal);
-  const routed = encode || mode === 'ffmpeg' ? chooseEngine(preset.id, info, support, mode) : { engine: 'ffmpeg' as const, reason: 'the fast route is not available here' };
-  // Edits the fast route does not do (a mirror, subtitles) send the job to ffmpeg.wasm, saying which.
-  const editsReason = routed.engine === 'webcodecs' ? fastRouteEditsReason(plan.edits) : null;
-  const decision = editsReason ? { engine: 'ffmpeg' as const, reason: editsReason } : routed;
-  if (decision.engine === 'ffmpeg' || !planned.target || !video || !encode) {
-    const reason = decision.reason ?? 'the fast route is not available here';
-    context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
-    return toFfmpeg(reason);
+  if (route.engine === 'ffmpeg') {
+    context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${route.reason}).`]);
+    return toFfmpeg(route.reason);
   }
-  const folder = plan.scratchFolder();
-  if (!folder) {
-    const reason = 'no OPFS scratch for the fast route';
-    context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${reason}).`]);
-    return toFfmpeg(reason);
-  }
-
-  const { trim, crop, rotate, audioTrack } = plan.edits;
-  const editsForWorker = { ...(trim ? { trim } : {}), ...(crop ? { crop } : {}), ...(rotate ? { rotate } : {}), ...(audioTrack !== undefined ? { audioTrack } : {}) };
-  let target = Object.keys(editsForWorker).length > 0 ? { ...planned.target, edits: editsForWorker } : planned.target;
+  const { encoder: encode, scratchFolder: folder } = route;
+  let target = route.target;
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
@@ -144,12 +142,12 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
     throwIfAborted(context.signal);
     context.onLog([`[ffbatch] WebCodecs made ${result.videoFrames} frames, ${result.durationSec.toFixed(2)} s, in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`]);
     const output = damagedByKnob(deps, result.output);
-    const problem = await checkOutput(deps, plan, output);
-    if (problem === null) {
-      if (deps.probePool) context.onLog(['[ffbatch] Output verified: streams, codecs, size, duration and frames as the preset and the source promise.']);
-      return output;
+    const verification = await checkOutput(deps, plan, output);
+    if (verification.problem === null) {
+      if (passed(verification)) context.onLog([verifiedLine(verification.checked)]);
+      return { output, verification };
     }
-    reason = problem;
+    reason = verification.problem;
   } catch (error) {
     if (isAbortError(error) && context.signal.aborted) throw error;
     throwIfAborted(context.signal);

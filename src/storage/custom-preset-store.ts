@@ -5,6 +5,7 @@
 import { createStore, del, entries, set, type UseStore } from 'idb-keyval';
 import type { CustomPreset } from '../presets/custom-preset';
 import { checkPresetChoices } from '../presets/form-preset';
+import { passes } from './records';
 
 export class CustomPresetStore {
   private readonly store: UseStore;
@@ -44,16 +45,8 @@ function isCustomPreset(value: unknown): value is CustomPreset {
     v['args'].every((a) => typeof a === 'string') &&
     typeof v['createdAt'] === 'number' &&
     typeof v['updatedAt'] === 'number' &&
-    (v['choices'] === undefined || choicesHold(v['choices']))
+    // A form-built preset's choices are checked again as they are read (a record from an older page may not hold).
+    (v['choices'] === undefined || passes(checkPresetChoices, v['choices']))
   );
 }
 
-/** A form-built preset's choices, checked again as they are read (a record from an older page may not hold). */
-function choicesHold(value: unknown): boolean {
-  try {
-    checkPresetChoices(value);
-    return true;
-  } catch {
-    return false;
-  }
-}

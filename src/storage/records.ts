@@ -152,8 +152,13 @@ export function readJobRecord(value: unknown): JobRecord {
 
 /** Edits as checkEdits takes them (a record from another deployment may hold anything). */
 function isEdits(value: unknown): boolean {
+  return passes(checkEdits, value);
+}
+
+/** True when `check` (one that throws on a value it refuses) takes `value`: how a record's checked parts are read back. */
+export function passes(check: (value: unknown) => unknown, value: unknown): boolean {
   try {
-    checkEdits(value);
+    check(value);
     return true;
   } catch {
     return false;

@@ -1,7 +1,7 @@
 import type { SessionBatch, SessionCustomPresets } from '../index';
 import { CustomPresetsForm } from './custom-presets-form';
 import { EditorDialog, editorSubject } from './editor-dialog';
-import { h } from './dom';
+import { h, onceAFrame } from './dom';
 import { JobsPanel } from './jobs-panel';
 import { PresetsPanel, type SpeedBook } from './presets-panel';
 import { ReportPanel } from './report-panel';
@@ -17,7 +17,7 @@ export class AppView {
   private readonly presets: PresetsPanel;
   private readonly jobs: JobsPanel;
   private readonly report: ReportPanel;
-  private renderQueued = false;
+  private readonly scheduleRender = onceAFrame(() => this.render());
 
   constructor(root: HTMLElement, batch: SessionBatch, uploads: UploadActions, speeds: SpeedBook | null = null, customPresets: SessionCustomPresets | null = null) {
     const onChange = (): void => this.scheduleRender();
@@ -62,15 +62,6 @@ export class AppView {
     );
     batch.subscribe(onChange);
     this.render();
-  }
-
-  private scheduleRender(): void {
-    if (this.renderQueued) return;
-    this.renderQueued = true;
-    requestAnimationFrame(() => {
-      this.renderQueued = false;
-      this.render();
-    });
   }
 
   private render(): void {

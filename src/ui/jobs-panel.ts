@@ -1,11 +1,9 @@
-import { toFfmpegCommand, type BatchJob, type SessionBatch } from '../index';
+import { toFfmpegCommand, type BatchJob as Job, type SessionBatch } from '../index';
 import { h, saveBlob, setText } from './dom';
+import { BatchedRows } from './batched-rows';
 import { JobItem } from './job-item';
 import { StorageLine } from './storage-line';
 import type { UploadActions } from './upload-panel';
-
-/** New rows built in one frame at most: about 15 ms of work here. */
-const ROWS_PER_FRAME = 50;
 
 /** "3. Jobs and outputs": the summary bar, Download all / Delete all, storage, one item per job. */
 export class JobsPanel {
@@ -25,21 +23,21 @@ export class JobsPanel {
   private readonly baseTitle = document.title;
   private batchActive = false;
   private readonly storage: StorageLine;
-  private readonly items = new Map<string, JobItem>();
-  private nextFrame = false;
+  private readonly rows: BatchedRows<Job, JobItem>;
   /** Jobs changed since the last render. */
   private readonly dirty = new Set<string>();
   private endpointShown = '';
   /** Sources probed at the last render: a probe that ends fills every row again (their command and Edit need it). */
   private probedShown = 0;
   /** Told when a queued job's Edit is pressed (the page opens the editor for that job). */
-  onEdit: ((job: BatchJob) => void) | null = null;
+  onEdit: ((job: Job) => void) | null = null;
 
   constructor(
     private readonly batch: SessionBatch,
     private readonly uploads: UploadActions,
   ) {
     this.storage = new StorageLine(batch);
+    this.rows = new BatchedRows({ list: this.list, build: (job) => new JobItem(job, batch, uploads, (edited) => this.onEdit?.(edited)), root: (item) => item.root, render: () => this.render() });
     batch.subscribeJobs((id) => this.dirty.add(id));
     this.downloadAllButton.addEventListener('click', () => void this.downloadAll());
     this.exportScriptButton.addEventListener('click', () => saveBlob(new Blob([this.script()], { type: 'text/plain' }), 'ffbatch-jobs.txt'));
@@ -62,36 +60,16 @@ export class JobsPanel {
   render(): void {
     const jobs = this.batch.listJobs();
     this.empty.hidden = jobs.length > 0;
-    const seen = new Set<string>();
     // Only the rows whose job changed are filled again, unless the upload endpoint (which every row shows) changed.
     const probed = this.batch.listSources().filter((s) => s.info).length;
     const refillAll = this.uploads.endpoint !== this.endpointShown || probed !== this.probedShown;
     this.endpointShown = this.uploads.endpoint;
     this.probedShown = probed;
-    // New rows are built ROWS_PER_FRAME at a time (1,000 jobs at once made a 250 ms task, issue 15); the rest next frame.
-    let built = 0;
-    for (const job of jobs) {
-      seen.add(job.id);
-      let item = this.items.get(job.id);
-      if (!item) {
-        if (built >= ROWS_PER_FRAME) {
-          this.renderNextFrame();
-          continue;
-        }
-        built++;
-        item = new JobItem(job, this.batch, this.uploads, (edited) => this.onEdit?.(edited));
-        this.items.set(job.id, item);
-        this.list.append(item.root);
-      } else if (!refillAll && !this.dirty.has(job.id)) continue;
-      item.fill(job);
-    }
+    // New rows are built a frame's worth at a time (1,000 jobs at once made a 250 ms task, issue 15).
+    this.rows.update(jobs, (item, job, built) => {
+      if (built || refillAll || this.dirty.has(job.id)) item.fill(job);
+    });
     this.dirty.clear();
-    for (const [id, item] of this.items) {
-      if (!seen.has(id)) {
-        item.root.remove();
-        this.items.delete(id);
-      }
-    }
     const counts = { queued: 0, running: 0, done: 0, failed: 0, canceled: 0, interrupted: 0 };
     let progressSum = 0;
     for (const job of jobs) {
@@ -137,15 +115,6 @@ export class JobsPanel {
       }
     }
     return lines.size > 0 ? `${[...lines].join('\n')}\n` : '';
-  }
-
-  private renderNextFrame(): void {
-    if (this.nextFrame) return;
-    this.nextFrame = true;
-    requestAnimationFrame(() => {
-      this.nextFrame = false;
-      this.render();
-    });
   }
 
   /** The title shows the running batch's progress ("42% · ffbatch"); one notification when it ends, if allowed. */

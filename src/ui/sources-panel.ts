@@ -1,19 +1,21 @@
 import { editableFacts, editProblems, summarizeEdits, type AddedFile, type BatchSource as Source, type SessionBatch } from '../index';
+import { BatchedRows } from './batched-rows';
 import { h } from './dom';
 import { filesFromDrop, filesFromFolderInput, pickWithHandles } from './file-drop';
 import { isAbortError } from '../shared/abort';
 import { formatBytes, formatClock } from '../shared/format';
-
-/** New rows built in one frame at most. */
-const ROWS_PER_FRAME = 50;
 
 /** "1. Sources": the picker, the drop zone (the whole page) and the list of added files. */
 export class SourcesPanel {
   readonly element: HTMLElement;
   private readonly list = h('ul', { class: 'sources', 'aria-label': 'Sources' });
   private readonly empty = h('p', { class: 'empty' }, 'No files yet. Drop video or audio files, or whole folders, anywhere on this page.');
-  private readonly items = new Map<string, HTMLLIElement>();
-  private nextFrame = false;
+  private readonly rows = new BatchedRows<Source, HTMLLIElement>({
+    list: this.list,
+    build: (source) => h('li', { class: 'source', 'data-source-id': source.id }),
+    root: (item) => item,
+    render: () => this.render(),
+  });
 
   /** Told when a source's Edit is pressed (the page opens the editor). */
   onEdit: ((source: Source) => void) | null = null;
@@ -61,38 +63,8 @@ export class SourcesPanel {
   render(): void {
     const sources = this.batch.listSources();
     this.empty.hidden = sources.length > 0;
-    const seen = new Set<string>();
-    // New rows are built ROWS_PER_FRAME at a time (a dropped folder of 1,000 files, issue 15); the rest next frame.
-    let built = 0;
-    for (const source of sources) {
-      seen.add(source.id);
-      let item = this.items.get(source.id);
-      if (!item) {
-        if (built++ >= ROWS_PER_FRAME) {
-          this.renderNextFrame();
-          continue;
-        }
-        item = h('li', { class: 'source', 'data-source-id': source.id });
-        this.items.set(source.id, item);
-        this.list.append(item);
-      }
-      this.fill(item, source);
-    }
-    for (const [id, item] of this.items) {
-      if (!seen.has(id)) {
-        item.remove();
-        this.items.delete(id);
-      }
-    }
-  }
-
-  private renderNextFrame(): void {
-    if (this.nextFrame) return;
-    this.nextFrame = true;
-    requestAnimationFrame(() => {
-      this.nextFrame = false;
-      this.render();
-    });
+    // New rows are built a frame's worth at a time (a dropped folder of 1,000 files, issue 15).
+    this.rows.update(sources, (item, source) => this.fill(item, source));
   }
 
   private listenForDrops(zone: HTMLElement): void {
