@@ -137,7 +137,7 @@ async function encodeAndStore(deps: EncodeRunnerDeps, plan: EncodePlan): Promise
     else {
       const refusal = preset.spec ? ffmpegWasmRefusal(preset.spec) : null;
       if (refusal) throw new JobFailedError(`${refusal}.`);
-      if (toneMapsHdr(preset.id, info)) context.onLog([toneMapLogLine(info)]);
+      if (toneMapsHdr(preset.spec, info)) context.onLog([toneMapLogLine(info)]);
       // Whole or split, and what a resume reuses: decided once, here (run-plan.ts).
       const run = await decideRun(deps, plan);
       context.update({ slots: run.kind === 'split' ? run.count : 1 });

@@ -103,7 +103,7 @@ export function chooseEngine(presetId: string, source: SourceInfo, support: WebC
 /** What the browser can and cannot do with a planned target: WebCodecs, or ffmpeg.wasm with why. */
 function withBrowser(presetId: string, source: SourceInfo, target: WebCodecsPlan, support: WebCodecsSupport | null): EngineDecision {
   // The browser's encoders take 8-bit frames as they come: mapping HDR to SDR is ffmpeg's zscale + tonemap.
-  if (toneMapsHdr(presetId, source)) return ffmpeg(HDR_REASON);
+  if (toneMapsHdr(presetById(presetId).spec, source)) return ffmpeg(HDR_REASON);
   if (!support) return ffmpeg("the browser's codecs couldn't be checked");
   if (!support.readable) return ffmpeg(`${containerName(source.container)} isn't readable by the fast route`);
   const videoCodec = codecName(source.video?.codec);

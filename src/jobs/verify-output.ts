@@ -152,7 +152,7 @@ export function checkPromise(presetId: string, source: SourceInfo, output: Sourc
         return fail(`its picture is ${width}×${height}, not the planned ${promise.size.width}×${promise.size.height}`);
       }
     }
-    if (outputColour !== undefined && toneMapsHdr(presetId, source)) {
+    if (outputColour !== undefined && toneMapsHdr(presetById(presetId).spec, source)) {
       look('tags');
       const tags = toneMapTagProblem(output.video.codec, outputColour);
       if (tags) return fail(tags);

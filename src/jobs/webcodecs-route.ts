@@ -51,7 +51,7 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   const { info, preset, context, source } = plan;
   const toFfmpeg = (note: string | null): null => {
     // A job that tone-maps says so whatever sent it to ffmpeg.wasm ("ffmpeg.wasm only was chosen"…).
-    const hdrNote = toneMapsHdr(preset.id, info) && !note?.includes('HDR') ? 'HDR → SDR tone-mapped' : null;
+    const hdrNote = toneMapsHdr(preset.spec, info) && !note?.includes('HDR') ? 'HDR → SDR tone-mapped' : null;
     context.update({ engine: 'ffmpeg', engineNote: [note, hdrNote].filter(Boolean).join('; ') || null });
     return null;
   };

@@ -6,7 +6,7 @@
 import { AV1_CRF, CONTAINER_MUXERS, VP9_CRF, X264_CRF, X265_CRF, type AudioSpec, type OutputSpec, type VideoSpec } from './output-spec';
 import { MP4_AUDIO_COPY, MP4_VIDEO_COPY, PresetMismatchError, codecLabel, fitBox } from './preset-basics';
 import { planSizeBudget, type BudgetPlan } from './size-budget';
-import { hdrName, sdrOutput, toneMapChain } from './hdr';
+import { hdrName, makesSdrVideo, sdrOutput, toneMapChain } from './hdr';
 import type { SourceInfo, VideoInfo } from './source-info';
 
 /** A change for one run: the size target's retry at a lower video rate. */
@@ -202,18 +202,15 @@ export function specParts(spec: OutputSpec, source: SourceInfo, tune: SpecTune =
   if (video === null || video === 'copy') throw new TypeError('specParts needs a spec with encoded video.');
   // 8-bit SDR video from an HDR source: tone-mapped and tagged BT.709 (src/presets/hdr.ts), whole and split alike.
   const own = (): SpecParts => ownParts(spec, video, source, tune);
-  return makesSdr(spec) ? sdrOutput(own)(source) : own();
+  return mapsAfterOwnFilters(spec) ? sdrOutput(own)(source) : own();
 }
 
 /**
- * Codecs this compiler writes as 8-bit SDR (yuv420p): an HDR source is tone-mapped for them
- * (GIF too, inside its own chain, before the palette). HEVC and AV1 could carry HDR.
+ * Whether the tone map and BT.709 tags go after the spec's own filters and encoder words:
+ * every 8-bit SDR codec but GIF, whose chain maps before its palette (videoFilterChain).
  */
-const SDR_CODECS: ReadonlySet<string> = new Set(['h264', 'vp9', 'flv1', 'mpeg4']);
-
-/** Whether `spec` makes 8-bit SDR video (so an HDR source is tone-mapped for it). */
-export function makesSdr(spec: OutputSpec): boolean {
-  return typeof spec.video === 'object' && spec.video !== null && SDR_CODECS.has(spec.video.codec);
+function mapsAfterOwnFilters(spec: OutputSpec): boolean {
+  return makesSdrVideo(spec) && !(typeof spec.video === 'object' && spec.video?.codec === 'gif');
 }
 
 function ownParts(spec: OutputSpec, video: VideoSpec, source: SourceInfo, tune: SpecTune): SpecParts {

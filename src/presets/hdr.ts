@@ -3,24 +3,24 @@
  * are tone-mapped to BT.709 and tagged so; an output that can carry HDR keeps the source's
  * picture and tags. Pure: the rule, the filter chain and the checks on an output's tags.
  */
+import type { OutputSpec } from './output-spec';
 import type { PresetParts } from './preset-parts';
 import type { SourceInfo, VideoColour, VideoInfo } from './source-info';
 
 /**
- * Presets whose video is 8-bit SDR (H.264, the two recipe presets, VP9 profile 0, GIF): an
- * HDR source is tone-mapped for them. Ids not built yet are listed so that a preset added
- * under them is covered (test/unit/hdr.test.ts checks every preset against this list).
+ * Video codecs ffbatch writes as 8-bit SDR (H.264, VP9 profile 0, the recipes' FLV1 and
+ * MPEG-4, GIF): an HDR source is tone-mapped for them. HEVC and AV1 could carry HDR.
  */
-const SDR_OUTPUT_PRESETS: ReadonlySet<string> = new Set([
-  'flv-320x240',
-  'mp4-mpeg4-320x180',
-  'mp4-h264-720p',
-  'mp4-h264-480p',
-  'mp4-h264-1080p',
-  'mp4-fit-10mb',
-  'webm-vp9-720p',
-  'gif-480',
-]);
+const SDR_VIDEO_CODECS: ReadonlySet<string> = new Set(['h264', 'vp9', 'flv1', 'mpeg4', 'gif']);
+
+/**
+ * Whether `spec` encodes 8-bit SDR video. Asked of the spec, not of a preset id, so that a
+ * form-built preset is covered like a built-in; an Advanced (ffmpeg arguments) preset has
+ * no spec and runs as written.
+ */
+export function makesSdrVideo(spec: OutputSpec | undefined): boolean {
+  return typeof spec?.video === 'object' && spec.video !== null && SDR_VIDEO_CODECS.has(spec.video.codec);
+}
 
 /** The tags every tone-mapped output carries (encoder VUI and container), as ffmpeg arguments. */
 export const SDR_TAGS: readonly string[] = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
@@ -38,15 +38,15 @@ export function hdrName(video: Pick<VideoInfo, 'hdr'> | null | undefined): 'HLG'
 }
 
 /**
- * True when this preset makes 8-bit SDR video and the source is HDR: its job tone-maps
+ * True when this spec makes 8-bit SDR video and the source is HDR: its job tone-maps
  * (on ffmpeg.wasm), says so, and its output must be tagged BT.709.
  *
  * @example
- * toneMapsHdr('mp4-h264-720p', hlgPhoneClip); // true
- * toneMapsHdr('mp4-remux', hlgPhoneClip); // false: the HEVC is copied, HDR and all
+ * toneMapsHdr(presetById('mp4-h264-720p').spec, hlgPhoneClip); // true
+ * toneMapsHdr(presetById('mp4-remux').spec, hlgPhoneClip); // false: the HEVC is copied, HDR and all
  */
-export function toneMapsHdr(presetId: string, source: SourceInfo): boolean {
-  return SDR_OUTPUT_PRESETS.has(presetId) && hdrName(source.video) !== null;
+export function toneMapsHdr(spec: OutputSpec | undefined, source: SourceInfo): boolean {
+  return makesSdrVideo(spec) && hdrName(source.video) !== null;
 }
 
 /**

@@ -59,6 +59,8 @@ test("a queued job's Edit changes only that job, survives a reload and resume, a
   const video = jobFor(page, 'clip.mp4', 'mp4-h264-480p');
   const sound = jobFor(page, 'clip.mp4', 'mp3-audio');
   await expect(video).toHaveAttribute('data-state', 'queued');
+  // The command is written once the source is probed: wait for it, then keep it to compare.
+  await expect(sound).toHaveAttribute('data-ffmpeg-command', /clip\.mp3$/);
   const before = await sound.getAttribute('data-ffmpeg-command');
 
   await video.getByRole('button', { name: /^Edit / }).click();

@@ -15,8 +15,8 @@ import type { RunContext } from '../../src/jobs/scheduler';
 import type { Source } from '../../src/jobs/source';
 import { verifyOutput } from '../../src/jobs/verify-output';
 import { colourTagArgs, SDR_TAGS, toneMapChain, toneMapsHdr, toneMapTagProblem } from '../../src/presets/hdr';
-import { customPresetShape } from '../../src/presets/custom-preset';
-import { PRESETS, presetById } from '../../src/presets/presets';
+import { customPresetShape, makeFormPreset } from '../../src/presets/custom-preset';
+import { PRESETS, presetById, setCustomPresets } from '../../src/presets/presets';
 import { describeColour, describeSource, type SourceInfo, type VideoColour, type VideoInfo } from '../../src/presets/source-info';
 import type { ProbeReport, RunRequest } from '../../workers/protocol';
 
@@ -51,7 +51,7 @@ describe('the tone-map rule in the presets’ arguments', () => {
     for (const preset of PRESETS) {
       const args = preset.args(SDR, paths).join(' ');
       expect(args, preset.id).not.toMatch(/zscale|tonemap|-color_primaries|-color_trc|-colorspace/);
-      expect(toneMapsHdr(preset.id, SDR)).toBe(false);
+      expect(toneMapsHdr(preset.spec, SDR)).toBe(false);
     }
   });
 
@@ -59,7 +59,7 @@ describe('the tone-map rule in the presets’ arguments', () => {
     const args = presetById('mp4-h264-720p').args(HLG_SOURCE, paths);
     expect(vfOf(args)).toBe(`scale=1280:720,setsar=1,${HLG_CHAIN}`);
     expect(args.join(' ')).toContain(['-pix_fmt', 'yuv420p', ...SDR_TAGS].join(' '));
-    expect(toneMapsHdr('mp4-h264-720p', HLG_SOURCE)).toBe(true);
+    expect(toneMapsHdr(presetById('mp4-h264-720p').spec, HLG_SOURCE)).toBe(true);
   });
 
   it('maps PQ with its own transfer, and scales the recipe presets to their -s size before mapping', () => {
@@ -78,7 +78,7 @@ describe('the tone-map rule in the presets’ arguments', () => {
   it('builds the whole and the split encode from the same parts: every preset maps iff the rule says so', () => {
     for (const preset of PRESETS) {
       const whole = preset.args(HLG_SOURCE, paths);
-      expect(whole.join(' ').includes('tonemap='), preset.id).toBe(toneMapsHdr(preset.id, HLG_SOURCE));
+      expect(whole.join(' ').includes('tonemap='), preset.id).toBe(toneMapsHdr(preset.spec, HLG_SOURCE));
       const parts = preset.parts?.(HLG_SOURCE);
       if (!parts) continue;
       expect(vfOf(whole) ?? '', preset.id).toBe(parts.filters);
@@ -89,10 +89,10 @@ describe('the tone-map rule in the presets’ arguments', () => {
   it('keeps HDR where the output can carry it: the remux copies the HEVC with its tags, a custom preset is run as written', () => {
     const remux = presetById('mp4-remux').args(HLG_SOURCE, paths);
     expect(remux).toEqual(['-i', paths.input, '-map', '0:v:0', '-map', '0:a:0', '-c', 'copy', '-tag:v', 'hvc1', '-movflags', '+faststart', '-f', 'mp4', paths.output]);
-    expect(toneMapsHdr('mp4-remux', HLG_SOURCE)).toBe(false);
+    expect(toneMapsHdr(presetById('mp4-remux').spec, HLG_SOURCE)).toBe(false);
     const hevc10 = customPresetShape({ id: 'custom-hevc-10', name: 'HEVC 10', container: 'mp4', argsText: '-c:v libx265 -pix_fmt yuv420p10le', args: ['-c:v', 'libx265', '-pix_fmt', 'yuv420p10le'], createdAt: 0, updatedAt: 0 });
     expect(hevc10.args(HLG_SOURCE, paths)).toEqual(['-i', paths.input, '-c:v', 'libx265', '-pix_fmt', 'yuv420p10le', '-f', 'mp4', paths.output]);
-    expect(toneMapsHdr(hevc10.id, HLG_SOURCE)).toBe(false);
+    expect(toneMapsHdr(hevc10.spec, HLG_SOURCE)).toBe(false);
   });
 
   it('falls back to BT.2020 for untagged primaries and matrix, and keeps a full-range source’s range', () => {
@@ -147,6 +147,32 @@ describe('the fast route and HDR', () => {
     expect(chooseEngine(id, HLG_SOURCE, allYes)).toEqual({ engine: 'ffmpeg', reason: HDR_REASON });
     expect(chooseEngine(id, PQ_SOURCE, allYes)).toEqual({ engine: 'ffmpeg', reason: HDR_REASON });
     expect(chooseEngine(id, source(video({ codec: 'hevc' })), allYes)).toEqual({ engine: 'webcodecs' });
+  });
+});
+
+describe('a preset built in the form, asked by its spec', () => {
+  const ownPreset = (format: 'mp4-h264' | 'mp4-hevc' | 'gif') =>
+    customPresetShape(makeFormPreset({ name: `HDR test ${format}`, choices: { format, maxHeight: 1080, maxFps: null, sound: 'auto', quality: 3, fitMB: null, soundKbps: 96 } }, new Set(), 0));
+  afterAll(() => setCustomPresets([]));
+
+  it('tone-maps an HLG source for its MP4 H.264 on ffmpeg.wasm, never on the fast route, and checks the tags', () => {
+    const h264 = ownPreset('mp4-h264');
+    setCustomPresets([h264]);
+    expect(toneMapsHdr(h264.spec, HLG_SOURCE)).toBe(true);
+    expect(h264.args(HLG_SOURCE, paths).join(' ')).toContain('tonemap=tonemap=hable');
+    const support: WebCodecsSupport = { readable: true, format: 'MP4', video: { codec: 'hevc', decodable: true }, audio: { codec: 'aac', decodable: true }, encode: { [h264.id]: { video: true, audio: true } } };
+    expect(chooseEngine(h264.id, HLG_SOURCE, support)).toEqual({ engine: 'ffmpeg', reason: HDR_REASON });
+    const out = source(video({ codec: 'h264' }));
+    expect(verifyOutput(h264.id, HLG_SOURCE, out, HLG)).toMatch(/not BT\.709 after HDR → SDR tone mapping/);
+  });
+
+  it('maps for its GIF inside the palette chain, and keeps HDR for its HEVC', () => {
+    const gif = ownPreset('gif');
+    expect(toneMapsHdr(gif.spec, HLG_SOURCE)).toBe(true);
+    expect(gif.args(HLG_SOURCE, paths).join(' ')).toMatch(/setsar=1,zscale=.*tonemap=hable.*palettegen/);
+    const hevc = ownPreset('mp4-hevc');
+    expect(toneMapsHdr(hevc.spec, HLG_SOURCE)).toBe(false);
+    expect(hevc.args(HLG_SOURCE, paths).join(' ')).not.toContain('tonemap');
   });
 });
 
