@@ -76,6 +76,7 @@ async function busyThenFailures(page: Page): Promise<void> {
   await shoot(page, 'busy');
   await waitForAllFinished(page, 10);
   await expect(jobsIn(page, 'failed').first()).toBeVisible();
+  await expect(page.locator('[data-report]')).not.toHaveAttribute('data-running', /.*/);
   await shoot(page, 'failures');
 }
 
@@ -84,10 +85,13 @@ async function finished(page: Page): Promise<void> {
   await setWorkers(page, 2);
   await addFiles(page, [fixture('flower.mp4'), fixture('friday.mp4')]);
   await sourcesRead(page, 2);
-  await tickPresets(page, ['flv-320x240', 'mp4-mpeg4-320x180', 'mp3-audio']);
+  // What people come for: an MP4 for sharing (the fast route where the browser can, scored) and the sound alone.
+  await tickPresets(page, ['mp4-h264-720p', 'webm-vp9-720p', 'm4a-audio']);
   await pressEncode(page);
   await waitForAllFinished(page, 6);
   await expect(jobsIn(page, 'done')).toHaveCount(6);
+  // Every video job's score lands after it is stored: wait for the four.
+  await expect(page.locator('[data-job-id][data-psnr]')).toHaveCount(4, { timeout: 60_000 });
   await expect(page.locator('.storage')).toContainText('Stored outputs');
   // The report redraws on the next frame after the last change.
   await expect(page.locator('[data-report]')).not.toHaveAttribute('data-running', /.*/);

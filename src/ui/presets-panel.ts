@@ -89,6 +89,22 @@ export class PresetsPanel {
     return [...this.fieldset.querySelectorAll<HTMLInputElement>('input[name=preset]:checked')].map((box) => box.value).filter(isPresetId);
   }
 
+  /** How many of the jobs Encode would start take the place of a failed or canceled one. */
+  private retriedCount(ticked: readonly PresetId[]): number {
+    const sources = new Set(this.batch.listSources().map((source) => source.id));
+    const presets = new Set<string>(ticked);
+    const standing = new Set<string>();
+    const stopped = new Set<string>();
+    for (const job of this.batch.listJobs()) {
+      if (!sources.has(job.sourceId) || !presets.has(job.presetId)) continue;
+      const key = `${job.sourceId}\u0000${job.presetId}`;
+      (job.state === 'failed' || job.state === 'canceled' ? stopped : standing).add(key);
+    }
+    let count = 0;
+    for (const key of stopped) if (!standing.has(key)) count++;
+    return count;
+  }
+
   render(): void {
     const sources = this.batch.listSources();
     const ticked = this.tickedPresets();
@@ -102,7 +118,7 @@ export class PresetsPanel {
           ? 'Tick at least one preset.'
           : fresh === 0
             ? 'Every ticked preset is already done or under way for these files.'
-            : `${fresh} new job${fresh === 1 ? '' : 's'}`,
+            : jobsToStart(fresh, this.retriedCount(ticked)),
     );
     // The estimates depend on these alone: not redone on every progress tick of a long batch (issue 15).
     const probed = sources.reduce((n, source) => n + (source.probing ? 0 : 1), 0);
@@ -174,4 +190,13 @@ function canMake(info: SourceInfo, presetId: PresetId): boolean {
   } catch (error) {
     return !(error instanceof PresetMismatchError);
   }
+}
+
+/** The Encode hint: "3 new jobs", "2 failed jobs to try again", "1 new job, 2 to try again". */
+export function jobsToStart(total: number, retried: number): string {
+  const fresh = total - retried;
+  const plural = (n: number): string => (n === 1 ? '' : 's');
+  if (retried === 0) return `${fresh} new job${plural(fresh)}`;
+  if (fresh === 0) return `${retried} failed or canceled job${plural(retried)} to try again`;
+  return `${fresh} new job${plural(fresh)}, ${retried} to try again`;
 }

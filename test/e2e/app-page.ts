@@ -9,7 +9,8 @@ import { expect, type BrowserContext, type Locator, type Page, type Request } fr
 export const PRESET_IDS = ['flv-320x240', 'mp4-mpeg4-320x180', 'mp4-h264-720p', 'mp4-h264-480p', 'webm-vp9-720p', 'mp3-audio'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
 /** Every preset the page offers: the encoding ones and the stream copy. */
-export const ALL_PRESET_IDS = [...PRESET_IDS, 'mp4-remux'] as const;
+/** Every built-in the page always offers (webm-av1-720p only where the browser encodes AV1, so not here). */
+export const ALL_PRESET_IDS = [...PRESET_IDS, 'mp4-remux', 'mp4-h264-1080p', 'mp4-fit-10mb', 'm4a-audio', 'gif-480'] as const;
 export type AnyPresetId = (typeof ALL_PRESET_IDS)[number];
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
@@ -86,7 +87,7 @@ export function jobsIn(page: Page, ...states: JobState[]): Locator {
   return page.locator(states.map((s) => `[data-job-id][data-state=${s}]`).join(', '));
 }
 
-export function jobFor(page: Page, source: string, preset: AnyPresetId): Locator {
+export function jobFor(page: Page, source: string, preset: AnyPresetId | `custom-${string}`): Locator {
   return page.locator(`[data-job-id][data-source=${quoted(source)}][data-preset=${quoted(preset)}]`);
 }
 

@@ -87,7 +87,7 @@ test('a form-built preset (MP4 H.264, 1080, quality 3, sound 96 kb/s) runs on We
 
   await saveFormPreset(page, 'Phone 1080', { format: 'mp4-h264', size: '1080', quality: 3, soundKbps: '96' });
   await encode(page, short, ['custom-phone-1080']);
-  const job = jobFor(page, 'phone8.mp4', 'custom-phone-1080' as never);
+  const job = jobFor(page, 'phone8.mp4', 'custom-phone-1080');
   await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
   await expect(job).toHaveAttribute('data-engine', 'webcodecs');
   await expect(job).toContainText('verified');
@@ -120,7 +120,7 @@ for (const engine of ['auto', 'ffmpeg'] as const) {
     if (engine === 'auto') test.skip(!(await h264Available(page)), 'this Chromium has no H.264 VideoEncoder: set FFBATCH_CHROMIUM=/usr/bin/chromium');
     await saveFormPreset(page, 'Chat 8', { format: 'mp4-h264', size: '720', fit: '8' });
     await encode(page, phone, ['custom-chat-8']);
-    const job = jobFor(page, 'phone45.mp4', 'custom-chat-8' as never);
+    const job = jobFor(page, 'phone45.mp4', 'custom-chat-8');
     await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
     await expect(job).toHaveAttribute('data-engine', engine === 'auto' ? 'webcodecs' : 'ffmpeg');
     await expect(job).toContainText('verified');
@@ -140,7 +140,7 @@ test('Fit in 0.5 MB at 1080 lines of the 45 s clip is refused before it starts, 
   await page.goto('/');
   await saveFormPreset(page, 'Too small', { format: 'mp4-h264', size: '1080', fit: '0.5' });
   await encode(page, phone, ['custom-too-small']);
-  const job = jobFor(page, 'phone45.mp4', 'custom-too-small' as never);
+  const job = jobFor(page, 'phone45.mp4', 'custom-too-small');
   await expect(job).toHaveAttribute('data-state', 'failed');
   await expect(job.getByRole('alert')).toContainText('0.5 MB cannot hold 45 s at 1080 lines');
   await expect(job.getByRole('alert')).toContainText('under the');

@@ -70,7 +70,7 @@ for (const engine of ['auto', 'ffmpeg'] as const) {
     await page.goto('/');
     if (engine === 'auto') test.skip(!(await h264Available(page)), 'this Chromium has no H.264 VideoEncoder: set FFBATCH_CHROMIUM=/usr/bin/chromium');
     await run(page, engine, phone, ['mp4-fit-10mb']);
-    const job = jobFor(page, 'phone45.mp4', 'mp4-fit-10mb' as never);
+    const job = jobFor(page, 'phone45.mp4', 'mp4-fit-10mb');
     await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
     await expect(job).toHaveAttribute('data-engine', engine === 'auto' ? 'webcodecs' : 'ffmpeg');
     await expect(job).toContainText('verified');
@@ -100,8 +100,8 @@ for (const engine of ['auto', 'ffmpeg'] as const) {
 test('GIF 480 and M4A of flower.mp4: a GIF 480 wide at 15 fps without sound; AAC alone; the native command gives the same', async ({ page }) => {
   test.setTimeout(10 * 60_000);
   await run(page, 'auto', fixture('flower.mp4'), ['gif-480', 'm4a-audio']);
-  const gifJob = jobFor(page, 'flower.mp4', 'gif-480' as never);
-  const m4aJob = jobFor(page, 'flower.mp4', 'm4a-audio' as never);
+  const gifJob = jobFor(page, 'flower.mp4', 'gif-480');
+  const m4aJob = jobFor(page, 'flower.mp4', 'm4a-audio');
   for (const job of [gifJob, m4aJob]) {
     await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
     await expect(job).toContainText('verified');
