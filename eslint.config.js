@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint';
 /** idb-keyval is storage's alone (DESIGN.md): every other part reaches IndexedDB through src/storage. */
 const IDB = { group: ['idb-keyval'], message: 'Only src/storage imports idb-keyval: go through its stores.' };
 
+/** Workers host the engines: from src/ only src/shared. */
+const WORKERS_WALL = { regex: '(^|/)src/(?!shared/)', message: 'Workers host the engines: from src/ they import only the plain helpers of src/shared.' };
+
 /** One part's wall: `no-restricted-imports` with `patterns` for `files`. */
 function zone(files, patterns, { storage = false } = {}) {
   return { files, rules: { 'no-restricted-imports': ['error', { patterns: storage ? patterns : [IDB, ...patterns] }] } };
@@ -36,7 +39,12 @@ export default tseslint.config(
   zone(['src/jobs/**/*.ts'], [{ group: ['**/api/*', '**/ui/*', '**/index'], message: 'Jobs know nothing of the DOM or of the public API above them.' }]),
   zone(['src/shared/**/*.ts'], [{ group: ['../*', '!./*', 'comlink', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'src/shared holds plain helpers that every part (workers too) may import: it imports nothing of the project.' }]),
   zone(['src/service-worker.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/index'], message: 'The service worker caches and updates the app; it never touches jobs.' }]),
-  zone(['workers/**/*.ts'], [{ regex: '(^|/)src/(?!shared/)', message: 'Workers host the engines: from src/ they import only the plain helpers of src/shared.' }]),
+  zone(['workers/**/*.ts'], [WORKERS_WALL]),
+  // Engines as rooms: each engine's parts import their own room, the protocol and workers/sync-target.ts, never another engine's.
+  zone(['workers/ffmpeg/**/*.ts'], [WORKERS_WALL, { group: ['**/webcodecs/*', '**/smart-cut/*', '**/quality/*', 'mediabunny', '@mediabunny/*'], message: 'The ffmpeg.wasm room (core, OPFS file system, read-ahead, framecrc) imports no other engine.' }]),
+  zone(['workers/webcodecs/**/*.ts'], [WORKERS_WALL, { group: ['**/ffmpeg/*', '**/smart-cut/*', '**/quality/*', '@ffmpeg/*'], message: 'The WebCodecs room imports no other engine.' }]),
+  zone(['workers/smart-cut/**/*.ts'], [WORKERS_WALL, { group: ['**/ffmpeg/*', '**/webcodecs/*', '**/quality/*', '@ffmpeg/*'], message: 'The smart cut gets the core as a runner it is given; it imports no other engine.' }]),
+  zone(['workers/quality/**/*.ts'], [WORKERS_WALL, { group: ['**/ffmpeg/*', '**/webcodecs/*', '**/smart-cut/*', '@ffmpeg/*'], message: 'Scoring gets its frames from a grab engine it is given; it imports no other engine.' }]),
   zone(['src/uppy/**/*.ts'], [{ group: ['**/jobs/*', '**/session/*', '**/api/*', '**/ui/*', '**/storage/*', '**/pool/*', '**/upload/*', '**/presets/*', '**/report/*', '**/workers/*'], message: 'ffbatch/uppy is built on the public API: import from src/index.ts.' }]),
   zone(['src/ui/**/*.ts', 'src/main.ts'], [
     { group: ['comlink', '@ffmpeg/*', 'mediabunny', '@mediabunny/*'], message: 'The page never reaches workers, storage or codecs directly.' },

@@ -10,11 +10,11 @@ import * as Comlink from 'comlink';
 import coreURL from '@ffmpeg/core?url';
 import coreStack from 'virtual:ffmpeg-core-stack';
 import wasmURL from '@ffmpeg/core/wasm?url';
-import { compileCore, importCore, type FFmpegCoreModule } from './ffmpeg-core';
-import { lastPacketEnd, packetCounts } from './framecrc';
-import { addReadAhead, type WorkerFs } from './input-read-ahead';
-import { createOpfsFs, type WriteFailure } from './opfs-fs';
-import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './opfs-scratch';
+import { compileCore, importCore, type FFmpegCoreModule } from './ffmpeg/core';
+import { lastPacketEnd, packetCounts } from './ffmpeg/framecrc';
+import { addReadAhead, type WorkerFs } from './ffmpeg/input-read-ahead';
+import { createOpfsFs, type WriteFailure } from './ffmpeg/opfs-fs';
+import { canWriteToOpfs, openScratchFiles, type ScratchFiles } from './ffmpeg/opfs-scratch';
 import { comparePair, i420ToRgba, type ComparedPair } from './quality/compare-frames';
 import { frameMse, frameSsim, psnrOfMse, type I420Frame } from './quality/frame-quality';
 import { scoreWithFfmpeg, type GrabEngine } from './quality/score-with-ffmpeg';
@@ -320,12 +320,12 @@ const api: FfmpegWorkerApi = {
 
   async webcodecsProbe(input: Blob, targets: WebCodecsTarget[]): Promise<WebCodecsSupport> {
     // Mediabunny and the AAC encoder load only in workers that take the fast route.
-    const { probeWebCodecsSupport } = await import('./webcodecs-transcode');
+    const { probeWebCodecsSupport } = await import('./webcodecs/probe');
     return probeWebCodecsSupport(asFile(input), targets);
   },
 
   async webcodecsEncode(request: WebCodecsRequest, onProgress: ProgressSink, onLog: LogSink): Promise<WebCodecsEncodeResult> {
-    const { transcodeWithWebCodecs } = await import('./webcodecs-transcode');
+    const { transcodeWithWebCodecs } = await import('./webcodecs/transcode');
     if (!canWriteToOpfs()) throw namedError('WebCodecsUnsupportedError', 'this browser has no OPFS sync access handles for the fast route');
     const scratch = await openScratchFiles(request.scratchFolder, [request.output]);
     const handle = scratch.handles.get(request.output);
@@ -361,7 +361,7 @@ const api: FfmpegWorkerApi = {
   },
 
   async smartCut(request: SmartCutRequest, onProgress: ProgressSink, onLog: LogSink): Promise<SmartCutOutput> {
-    const { smartCut } = await import('./smart-cut');
+    const { smartCut } = await import('./smart-cut/smart-cut');
     if (!canWriteToOpfs()) throw namedError('SmartCutUnsupportedError', 'this browser has no OPFS sync access handles');
     const ffmpeg = await ensureCore();
     const scratch = await openScratchFiles(request.scratchFolder, [request.output]);

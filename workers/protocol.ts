@@ -212,7 +212,7 @@ export type ProgressSink = (seconds: number) => void | Promise<void>;
 /** What a smart cut did: everything copied, the head (and a mid-GOP tail) encoded again, cut at the keyframe before In, or all encoded. */
 export type SmartCutMode = 'copy' | 'smart' | 'keyframe' | 'encode';
 
-/** "Streams copied" through Mediabunny into an MP4 (fast start in one pass); with a trim, a smart cut (workers/smart-cut.ts). */
+/** "Streams copied" through Mediabunny into an MP4 (fast start in one pass); with a trim, a smart cut (workers/smart-cut/smart-cut.ts). */
 export interface SmartCutRequest {
   /** The source: read by Mediabunny and, for the re-encoded frames, mounted for the core. */
   input: MountedInput;

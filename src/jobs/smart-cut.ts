@@ -1,5 +1,5 @@
 /**
- * "Streams copied" through Mediabunny in a pool worker (workers/smart-cut.ts): a remux whose
+ * "Streams copied" through Mediabunny in a pool worker (workers/smart-cut/smart-cut.ts): a remux whose
  * moov is reserved at the front (one pass, no +faststart rewrite), and with a trim, a smart
  * cut (only the frames from In to the next keyframe are encoded again). For the job runner
  * to call for `mp4-remux`; null means the worker's Mediabunny cannot read this source, and the

@@ -30,7 +30,7 @@ export const REFERENCE_BITRATE: Readonly<Record<WebCodecsVideoCodec, number>> = 
 };
 
 /**
- * The mean H.264 QP the WebCodecs route steers OpenH264's bitrate to (workers/bitrate-steer.ts),
+ * The mean H.264 QP the WebCodecs route steers OpenH264's bitrate to (workers/webcodecs/bitrate-steer.ts),
  * starting from `webCodecsVideoBitrate`. No fixed bitrate meets the quality target on both
  * kinds of footage; a fixed QP nearly does, as x264's CRF does.
  *

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ffprobe } from '../support/ffprobe';
 import { makeTempDir, removeDir } from '../support/media';
-import { lastPacketEnd } from '../../workers/framecrc';
+import { lastPacketEnd } from '../../workers/ffmpeg/framecrc';
 import { addFiles, downloadFromJob, ENCODE_TIMEOUT, jobFor, openApp, pressEncode, tickPresets, waitForAllFinished } from './app-page';
 
 declare global {

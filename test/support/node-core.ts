@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CreateFFmpegCore, FFmpegCoreModule } from '../../workers/ffmpeg-core';
+import type { CreateFFmpegCore, FFmpegCoreModule } from '../../workers/ffmpeg/core';
 
 const require = createRequire(import.meta.url);
 // The package exports no package.json; its CommonJS entry sits in dist/umd beside dist/esm.

@@ -15,8 +15,8 @@ import {
   writeAvcConfig,
   x264Level,
   x264Profile,
-} from '../../workers/avc-config';
-import { pieceArgs } from '../../workers/smart-cut-args';
+} from '../../workers/smart-cut/avc-config';
+import { pieceArgs } from '../../workers/smart-cut/piece-args';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ffbatch-avc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

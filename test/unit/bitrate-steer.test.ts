@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BitrateSteer, BudgetSteer, H264_STEERING } from '../../workers/bitrate-steer';
+import { BitrateSteer, BudgetSteer, H264_STEERING } from '../../workers/webcodecs/bitrate-steer';
 
 const steer = (startBitrate = 1_000_000): BitrateSteer => new BitrateSteer({ ...H264_STEERING, startBitrate, targetQp: 26, windowFrames: 10 });
 

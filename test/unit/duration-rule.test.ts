@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyOutput } from '../../src/jobs/verify-output';
 import { describeSource, referenceDurationSec, withMeasuredDuration, type SourceInfo } from '../../src/presets/source-info';
-import { lastPacketEnd } from '../../workers/framecrc';
+import { lastPacketEnd } from '../../workers/ffmpeg/framecrc';
 import type { ProbeReport } from '../../workers/protocol';
 
 /** The worker's probe: `-v warning -show_format -show_streams -of json`; its log is what ffprobe says on stderr. */

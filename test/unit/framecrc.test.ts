@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lastPacketEnd } from '../../workers/framecrc';
+import { lastPacketEnd } from '../../workers/ffmpeg/framecrc';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const dir = mkdtempSync(path.join(tmpdir(), 'ffbatch-framecrc-'));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AvcQpMeter, AvcQpReader, parsePps, parseSps, sliceQp, type PpsFields } from '../../workers/h264-slice-qp';
+import { AvcQpMeter, AvcQpReader, parsePps, parseSps, sliceQp, type PpsFields } from '../../workers/webcodecs/h264-slice-qp';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const dir = mkdtempSync(path.join(tmpdir(), 'ffbatch-qp-'));

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FFmpegCoreModule } from '../../workers/ffmpeg-core';
-import { addReadAhead, type WorkerFs } from '../../workers/input-read-ahead';
+import type { FFmpegCoreModule } from '../../workers/ffmpeg/core';
+import { addReadAhead, type WorkerFs } from '../../workers/ffmpeg/input-read-ahead';
 import { fixture } from '../support/media';
 import { loadCoreInNode } from '../support/node-core';
 

@@ -6,8 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpfsFs, ERRNO, type SyncFile, type WriteFailure } from '../../workers/opfs-fs';
-import type { FFmpegCoreModule } from '../../workers/ffmpeg-core';
+import { createOpfsFs, ERRNO, type SyncFile, type WriteFailure } from '../../workers/ffmpeg/opfs-fs';
+import type { FFmpegCoreModule } from '../../workers/ffmpeg/core';
 import { durationOf, ffprobe, streamsOf, topLevelBoxes } from '../support/ffprobe';
 import { makeTempDir, removeDir } from '../support/media';
 import { loadCoreInNode } from '../support/node-core';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storedRect } from '../../workers/stored-rect';
+import { storedRect } from '../../workers/webcodecs/stored-rect';
 
 /** Turns a stored W×H grid of cell ids clockwise by `rotation`, as a player shows it. */
 function upright(stored: number[][], rotation: number): number[][] {

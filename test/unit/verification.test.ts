@@ -16,7 +16,7 @@ import type { OutputRecord } from '../../src/storage/records';
 import { bothChecks, checkEnd, checkFrames, checkPromise, passed, UNCHECKED, verifiedLine } from '../../src/jobs/verify-output';
 import { presetById } from '../../src/presets/presets';
 import { describeSource, type SourceInfo } from '../../src/presets/source-info';
-import { lastPacketEnd, packetCounts } from '../../workers/framecrc';
+import { lastPacketEnd, packetCounts } from '../../workers/ffmpeg/framecrc';
 import type { MountedInput, ProbeReport } from '../../workers/protocol';
 
 let dir = '';

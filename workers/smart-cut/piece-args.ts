@@ -1,5 +1,5 @@
 /**
- * The core's arguments for a smart cut's re-encoded stretch (workers/smart-cut.ts): x264 with
+ * The core's arguments for a smart cut's re-encoded stretch (workers/smart-cut/smart-cut.ts): x264 with
  * the source's profile, level and colour tags, and parameter-set ids the source does not use.
  */
 

@@ -25,12 +25,10 @@ import {
   Mp4OutputFormat,
   Output,
   QTFF,
-  StreamTarget,
   type InputAudioTrack,
   type InputVideoTrack,
-  type StreamTargetChunk,
 } from 'mediabunny';
-import { planSmartCut } from '../src/shared/smart-cut-plan';
+import { planSmartCut } from '../../src/shared/smart-cut-plan';
 import {
   freeParameterSetId,
   isIdrSample,
@@ -42,15 +40,9 @@ import {
   x264Profile,
   type AvcConfig,
 } from './avc-config';
-import type { SmartCutMode, SmartCutResult } from './protocol';
-import { pieceArgs, type PieceMatch } from './smart-cut-args';
-
-/** Positioned writes into the output file (an OPFS sync access handle). */
-export interface SyncWriter {
-  write(buffer: ArrayBufferView, options: { at: number }): number;
-  truncate(size: number): void;
-  flush(): void;
-}
+import type { SmartCutMode, SmartCutResult } from '../protocol';
+import { pieceArgs, type PieceMatch } from './piece-args';
+import { syncHandleTarget, type SyncWriter } from '../sync-target';
 
 /** Runs the core once (ffmpeg's arguments) and returns the bytes it wrote to `outputPath` in wasm memory, or null. */
 export type CoreRunner = (args: string[], outputPath: string) => Promise<Uint8Array | null>;
@@ -82,26 +74,6 @@ interface EncodedPiece {
   config: AvcConfig;
   /** Decoding from the keyframe before and encoding again, in the core. */
   ms: number;
-}
-
-/** Milliseconds spent in the sync handle's writes (for the log's account of the time). */
-let writeMs = 0;
-
-function positionedTarget(output: SyncWriter): StreamTarget {
-  output.truncate(0);
-  writeMs = 0;
-  const writable = new WritableStream<StreamTargetChunk>({
-    write(chunk) {
-      const started = performance.now();
-      let done = 0;
-      while (done < chunk.data.byteLength) done += output.write(chunk.data.subarray(done), { at: chunk.position + done });
-      writeMs += performance.now() - started;
-    },
-    close() {
-      output.flush();
-    },
-  });
-  return new StreamTarget(writable, { chunked: true, chunkSize: WRITE_CHUNK_BYTES });
 }
 
 /** Why the head cannot be encoded to match; null when it can. */
@@ -287,7 +259,8 @@ export async function smartCut(file: Blob, trim: { start: number; end: number | 
     }
 
     // The muxer: moov reserved at the front from an upper bound of packets per track.
-    muxer = new Output({ format: new Mp4OutputFormat({ fastStart: 'reserve' }), target: positionedTarget(output) });
+    const written = syncHandleTarget(output, WRITE_CHUNK_BYTES);
+    muxer = new Output({ format: new Mp4OutputFormat({ fastStart: 'reserve' }), target: written.target });
     const span = Number.isFinite(end) ? end - start : duration;
     let videoOut: EncodedVideoPacketSource | null = null;
     if (video && videoConfig) {
@@ -382,7 +355,7 @@ export async function smartCut(file: Blob, trim: { start: number; end: number | 
     }
     const finalizing = performance.now();
     await muxer.finalize();
-    options.log(`[smart-cut] copy ${((finalizing - copyStarted) / 1000).toFixed(1)} s (reading ${(readMs / 1000).toFixed(1)} s, muxing ${(muxMs / 1000).toFixed(1)} s, of which disk writes ${(writeMs / 1000).toFixed(1)} s), finalizing ${((performance.now() - finalizing) / 1000).toFixed(1)} s`);
+    options.log(`[smart-cut] copy ${((finalizing - copyStarted) / 1000).toFixed(1)} s (reading ${(readMs / 1000).toFixed(1)} s, muxing ${(muxMs / 1000).toFixed(1)} s, of which disk writes ${(written.writeMs() / 1000).toFixed(1)} s), finalizing ${((performance.now() - finalizing) / 1000).toFixed(1)} s`);
     const encodedFrames = pieces.reduce((sum, p) => sum + p.piece.times.length, 0);
     const encodeSec = pieces.reduce((sum, p) => sum + p.encoded.ms, 0) / 1000;
     options.log(`[smart-cut] ${mode}: ${encodedFrames} frames encoded in ${encodeSec.toFixed(1)} s, ${videoPacketsOut - encodedFrames} video packets and ${copiedPackets} audio packets copied`);
