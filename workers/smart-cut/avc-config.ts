@@ -5,6 +5,7 @@
  * side, so one MP4 sample entry describes every packet (no in-band parameter sets, no sample
  * entry switch). Pure: bytes in, bytes out.
  */
+import { BitReader, rbsp } from '../h264-bits';
 
 export interface AvcConfig {
   profile: number;
@@ -66,49 +67,16 @@ export function writeAvcConfig(config: AvcConfig): Uint8Array {
   return out;
 }
 
-/** Exp-Golomb reader over a NAL unit's payload (emulation prevention bytes removed). */
-class BitReader {
-  private bit = 0;
-  private readonly bytes: Uint8Array;
-  constructor(nal: Uint8Array, from: number) {
-    const raw: number[] = [];
-    for (let i = from, zeros = 0; i < nal.byteLength; i++) {
-      const byte = nal[i] ?? 0;
-      if (zeros >= 2 && byte === 3) {
-        zeros = 0;
-        continue;
-      }
-      zeros = byte === 0 ? zeros + 1 : 0;
-      raw.push(byte);
-    }
-    this.bytes = Uint8Array.from(raw);
-  }
-  readBit(): number {
-    const byte = this.bytes[this.bit >> 3];
-    if (byte === undefined) throw new Error('NAL unit cut short');
-    const value = (byte >> (7 - (this.bit & 7))) & 1;
-    this.bit++;
-    return value;
-  }
-  readUe(): number {
-    let zeros = 0;
-    while (this.readBit() === 0) if (++zeros > 31) throw new Error('bad Exp-Golomb code');
-    let value = 0;
-    for (let i = 0; i < zeros; i++) value = value * 2 + this.readBit();
-    return 2 ** zeros - 1 + value;
-  }
-}
-
 /** seq_parameter_set_id of an SPS NAL unit (after profile, constraint flags and level). */
 export function spsId(sps: Uint8Array): number {
-  return new BitReader(sps, 4).readUe();
+  return new BitReader(rbsp(sps, 4)).ue();
 }
 
 /** pic_parameter_set_id and the SPS it refers to, of a PPS NAL unit. */
 export function ppsIds(pps: Uint8Array): { pps: number; sps: number } {
-  const reader = new BitReader(pps, 1);
-  const id = reader.readUe();
-  return { pps: id, sps: reader.readUe() };
+  const reader = new BitReader(rbsp(pps, 1));
+  const id = reader.ue();
+  return { pps: id, sps: reader.ue() };
 }
 
 /** The NAL units of one length-prefixed sample. */

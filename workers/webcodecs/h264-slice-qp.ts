@@ -5,6 +5,7 @@
  * towards a constant quality (see webcodecs-bitrate.ts). Only the fields before
  * `slice_qp_delta` are read (ITU-T H.264 §7.3.2.1, §7.3.2.2, §7.3.3).
  */
+import { BitReader, rbsp } from '../h264-bits';
 
 /** The fields of a sequence parameter set that the slice header's layout depends on. */
 export interface SpsFields {
@@ -30,59 +31,6 @@ export interface PpsFields {
   redundantPicCntPresent: boolean;
 }
 
-/** Reads bits MSB first from a NAL unit's payload (emulation prevention bytes removed). */
-class BitReader {
-  private bit = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-
-  u(count: number): number {
-    let value = 0;
-    for (let i = 0; i < count; i++) {
-      const byte = this.bytes[this.bit >> 3];
-      if (byte === undefined) throw new RangeError('H.264 header ends early');
-      value = value * 2 + ((byte >> (7 - (this.bit & 7))) & 1);
-      this.bit++;
-    }
-    return value;
-  }
-
-  flag(): boolean {
-    return this.u(1) === 1;
-  }
-
-  /** Unsigned Exp-Golomb. */
-  ue(): number {
-    let zeros = 0;
-    while (this.u(1) === 0) {
-      zeros++;
-      if (zeros > 31) throw new RangeError('H.264 Exp-Golomb code too long');
-    }
-    return 2 ** zeros - 1 + this.u(zeros);
-  }
-
-  /** Signed Exp-Golomb. */
-  se(): number {
-    const code = this.ue();
-    return code % 2 === 1 ? (code + 1) / 2 : -code / 2;
-  }
-}
-
-/** The NAL payload after its one-byte header, without emulation prevention bytes (00 00 03 → 00 00), first `limit` bytes. */
-function rbsp(nal: Uint8Array, limit = 512): Uint8Array {
-  const out: number[] = [];
-  let zeros = 0;
-  for (let i = 1; i < nal.length && out.length < limit; i++) {
-    const byte = nal[i] ?? 0;
-    if (zeros >= 2 && byte === 3) {
-      zeros = 0;
-      continue;
-    }
-    zeros = byte === 0 ? zeros + 1 : 0;
-    out.push(byte);
-  }
-  return Uint8Array.from(out);
-}
-
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
 
 function skipScalingList(reader: BitReader, size: number): void {
@@ -95,7 +43,7 @@ function skipScalingList(reader: BitReader, size: number): void {
 }
 
 export function parseSps(nal: Uint8Array): SpsFields {
-  const reader = new BitReader(rbsp(nal));
+  const reader = new BitReader(rbsp(nal, 1, 512));
   const profileIdc = reader.u(8);
   reader.u(16); // constraint flags, level
   reader.ue(); // seq_parameter_set_id
@@ -133,7 +81,7 @@ export function parseSps(nal: Uint8Array): SpsFields {
 }
 
 export function parsePps(nal: Uint8Array): PpsFields {
-  const reader = new BitReader(rbsp(nal));
+  const reader = new BitReader(rbsp(nal, 1, 512));
   const ppsId = reader.ue();
   reader.ue(); // seq_parameter_set_id (ffbatch's streams carry one SPS)
   const entropyCodingMode = reader.flag();
@@ -202,7 +150,7 @@ export function sliceQp(nal: Uint8Array, sps: SpsFields, ppsById: ReadonlyMap<nu
   const nalType = header & 0x1f;
   if (nalType !== 1 && nalType !== 5) return null;
   const idr = nalType === 5;
-  const reader = new BitReader(rbsp(nal));
+  const reader = new BitReader(rbsp(nal, 1, 512));
   reader.ue(); // first_mb_in_slice
   const sliceType = reader.ue() % 5;
   const pps = ppsById.get(reader.ue());
