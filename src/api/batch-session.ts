@@ -6,19 +6,19 @@
  * uploads, learnt speeds, presets of one's own. The ffbatch page is built on it and on
  * nothing else (an ESLint rule keeps src/ui and src/main.ts to the public entry).
  */
-import type { AddedFile, Batch, EncodeOptions } from '../jobs/batch';
+import type { AddedFile, Batch, EncodeOptions } from '../session/batch';
 import { coreChecks, CustomPresetLibrary } from '../jobs/custom-preset-library';
 import { DEFAULT_SPLIT_POLICY } from '../jobs/segment-plan';
-import { SpeedLearner } from '../jobs/speed-learner';
+import { SpeedLearner } from '../session/speed-learner';
 import { NO_HOOKS, type Hooks } from '../jobs/hooks';
-import { UploadController } from '../jobs/upload-controller';
+import { UploadController } from '../session/upload-controller';
 import { CustomPresetStore } from '../storage/custom-preset-store';
 import { JobStore } from '../storage/job-store';
 import { SpeedStore } from '../storage/speed-store';
 import { checkCommonOptions, createBatch, deviceWorkerCount, workerAt, type BatchOptions } from './create-batch';
 
 export type { AddedFile, EncodeOptions };
-export type { BatchEvent } from '../jobs/batch-events';
+export type { BatchEvent } from '../session/batch-events';
 export type { Job as BatchJob, JobState as BatchJobState } from '../jobs/job';
 export type { Source as BatchSource } from '../jobs/source';
 export type { SourceInfo } from '../presets/source-info';

@@ -2,7 +2,7 @@
  * The one place that wires a Batch: worker pools, output store, OPFS scratch, storage budget.
  * The page (src/main.ts) and the library API (createEncoder) both build theirs here.
  */
-import { Batch, type BatchDeps } from '../jobs/batch';
+import { Batch, type BatchDeps } from '../session/batch';
 import { defaultPoolSize, WorkerPool, type CompiledCore } from '../pool/worker-pool';
 import { OutputStore } from '../storage/output-store';
 import { ScratchSpace } from '../storage/scratch-space';

@@ -3,7 +3,7 @@
  * A thin layer over the page's own model (Batch), built by createBatch like the page's.
  */
 import { checkEdits, type Edits } from '../presets/edits';
-import type { Batch } from '../jobs/batch';
+import type { Batch } from '../session/batch';
 import { JobFailedError } from '../jobs/errors';
 import { abortError, abortReason, isAbortError, throwIfAborted } from '../shared/abort';
 import { isFinished, type Job } from '../jobs/job';

@@ -4,7 +4,7 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { Batch, type BatchDeps } from '../../src/jobs/batch';
+import { Batch, type BatchDeps } from '../../src/session/batch';
 import type { WorkerPool } from '../../src/pool/worker-pool';
 import { JobStore } from '../../src/storage/job-store';
 import { OutputStore } from '../../src/storage/output-store';

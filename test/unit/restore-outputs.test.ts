@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
-import { Batch, type BatchDeps } from '../../src/jobs/batch';
+import { Batch, type BatchDeps } from '../../src/session/batch';
 import { MISSING_OUTPUT_SENTENCE } from '../../src/jobs/job';
 import type { WorkerPool } from '../../src/pool/worker-pool';
 import { OutputStore } from '../../src/storage/output-store';

@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { Batch, type BatchDeps } from '../../src/jobs/batch';
+import { Batch, type BatchDeps } from '../../src/session/batch';
 import type { Job } from '../../src/jobs/job';
 import { changedSentence, matchInterrupted, sameFile } from '../../src/jobs/resume-match';
 import { Scheduler, type JobOutcome } from '../../src/jobs/scheduler';

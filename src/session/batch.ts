@@ -1,8 +1,8 @@
 import { checkEdits, copyEditsProblem, editableFacts, editProblems, editsForOthers, isEmptyEdits, uprightPicture, type Crop } from '../presets/edits';
-import { JobFailedError } from './errors';
-import type { BrowserFrames } from './browser-frames';
-import { detectBarsOf, grabFrames, type GrabbedFrame } from './frame-grab';
-import { compareJob, type CompareView } from './compare-job';
+import { JobFailedError } from '../jobs/errors';
+import type { BrowserFrames } from '../jobs/browser-frames';
+import { detectBarsOf, grabFrames, type GrabbedFrame } from '../jobs/frame-grab';
+import { compareJob, type CompareView } from '../jobs/compare-job';
 import type { WorkerPool } from '../pool/worker-pool';
 import { PRESETS, presetById, PresetMismatchError, type PresetId } from '../presets/presets';
 import { describeSource, describeVideoTiming, withMeasuredDuration } from '../presets/source-info';
@@ -14,19 +14,19 @@ import type { TabPresence } from '../storage/tab-presence';
 import type { SegmentKeeper } from '../storage/segment-keeper';
 import type { StorageBudget } from '../storage/storage-budget';
 import { BatchEvents, type BatchListener } from './batch-events';
-import { createEncodeRunner, type Scratch } from './encode-job';
-import type { EngineMode } from './engine-router';
-import { explainFailure } from './ffmpeg-log';
-import { Gate } from './gate';
-import { NO_HOOKS, type Hooks } from './hooks';
-import { isFinished, MISSING_OUTPUT_SENTENCE, newJob, type Job } from './job';
+import { createEncodeRunner, type Scratch } from '../jobs/encode-job';
+import type { EngineMode } from '../jobs/engine-router';
+import { explainFailure } from '../jobs/ffmpeg-log';
+import { Gate } from '../jobs/gate';
+import { NO_HOOKS, type Hooks } from '../jobs/hooks';
+import { isFinished, MISSING_OUTPUT_SENTENCE, newJob, type Job } from '../jobs/job';
 import { JobPersistence } from './job-persistence';
 import { OutputCatalogue } from './output-catalogue';
-import { outputName } from './output-names';
-import { changedSentence, keyOf, matchInterrupted } from './resume-match';
-import { Scheduler } from './scheduler';
-import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from './segment-plan';
-import { workerInputName, type Source } from './source';
+import { outputName } from '../jobs/output-names';
+import { changedSentence, keyOf, matchInterrupted } from '../jobs/resume-match';
+import { Scheduler } from '../jobs/scheduler';
+import { DEFAULT_SPLIT_POLICY, type SplitPolicy } from '../jobs/segment-plan';
+import { workerInputName, type Source } from '../jobs/source';
 
 export interface BatchDeps {
   encodePool: WorkerPool;
@@ -425,7 +425,7 @@ export class Batch {
     let browser = this.browserFrames.get(sourceId);
     if (!browser) {
       // Loaded when an editor first asks: the page's first load carries no demuxer.
-      browser = import('./browser-frames').then(({ openBrowserFrames }) => openBrowserFrames(source.file), () => null);
+      browser = import('../jobs/browser-frames').then(({ openBrowserFrames }) => openBrowserFrames(source.file), () => null);
       this.browserFrames.set(sourceId, browser);
     }
     const forget = (): void => {

@@ -3,7 +3,7 @@
  * it through `batch.subscribe(listener)`, and none reaches into the scheduler.
  */
 import type { OutputRecord } from '../storage/records';
-import type { Job } from './job';
+import type { Job } from '../jobs/job';
 
 /**
  * What a batch tells its listeners.

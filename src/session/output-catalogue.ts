@@ -6,8 +6,8 @@
 import type { ScratchSpace } from '../storage/scratch-space';
 import type { OutputStore, StorageUsage } from '../storage/output-store';
 import type { OutputRecord } from '../storage/records';
-import type { Job } from './job';
-import { uniqueNames } from './output-names';
+import type { Job } from '../jobs/job';
+import { uniqueNames } from '../jobs/output-names';
 
 export class OutputCatalogue {
   private readonly records = new Map<string, OutputRecord>();

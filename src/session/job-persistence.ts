@@ -8,9 +8,9 @@ import type { JobStore } from '../storage/job-store';
 import type { JobRecord } from '../storage/records';
 import type { SegmentKeeper } from '../storage/segment-keeper';
 import type { TabPresence } from '../storage/tab-presence';
-import type { Job, JobState } from './job';
-import { keyOf } from './resume-match';
-import type { Source } from './source';
+import type { Job, JobState } from '../jobs/job';
+import { keyOf } from '../jobs/resume-match';
+import type { Source } from '../jobs/source';
 
 /** This tab among the open ones: jobs another open tab runs are left to it. */
 export type Presence = Pick<TabPresence, 'id' | 'openTabs' | 'isThisTab'>;

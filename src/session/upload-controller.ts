@@ -4,7 +4,7 @@ import type { MultipartProgressState, UploadTarget } from '../upload';
 import { UploadError } from '../upload/upload-error';
 import type { Batch } from './batch';
 import { isAbortError } from '../shared/abort';
-import type { Job } from './job';
+import type { Job } from '../jobs/job';
 
 const ENDPOINT_KEY = 'ffbatch.uploadEndpoint';
 const WHEN_DONE_KEY = 'ffbatch.uploadWhenDone';

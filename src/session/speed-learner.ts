@@ -2,7 +2,7 @@ import { presetById } from '../presets/presets';
 import { learnSpeed, speedOf, type SpeedSample } from '../report/estimate';
 import type { SpeedStore } from '../storage/speed-store';
 import type { Batch } from './batch';
-import { DEFAULT_SPLIT_POLICY } from './segment-plan';
+import { DEFAULT_SPLIT_POLICY } from '../jobs/segment-plan';
 
 /**
  * Learns this device's speed per preset from the jobs that finish in this session, keeps it
