@@ -350,7 +350,7 @@ const api: FfmpegWorkerApi = {
       await log.flush();
       const [output] = await scratch.close(new Set([request.output]));
       if (!output) throw new Error('the fast route wrote no output file');
-      return { output, durationSec: result.durationSec, videoFrames: result.videoFrames, audio: result.audio };
+      return { output, durationSec: result.durationSec, videoFrames: result.videoFrames, audio: result.audio, ...(result.meanQp !== null ? { meanQp: result.meanQp } : {}) };
     } catch (error) {
       if (forced) await forcedFault(request.fault, error);
       throw error;

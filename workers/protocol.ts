@@ -129,6 +129,12 @@ export interface WebCodecsTarget {
   videoBitrate: number;
   /** H.264 only: the mean QP the bitrate is steered to (`H264_TARGET_QPS`); absent: the bitrate stays. */
   targetQp?: number;
+  /**
+   * H.264 at a fixed rate (Auto's quality promise): a drift guard. When a window's mean QP rises
+   * above `qpCeiling` (harder footage than the samples held), the bitrate is raised, never below
+   * `videoBitrate` nor above `maxBitrate` (the promise's size cap); absent: the bitrate stays.
+   */
+  qualityGuard?: { qpCeiling: number; maxBitrate: number };
   /** VP9/AV1: quantizer mode (0–63) where the browser takes it; else `videoBitrate` holds. */
   quantizer?: number;
   /** Frames thinned to at most this rate; absent: every frame kept. */
@@ -189,6 +195,8 @@ export interface WebCodecsEncodeResult {
   durationSec: number;
   videoFrames: number;
   audio: 'encoded' | 'copied' | null;
+  /** H.264: the mean QP of the encoded frames, read from their slice headers; absent when not read. */
+  meanQp?: number;
 }
 
 /** The core's own lists, for checking custom presets (`parseEncoderList`, `parseFilterList`). */

@@ -29,6 +29,11 @@ const PREROLL_SEC = 1;
 const SAMPLE_FRAMES = 8;
 /** Sample bitrates are multiples of this (b/s). */
 const RATE_QUANTUM = 10_000;
+/**
+ * The drift guard's slack over the chosen rate's sample QP: a window of the whole encode whose
+ * mean QP rises more than this above what the samples held (about 0.5 dB a QP) raises the rate.
+ */
+export const DRIFT_MARGIN_QP = 1;
 
 export interface SampleSpan {
   start: number;
@@ -75,11 +80,17 @@ export function combinedPsnr(reports: readonly Pick<QualityReport, 'score'>[]): 
 }
 
 export type QualityPromise =
-  /** Encode the whole file at this bitrate (no steering: the samples measured this one). */
-  | { engine: 'webcodecs'; videoBitrate: number }
+  /**
+   * Encode the whole file at this bitrate (the samples measured this one, not a QP); `guard`: the
+   * drift guard (the samples' mean QP at this rate plus `DRIFT_MARGIN_QP`; the rate the size cap
+   * leaves room for), when the samples' QP was read.
+   */
+  | { engine: 'webcodecs'; videoBitrate: number; guard?: QualityGuard }
   | { engine: 'ffmpeg'; reason: string }
   /** Nothing measured (a short source, a sample that failed): encode as planned. */
   | { engine: 'as-planned'; why: string };
+
+type QualityGuard = NonNullable<WebCodecsTarget['qualityGuard']>;
 
 type PromiseDeps = Pick<EncodeRunnerDeps, 'pool'>;
 
@@ -125,9 +136,12 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
   };
 
   // The fast route's samples at a rate, scored (the first rate starts beside the yardstick's run).
-  const measureAt = async (rate: number): Promise<{ psnr: number | null; bytes: number }> => {
+  const measureAt = async (rate: number): Promise<{ psnr: number | null; bytes: number; meanQp: number | null }> => {
     const outputs: Blob[] = [];
     const leads: number[] = [];
+    let qpSum = 0;
+    let qpFrames = 0;
+    let qpUnread = false;
     for (const [i, span] of spans.entries()) {
       const from = Math.max(0, span.start - PREROLL_SEC);
       leads.push(span.start - from);
@@ -145,9 +159,16 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
         signal,
       );
       outputs.push(result.output);
+      if (result.meanQp === undefined) qpUnread = true;
+      else {
+        qpSum += result.meanQp * result.videoFrames;
+        qpFrames += result.videoFrames;
+      }
     }
     const reports = await Promise.all(outputs.map((o, i) => score(o, `sample-${i}.${preset.extension}`, spans[i] as SampleSpan, leads[i] ?? 0)));
-    return { psnr: combinedPsnr(reports), bytes: reports.reduce((sum, r, i) => sum + (r.scoredBytes ?? outputs[i]?.size ?? 0), 0) };
+    // One sample unread: no QP for the rate (the guard then stays off).
+    const meanQp = !qpUnread && qpFrames > 0 ? qpSum / qpFrames : null;
+    return { psnr: combinedPsnr(reports), bytes: reports.reduce((sum, r, i) => sum + (r.scoredBytes ?? outputs[i]?.size ?? 0), 0), meanQp };
   };
   const startRate = Math.round(target.videoBitrate / RATE_QUANTUM) * RATE_QUANTUM;
   const first = measureAt(startRate);
@@ -180,8 +201,10 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
   log(`Quality samples, ffmpeg route: ${referencePsnr.toFixed(2)} dB, ${Math.round((referenceBytes * 8) / 1000 / spans.reduce((sum, span) => sum + span.duration, 0))} kb/s; target ${targetPsnr.toFixed(2)} dB within ${goal.sizeFactor}× the bytes.`);
 
   let failed: string | null = null;
+  const measured = new Map<number, { meanQp: number | null; bytes: number }>();
   const encodeSample = async (rate: number): Promise<{ score: number; bytes: number }> => {
-    const { psnr, bytes } = await (rate === startRate ? first : measureAt(rate));
+    const { psnr, bytes, meanQp } = await (rate === startRate ? first : measureAt(rate));
+    measured.set(rate, { meanQp, bytes });
     if (psnr === null) {
       failed = 'a fast-route sample could not be scored';
       return { score: -Infinity, bytes };
@@ -204,15 +227,29 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
     log(`Quality: ${route.reason} (best sample ${describeProbe(bestOf(result), referencePsnr, referenceBytes)}; ${took}).`);
     return route;
   }
-  log(`Quality: the fast route keeps the promise at ${Math.round(route.rate / 1000)} kb/s (${took}).`);
-  return { engine: 'webcodecs', videoBitrate: route.rate };
+  const guard = qualityGuard(route.rate, measured.get(route.rate), maxBytes);
+  const guarded = guard ? `; the whole encode's QP guarded at ${guard.qpCeiling.toFixed(2)}, up to ${Math.round(guard.maxBitrate / 1000)} kb/s` : '';
+  log(`Quality: the fast route keeps the promise at ${Math.round(route.rate / 1000)} kb/s (${took}${guarded}).`);
+  return { engine: 'webcodecs', videoBitrate: route.rate, ...(guard ? { guard } : {}) };
 }
 
-/** The target at a fixed bitrate: no steering to a QP (the samples measured this rate, not a QP). */
-export function atFixedRate(target: WebCodecsTarget, videoBitrate: number): WebCodecsTarget {
+/**
+ * The drift guard for the whole encode at `rate`: a QP ceiling `DRIFT_MARGIN_QP` over the
+ * samples' mean QP, and the highest rate whose samples would still fit the size cap (with a
+ * tenth to spare: the samples flatter the fast route's bytes). Null when their QP was not read.
+ */
+export function qualityGuard(rate: number, samples: { meanQp: number | null; bytes: number } | undefined, maxBytes: number): QualityGuard | null {
+  if (!samples || samples.meanQp === null || !(samples.bytes > 0)) return null;
+  const room = (0.9 * maxBytes) / samples.bytes;
+  return { qpCeiling: Math.round((samples.meanQp + DRIFT_MARGIN_QP) * 100) / 100, maxBitrate: Math.round(rate * Math.max(1, room)) };
+}
+
+/** The target at a fixed bitrate: no steering to a QP (the samples measured this rate, not a QP); with `guard`, the drift guard's. */
+export function atFixedRate(target: WebCodecsTarget, videoBitrate: number, guard?: QualityGuard): WebCodecsTarget {
   const fixed = { ...target, videoBitrate };
   delete fixed.targetQp;
-  return fixed;
+  delete fixed.qualityGuard;
+  return guard ? { ...fixed, qualityGuard: guard } : fixed;
 }
 
 function bestOf(result: RateSearchResult): Probe | null {

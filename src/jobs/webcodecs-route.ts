@@ -103,8 +103,9 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
       return toFfmpeg(promise.reason);
     }
     if (promise.engine === 'webcodecs') {
-      target = atFixedRate(target, promise.videoBitrate);
-      context.onLog([`[ffbatch] Engine: WebCodecs at ${Math.round(promise.videoBitrate / 1000)} kb/s, the rate its quality samples chose.`]);
+      target = atFixedRate(target, promise.videoBitrate, promise.guard);
+      const guard = promise.guard ? `, raised (up to ${Math.round(promise.guard.maxBitrate / 1000)} kb/s) where its H.264 QP drifts above ${promise.guard.qpCeiling.toFixed(2)}` : '';
+      context.onLog([`[ffbatch] Engine: WebCodecs at ${Math.round(promise.videoBitrate / 1000)} kb/s, the rate its quality samples chose${guard}.`]);
     } else context.onLog([`[ffbatch] Quality samples skipped: ${promise.why}.`]);
   }
   const startedAt = performance.now();

@@ -88,6 +88,8 @@ for (const source of SOURCES) {
     } else {
       expect(engine).toBe('webcodecs');
       expect(log).toMatch(/the rate its quality samples chose/);
+      // The drift guard watched the whole encode and says what it did (kept the rate, or raised it within the size cap).
+      expect(log).toMatch(/quality guard: (the mean QP rose above|no window's mean QP called for more than) \d+\.\d\d/);
       // Raised (or lowered) to the promise: native ffmpeg over every frame confirms it.
       expect(native.psnr, 'within 1 dB of x264 CRF 23').toBeGreaterThanOrEqual(yardstick.psnr - 1.0);
       expect(native.bytes, 'at most 1.5× its size').toBeLessThanOrEqual(yardstick.bytes * 1.5);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BitrateSteer, BudgetSteer, H264_STEERING } from '../../workers/webcodecs/bitrate-steer';
+import { BitrateSteer, BudgetSteer, DRIFT_GUARD, H264_STEERING } from '../../workers/webcodecs/bitrate-steer';
 
 const steer = (startBitrate = 1_000_000): BitrateSteer => new BitrateSteer({ ...H264_STEERING, startBitrate, targetQp: 26, windowFrames: 10 });
 
@@ -42,6 +42,26 @@ describe('BitrateSteer', () => {
     feed(s, 24, 5);
     expect(feed(s, 28, 5)[4]).toBeNull();
     expect(feed(s, 38, 10)[9], '12 QP over asks for 4×: capped at 2.5×').toBe(2_500_000);
+  });
+});
+
+describe("the drift guard (Auto's quality promise: a QP ceiling over the samples' rate)", () => {
+  const guard = (): BitrateSteer => new BitrateSteer({ ...DRIFT_GUARD, maxFactor: 1.5, startBitrate: 1_000_000, targetQp: 27, windowFrames: 10 });
+
+  it('footage as easy as the samples, or easier, keeps the chosen rate: never below it', () => {
+    const s = guard();
+    for (let i = 0; i < 4; i++) expect(feed(s, 22, 10)[9]).toBeNull();
+    expect(s.current).toBe(1_000_000);
+    expect(s.changes).toHaveLength(0);
+  });
+
+  it('a stretch that drifts above the ceiling raises the rate, up to the size cap’s rate, and it comes back to the floor after', () => {
+    expect(feed(guard(), 30, 10)[9], '3 QP over asks for √2×').toBe(Math.round(1_000_000 * Math.SQRT2));
+    const s = guard();
+    feed(s, 40, 10);
+    expect(s.current, 'capped at the size cap’s rate').toBe(1_500_000);
+    feed(s, 20, 10);
+    expect(s.current).toBe(1_000_000);
   });
 });
 

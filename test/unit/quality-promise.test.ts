@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presetById } from '../../src/presets/presets';
 import type { SourceInfo } from '../../src/presets/source-info';
-import { combinedPsnr, keepQualityPromise, referenceSampleArgs, sampleSpans } from '../../src/jobs/quality-promise';
+import { atFixedRate, combinedPsnr, DRIFT_MARGIN_QP, keepQualityPromise, qualityGuard, referenceSampleArgs, sampleSpans } from '../../src/jobs/quality-promise';
 import { planWebCodecsTarget } from '../../src/jobs/webcodecs-plan';
 import type { QualityRequest, RunRequest, WebCodecsRequest } from '../../workers/protocol';
 import type { RunContext } from '../../src/jobs/scheduler';
@@ -18,7 +18,12 @@ const PRESET = presetById('mp4-h264-720p');
  * A fake pool: x264's samples score `reference` dB at 100 kB each; the fast route's score 6 dB
  * more per doubling of the bitrate from `at1M` dB at 1 Mb/s, and weigh what the rate says.
  */
-function fakePool(reference: number, at1M: number) {
+/** The fake's H.264 QP at a rate: 30 at 1 Mb/s, 6 less a doubling (as H.264's quantiser scale is built); `readQp` false: none read. */
+function qpAt(rate: number): number {
+  return 30 - 6 * Math.log2(rate / 1_000_000);
+}
+
+function fakePool(reference: number, at1M: number, readQp = true) {
   const encodes: WebCodecsRequest[] = [];
   const runs: RunRequest[] = [];
   const scored: QualityRequest[] = [];
@@ -31,7 +36,7 @@ function fakePool(reference: number, at1M: number) {
       encodes.push(request);
       const rate = request.target.videoBitrate;
       const bytes = (rate * 2) / 8;
-      return Promise.resolve({ output: new Blob([`${rate}`.padEnd(bytes, ' ')]), durationSec: 2, videoFrames: 60, audio: null });
+      return Promise.resolve({ output: new Blob([`${rate}`.padEnd(bytes, ' ')]), durationSec: 2, videoFrames: 60, audio: null, ...(readQp ? { meanQp: qpAt(rate) } : {}) });
     },
     scoreQuality: async (request: QualityRequest) => {
       scored.push(request);
@@ -116,6 +121,33 @@ describe('keepQualityPromise', () => {
     expect(references.map((s) => `${s.sourceStartSec} ${s.outputStartSec}`)).toEqual(['4 undefined', '14 undefined', '24 undefined']);
     expect(fake.scored.every((s) => s.width === 1280 && s.height === 720)).toBe(true);
     expect(log.join('\n')).toMatch(/Quality samples, ffmpeg route: 44\.00 dB/);
+  });
+
+  it("guards the whole encode's QP at the chosen rate's sample QP + 1 within the size cap, and guards nothing when a sample's QP was not read", async () => {
+    const withReference = (fake: ReturnType<typeof fakePool>) => ({ ...fake.pool, run: (r: RunRequest) => fake.pool.run(r).then((res) => ({ ...res, outputs: res.outputs.map(() => new Blob([new Uint8Array(400_000)])) })) });
+    const read = fakePool(44, 42);
+    const { plan, log } = planFor(INFO);
+    const promise = await keepQualityPromise({ pool: withReference(read) }, plan, target);
+    if (promise.engine !== 'webcodecs') throw new Error(`expected the fast route, got ${promise.engine}`);
+    const rate = promise.videoBitrate;
+    expect(promise.guard?.qpCeiling).toBeCloseTo(qpAt(rate) + DRIFT_MARGIN_QP, 2);
+    // Three 2 s samples of rate/4 bytes each against the cap, 1.5 × three 400 kB references, a tenth kept spare.
+    expect(promise.guard?.maxBitrate).toBe(Math.round(rate * ((0.9 * 1.5 * 3 * 400_000) / ((3 * rate) / 4))));
+    expect(log.join('\n')).toMatch(/QP guarded at \d+\.\d\d, up to \d+ kb\/s/);
+    // The route hands the guard on; a fixed rate never keeps an older one.
+    expect(atFixedRate(target, rate, promise.guard).qualityGuard).toEqual(promise.guard);
+    expect(atFixedRate({ ...target, qualityGuard: { qpCeiling: 20, maxBitrate: 2e6 } }, 1_000_000).qualityGuard).toBeUndefined();
+
+    const unread = fakePool(44, 42, false);
+    const second = await keepQualityPromise({ pool: withReference(unread) }, planFor(INFO).plan, target);
+    if (second.engine !== 'webcodecs') throw new Error(`expected the fast route, got ${second.engine}`);
+    expect(second.guard).toBeUndefined();
+  });
+
+  it('a guard never lowers the chosen rate, even with no room left under the size cap', () => {
+    expect(qualityGuard(1_000_000, { meanQp: 28.004, bytes: 2_000_000 }, 1_500_000)).toEqual({ qpCeiling: 29, maxBitrate: 1_000_000 });
+    expect(qualityGuard(1_000_000, { meanQp: null, bytes: 2_000_000 }, 1_500_000)).toBeNull();
+    expect(qualityGuard(1_000_000, undefined, 1_500_000)).toBeNull();
   });
 
   it('sends the job to ffmpeg.wasm with the sentence when the fast route needs more than 1.5× the bytes', async () => {

@@ -23,6 +23,12 @@ export interface SteerOptions {
 /** The steering's limits for the WebCodecs H.264 route (the target QP and window come per encode). */
 export const H264_STEERING = { minFactor: 0.5, maxFactor: 2.5, deadBand: 0.08 } as const;
 
+/**
+ * The drift guard's limits (Auto's quality promise, a `qualityGuard`): the rate its samples chose
+ * is a floor; the ceiling is the guard's `maxBitrate` (the promise's size cap), given per encode.
+ */
+export const DRIFT_GUARD = { minFactor: 1, deadBand: 0.08 } as const;
+
 export class BitrateSteer {
   private bitrate: number;
   private sum = 0;

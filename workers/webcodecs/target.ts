@@ -35,6 +35,11 @@ export function checkTarget(target: WebCodecsTarget): TargetCodecs {
     if (!Number.isInteger(n) || n < 2 || n % 2 !== 0) throw new TypeError(`target.${field} must be a positive even integer; got ${n}.`);
   }
   if (!(target.videoBitrate > 0)) throw new TypeError(`target.videoBitrate must be positive; got ${target.videoBitrate}.`);
+  const guard = target.qualityGuard;
+  if (guard !== undefined) {
+    if (!(guard.qpCeiling >= 0 && guard.qpCeiling <= 51)) throw new TypeError(`target.qualityGuard.qpCeiling must be an H.264 QP (0–51); got ${guard.qpCeiling}.`);
+    if (!(guard.maxBitrate >= target.videoBitrate)) throw new TypeError(`target.qualityGuard.maxBitrate must be at least target.videoBitrate; got ${guard.maxBitrate}.`);
+  }
   const audio = target.audio;
   return {
     container: target.container,

@@ -54,6 +54,8 @@ export interface WebCodecsResult {
   bytes: number;
   /** The colour space the encoder tagged, as WebCodecs reports it. */
   colorSpace: VideoColorSpaceInit | null;
+  /** H.264: the mean QP of the encoded frames; null when not read. */
+  meanQp: number | null;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
@@ -219,7 +221,7 @@ export async function transcodeWithWebCodecs(input: File, target: WebCodecsTarge
     const durationSec = Math.max(video.endSec, audioEnd);
     options.onProgress(durationSec);
     log(`done: ${video.frames} frames, ${durationSec.toFixed(3)} s, ${bytes} bytes${video.qpSummary}`);
-    return { width: plan.width, height: plan.height, rotation: plan.rotation, videoFrames: video.frames, videoBitrate: target.videoBitrate, audio: audioPlan?.mode ?? null, durationSec, bytes, colorSpace: video.colorSpace };
+    return { width: plan.width, height: plan.height, rotation: plan.rotation, videoFrames: video.frames, videoBitrate: target.videoBitrate, audio: audioPlan?.mode ?? null, durationSec, bytes, colorSpace: video.colorSpace, meanQp: video.meanQp };
   } catch (error) {
     if (muxer && muxer.state !== 'finalized' && muxer.state !== 'canceled') await muxer.cancel().catch(() => undefined);
     throw signal.aborted ? abortError(CANCELED) : error;

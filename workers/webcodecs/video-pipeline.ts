@@ -9,7 +9,7 @@ import { EncodedPacket, EncodedPacketSink, type EncodedVideoPacketSource, type I
 
 import type { WebCodecsTarget } from '../protocol';
 import type { KeptRange } from './audio-pipeline';
-import { BitrateSteer, BudgetSteer, H264_STEERING } from './bitrate-steer';
+import { BitrateSteer, BudgetSteer, DRIFT_GUARD, H264_STEERING } from './bitrate-steer';
 import { AvcQpMeter } from './h264-slice-qp';
 import type { RunState } from './run-state';
 import type { TargetCodecs } from './target';
@@ -58,6 +58,8 @@ export interface VideoResult {
   colorSpace: VideoColorSpaceInit | null;
   /** The QP meter's summary for the log ('' when it measured nothing). */
   qpSummary: string;
+  /** H.264: the mean QP of the encoded frames; null when not read. */
+  meanQp: number | null;
 }
 
 /** Runs the picture from the first packet it needs to the last frame before Out; closes `out`. */
@@ -75,14 +77,19 @@ export async function pumpVideo(pipeline: VideoPipeline, run: RunState): Promise
   let colorSpace: VideoColorSpaceInit | null = null;
   let videoEnd = 0;
   const qpMeter = new AvcQpMeter(codecs.video === 'avc', log);
-  // A size target steers toward its bytes; else H.264 steers toward its QP.
+  // A size target steers toward its bytes; else H.264 steers toward its QP, or guards a ceiling.
   const budget = target.sizeBudget
     ? new BudgetSteer({ startBitrate: target.videoBitrate, videoBytes: target.sizeBudget.videoBytes, durationSec: pipeline.durationSec, windowFrames: Math.max(30, Math.round(pipeline.outFps * 2)) })
     : null;
+  const windowFrames = Math.max(30, Math.round(pipeline.fps * 2));
   const steer =
-    !budget && codecs.video === 'avc' && target.targetQp !== undefined
-      ? new BitrateSteer({ ...H264_STEERING, startBitrate: target.videoBitrate, targetQp: target.targetQp, windowFrames: Math.max(30, Math.round(pipeline.fps * 2)) })
-      : null;
+    budget || codecs.video !== 'avc'
+      ? null
+      : target.targetQp !== undefined
+        ? new BitrateSteer({ ...H264_STEERING, startBitrate: target.videoBitrate, targetQp: target.targetQp, windowFrames })
+        : target.qualityGuard !== undefined
+          ? new BitrateSteer({ ...DRIFT_GUARD, maxFactor: target.qualityGuard.maxBitrate / target.videoBitrate, startBitrate: target.videoBitrate, targetQp: target.qualityGuard.qpCeiling, windowFrames })
+          : null;
 
   const encoder = new VideoEncoder({
     output(chunk, meta) {
@@ -193,9 +200,17 @@ export async function pumpVideo(pipeline: VideoPipeline, run: RunState): Promise
     const kbps = budget.changes.map((c) => Math.round(c.bitrate / 1000));
     log(`bitrate steered to ${target.sizeBudget?.videoBytes ?? 0} video bytes: ${budget.changes.length} changes, ${Math.min(...kbps)}–${Math.max(...kbps)} kb/s, ${budget.bytesSoFar} made`);
   }
-  if (steer && steer.changes.length > 0) {
+  if (steer && target.targetQp === undefined) {
+    // The drift guard says what it did either way: the promise is kept by watching, not only by the samples.
+    const kbps = steer.changes.map((c) => Math.round(c.bitrate / 1000));
+    log(
+      steer.changes.length > 0
+        ? `quality guard: the mean QP rose above ${steer.targetQp.toFixed(2)} (the samples' QP + 1); the bitrate was moved ${steer.changes.length} times, up to ${Math.max(...kbps)} kb/s (the size cap allows ${Math.round((target.qualityGuard?.maxBitrate ?? 0) / 1000)}), last ${kbps.at(-1)} kb/s`
+        : `quality guard: no window's mean QP called for more than ${steer.targetQp.toFixed(2)} (the samples' QP + 1) allowed; the bitrate stayed at ${Math.round(target.videoBitrate / 1000)} kb/s`,
+    );
+  } else if (steer && steer.changes.length > 0) {
     const kbps = steer.changes.map((c) => Math.round(c.bitrate / 1000));
     log(`bitrate steered to QP ${steer.targetQp}: ${steer.changes.length} changes, ${Math.min(...kbps)}–${Math.max(...kbps)} kb/s, last ${kbps.at(-1)} kb/s`);
   }
-  return { frames: framesOut, endSec: videoEnd, colorSpace, qpSummary: qpMeter.summary() };
+  return { frames: framesOut, endSec: videoEnd, colorSpace, qpSummary: qpMeter.summary(), meanQp: qpMeter.meanQp };
 }
