@@ -4,7 +4,7 @@
  * Every run gets a new browser with a fresh profile, so its first core load is cold.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { startBrowserSampler } from './proc';
 
@@ -79,6 +79,8 @@ export interface AppJob {
   samplesSec: number | null;
   scoringSec: number | null;
   webcodecsEncodeSec: number | null;
+  /** The job's own native command (its `data-ffmpeg-command`: what Copy as ffmpeg command gives). */
+  ffmpegCommand: string | null;
 }
 
 export interface AppRun {
@@ -183,6 +185,22 @@ async function setWorkers(page: Page, workers: number): Promise<void> {
   await input.dispatchEvent('change');
 }
 
+/** Opens a source's editor (the page's stable hooks), types In, Out and Crop, saves. */
+async function editSource(page: Page, name: string, edits: { in: string; out: string; crop: string }): Promise<void> {
+  const row = page.locator(`[data-source-name="${name}"]`);
+  const button = row.getByRole('button', { name: 'Edit' });
+  await button.waitFor({ state: 'visible', timeout: 60_000 });
+  await page.waitForFunction((el) => !(el as HTMLButtonElement).disabled, await button.elementHandle(), { timeout: 60_000 });
+  await button.click();
+  const dialog = page.getByRole('dialog', { name: `Edit ${name}` });
+  await dialog.getByLabel('In', { exact: true }).fill(edits.in);
+  await dialog.getByLabel('Out', { exact: true }).fill(edits.out);
+  await dialog.getByLabel('Crop', { exact: true }).fill(edits.crop);
+  await dialog.getByRole('button', { name: 'Save edits' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.waitForFunction((n) => (document.querySelector(`[data-source-name="${CSS.escape(n)}"]`)?.getAttribute('data-edits') ?? '') !== '', name, { timeout: 10_000 });
+}
+
 /**
  * One batch: add `files`, tick `presets`, set `workers`, press Encode, wait for every job
  * to finish. Wall time runs from the Encode click to the last job's end (the page's clock),
@@ -200,6 +218,8 @@ export async function runApp(options: {
   reloadProbeFile?: string;
   /** Download each done job's output into this folder (after the wall time is taken). */
   saveOutputsTo?: string;
+  /** Edits set on every source in its editor before Encode (the editor's In, Out and Crop, as a person types them). */
+  edits?: { in: string; out: string; crop: string };
 }): Promise<AppRun> {
   const sampler = startBrowserSampler();
   const result: AppRun = {
@@ -229,6 +249,7 @@ export async function runApp(options: {
     result.hardwareConcurrency = await page.evaluate(() => navigator.hardwareConcurrency);
     await setWorkers(page, options.workers);
     await page.getByLabel('Add files').setInputFiles([...options.files]);
+    if (options.edits) for (const file of options.files) await editSource(page, basename(file), options.edits);
     for (const preset of options.presets) await page.locator(`input[name=preset][value="${preset}"]`).check();
     const expected = options.files.length * options.presets.length;
     const clickedAt = await page.evaluate(() => Date.now());
@@ -251,6 +272,8 @@ export async function runApp(options: {
     });
     result.coreLoadsMs = stats.coreLoads;
     const logs = await readLogs(page);
+    const commands = new Map<string, string | null>();
+    for (const j of stats.jobs) commands.set(j.id, await page.locator(`[data-job-id="${j.id}"]`).first().getAttribute('data-ffmpeg-command'));
     result.jobs = stats.jobs.map((j) => {
       const times = logTimes(logs.get(j.id) ?? '');
       return {
@@ -270,6 +293,7 @@ export async function runApp(options: {
         samplesSec: secondsOf(logs.get(j.id) ?? '', /\(([\d.]+) s of samples\)/),
         scoringSec: secondsOf(logs.get(j.id) ?? '', /over \d+ frames against the source \([a-z]+\); measured in ([\d.]+) s/),
         webcodecsEncodeSec: secondsOf(logs.get(j.id) ?? '', /WebCodecs made \d+ frames, [\d.]+ s, in ([\d.]+) s/),
+        ffmpegCommand: commands.get(j.id) ?? null,
         slots: Math.max(1, times.partsSec.length),
         partsSec: times.partsSec,
         joinSec: times.joinSec,

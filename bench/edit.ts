@@ -7,8 +7,7 @@
  * keyframes and is not frame-exact); the whole file remuxed in one pass the same way against
  * native `-c copy -movflags +faststart`. The first frame of the smart cut is compared (PSNR)
  * with native ffmpeg's accurate-seek frame at In. The browser's profile is on disk.
- * Not measured here: the issue's 45 s 1080p trim + crop to mp4-h264-720p (it needs the
- * edits plumbing in the jobs).
+ * The 45 s 1080p trim + crop to mp4-h264-720p is the edit-encode part (bench/edit-encode.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';

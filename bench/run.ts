@@ -7,12 +7,14 @@
  * Flags: --part batch|long|all|drift|large (drift: one worker, one source × flv 14 times;
  *        large: 1.2 and 2.5 GB MP4s through mp4-remux against ffmpeg -c copy, with PSS;
  *        edit: a smart cut of 10 min in the middle of a 2.4 GB MP4, and its one-pass remux,
- *        against native -ss/-to -c copy and -c copy;
+ *        against native -ss/-to -c copy and -c copy; edit-encode: --sources × 45 s 1080p
+ *        trimmed to 20 s and cropped in the editor → mp4-h264-720p on Auto, ffmpeg-only and
+ *        native (each job's own command);
  *        phone: --sources × 45 s 1080p H.264 → mp4-h264-720p by ?engine=auto and =ffmpeg
  *        against native; phone-workers: the same sources by ?engine=auto on 1, 2 and 3
  *        workers; fit: the same sources → mp4-fit-10mb and mp4-h264-1080p on Auto, ffmpeg-only
  *        and native (two-pass x264 for the size target): wall, size against 10 MB, PSNR; phone-qp: the same sources by ?engine=auto at H.264 target QPs 26.3, 23
- *        and 20 against native x264 (PSNR and size); none of these five is in all)
+ *        and 20 against native x264 (PSNR and size); none of these is in all)
  *        --sources N (60 s sources in the batch, default 8)
  *        --repeats N (medians)  --workers N (the "all workers" count; default: the
  *        browser's navigator.hardwareConcurrency)  --source-seconds N (length of the batch
@@ -33,6 +35,7 @@ import { makeInputs } from './inputs';
 import { benchLarge } from './large';
 import { benchEdit } from './edit';
 import { benchFit } from './fit';
+import { benchEditEncode } from './edit-encode';
 import { benchPhone, benchPhoneQp, benchPhoneWorkers } from './phone';
 import { runNative, schedulerOrder, type BenchJob, type NativeRun } from './native';
 import { run, startForeignLoadMeter } from './proc';
@@ -48,7 +51,7 @@ const DRIFT_JOBS = 14;
 const PORT = Number(process.env['FFBATCH_BENCH_PORT'] ?? 4391);
 
 interface Options {
-  part: 'batch' | 'long' | 'all' | 'drift' | 'large' | 'edit' | 'phone' | 'phone-workers' | 'phone-qp' | 'fit';
+  part: 'batch' | 'long' | 'all' | 'drift' | 'large' | 'edit' | 'phone' | 'phone-workers' | 'phone-qp' | 'fit' | 'edit-encode';
   sources: number;
   repeats: number;
   workers: number | null;
@@ -68,8 +71,8 @@ function parseOptions(argv: readonly string[]): Options {
       return n;
     };
     if (flag === '--part') {
-      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift' && value !== 'large' && value !== 'edit' && value !== 'phone' && value !== 'phone-workers' && value !== 'phone-qp' && value !== 'fit') {
-        throw new Error(`--part is batch, long, all, drift, large, edit, phone, phone-workers, phone-qp or fit; got "${value}".`);
+      if (value !== 'batch' && value !== 'long' && value !== 'all' && value !== 'drift' && value !== 'large' && value !== 'edit' && value !== 'phone' && value !== 'phone-workers' && value !== 'phone-qp' && value !== 'fit' && value !== 'edit-encode') {
+        throw new Error(`--part is batch, long, all, drift, large, edit, edit-encode, phone, phone-workers, phone-qp or fit; got "${value}".`);
       }
       options.part = value;
       i++;
@@ -78,7 +81,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--workers') options.workers = count();
     else if (flag === '--source-seconds') options.sourceSeconds = count();
     else if (flag === '--skip-build') options.skipBuild = true;
-    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift|large|edit|phone|phone-workers|phone-qp|fit, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
+    else throw new Error(`Unknown flag ${flag}. Flags: --part batch|long|all|drift|large|edit|edit-encode|phone|phone-workers|phone-qp|fit, --sources N, --repeats N, --workers N, --source-seconds N, --skip-build.`);
   }
   return options;
 }
@@ -350,6 +353,12 @@ async function main(): Promise<void> {
   if (options.part === 'phone-qp') {
     results['phoneQp'] = await benchPhoneQp({ baseUrl, fixturesDir: FIXTURES, outDir: OUT, sources: options.sources, workers: workersN, log });
     writeFileSync(join(BENCH, 'phone-qp.json'), `${JSON.stringify(results, null, 2)}\n`);
+    server.close();
+    return;
+  }
+  if (options.part === 'edit-encode') {
+    results['editEncode'] = await benchEditEncode({ baseUrl, fixturesDir: FIXTURES, outDir: OUT, sources: options.sources, workers: workersN, log });
+    writeFileSync(join(BENCH, 'edit-encode.json'), `${JSON.stringify(results, null, 2)}\n`);
     server.close();
     return;
   }
