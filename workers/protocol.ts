@@ -267,6 +267,8 @@ export interface QualityRequest {
   outputStartSec?: number;
   /** The source's frame rate, where it differs from the output's: output frame k is scored against the last source frame at or before its time. */
   sourceFps?: number;
+  /** The job's crop, in the source's upright pixels: the source's frames are cropped so before they are scaled, as the job made them. */
+  sourceCrop?: { x: number; y: number; width: number; height: number };
   /** Frames to score (default SCORED_FRAMES). */
   frames?: number;
 }

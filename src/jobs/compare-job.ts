@@ -6,7 +6,7 @@ import type { WorkerPool } from '../pool/worker-pool';
 import { presetById } from '../presets/presets';
 import type { CompareFrames } from '../../workers/protocol';
 import type { Job } from './job';
-import { qualityRequestFor } from './score-output';
+import { qualityRequestFor, unscoredEdits, withEdits } from './score-output';
 import { workerInputName, type Source } from './source';
 
 /**
@@ -37,7 +37,9 @@ export async function compareJob(deps: CompareDeps, job: Job, source: Source | u
   const request = await qualityRequestFor(deps.probePool, output, presetById(job.presetId).extension, { name: workerInputName(source.file.name), data: source.file }, source.info, signal);
   if (request === null) return 'The output has no picture to compare.';
   if (typeof request === 'string') return `The output cannot be compared: ${request}`;
-  const frames = await deps.probePool.compareFrames(request, atSec, signal);
+  const unscored = unscoredEdits(job.edits ?? {});
+  if (unscored) return `The output cannot be compared: ${unscored}`;
+  const frames = await deps.probePool.compareFrames(withEdits(request, job.edits ?? {}), atSec, signal);
   if (!frames) return 'Those frames could not be read.';
   return { ...frames, durationSec: request.frameCount / request.fps };
 }

@@ -2,6 +2,7 @@
  * Measures a finished output against its source (PSNR, SSIM) in a worker, before it is stored.
  * A score that cannot be made never fails the job: the log says why and the job has none.
  */
+import type { Edits } from '../presets/edits';
 import { describeSource, type SourceInfo } from '../presets/source-info';
 import type { MountedInput, QualityRequest } from '../../workers/protocol';
 import { qualityGrade } from '../../workers/quality/quality-grade';
@@ -45,6 +46,26 @@ export async function qualityRequestFor(
   };
 }
 
+/**
+ * Why a job's edits keep it from being scored, or null: the source is grabbed as the job made
+ * its picture (from In, cropped, then scaled), but a turn, a mirror, joined ranges or burned
+ * text the scorer does not make, and would read as loss.
+ */
+export function unscoredEdits(edits: Edits): string | null {
+  return edits.ranges || edits.rotate || edits.flip || edits.subtitles?.mode === 'burn'
+    ? 'the scorer does not yet apply these edits (joined ranges, rotate, flip, burned subtitles) to the source.'
+    : null;
+}
+
+/** The request with the source taken as the job's edits took it: from In, cropped. */
+export function withEdits(request: QualityRequest, edits: Edits): QualityRequest {
+  return {
+    ...request,
+    ...(edits.trim && edits.trim.start > 0 ? { sourceStartSec: edits.trim.start } : {}),
+    ...(edits.crop ? { sourceCrop: edits.crop } : {}),
+  };
+}
+
 /** Presets that copy the source's video stream as it is. */
 const COPIED_PICTURE_PRESETS: ReadonlySet<string> = new Set(['mp4-remux']);
 
@@ -53,11 +74,10 @@ export async function scoreOutput(deps: QualityDeps, plan: Pick<EncodePlan, 'pre
   if (!deps.pool.scoreQuality || !deps.probePool || !plan.info.video) return null;
   // Streams copied: the picture is the source's own, packet for packet; nothing to measure.
   if (COPIED_PICTURE_PRESETS.has(preset.id)) return null;
-  // The scorer grabs the source's frames at the output's instants, as the source is: a trim,
-  // crop, turn, mirror or burned text would be scored as loss. Say so rather than mislead.
   const edits = plan.edits ?? {};
-  if (edits.trim || edits.crop || edits.rotate || edits.flip || edits.subtitles?.mode === 'burn') {
-    context.onLog(['[ffbatch] Quality not measured: the scorer does not yet apply edits (trim, crop, rotate, flip, burned subtitles) to the source.']);
+  const unscored = unscoredEdits(edits);
+  if (unscored) {
+    context.onLog([`[ffbatch] Quality not measured: ${unscored}`]);
     return null;
   }
   const started = performance.now();
@@ -69,7 +89,7 @@ export async function scoreOutput(deps: QualityDeps, plan: Pick<EncodePlan, 'pre
       context.onLog([`[ffbatch] Quality not measured: ${request}`]);
       return null;
     }
-    const result = await deps.pool.scoreQuality(request, context.signal);
+    const result = await deps.pool.scoreQuality(withEdits(request, edits), context.signal);
     if (result.log.length > 0) context.onLog(result.log.map((line) => `[quality] ${line}`));
     if (!result.score) {
       context.onLog(['[ffbatch] Quality not measured: no frame pair could be read.']);

@@ -101,6 +101,11 @@ for (const engine of ['auto', 'ffmpeg'] as const) {
     console.log(`[edits] first frame vs In: ${first.toFixed(1)} dB (vs the next frame ${oneLater.toFixed(1)} dB)`);
     expect(first).toBeGreaterThan(35);
     expect(first).toBeGreaterThan(oneLater);
+    // The job's own score is made against the source from In (the moving pattern 2.5 s earlier scores far lower).
+    await expect(job).toHaveAttribute('data-psnr', /^\d/);
+    const scored = Number(await job.getAttribute('data-psnr'));
+    console.log(`[edits] trim on ${engine}: the page's PSNR ${scored.toFixed(2)} dB`);
+    expect(scored).toBeGreaterThan(30);
   });
 }
 
@@ -115,6 +120,12 @@ test('Detect bars on a letterboxed source: the output has the picture without ba
   const output = await encodeOne(page, source, 'mp4-h264-480p', dir);
   const video = probe(output).streams.find((s) => s.codec_type === 'video');
   expect({ width: video?.width, height: video?.height }).toEqual({ width: 640, height: 360 });
+  // Scored against the source cropped as the job cropped it (the letterboxed frame squeezed to 640×360 would read as loss).
+  const job = jobFor(page, 'letterbox.mp4', 'mp4-h264-480p');
+  await expect(job).toHaveAttribute('data-psnr', /^\d/);
+  const scored = Number(await job.getAttribute('data-psnr'));
+  console.log(`[edits] detected crop: the page's PSNR ${scored.toFixed(2)} dB`);
+  expect(scored).toBeGreaterThan(30);
   // Native cropdetect over the output finds nothing left to crop.
   const run = spawnSync('ffmpeg', ['-v', 'info', '-nostdin', '-i', output, '-vf', 'cropdetect=24:2:0', '-f', 'null', '-'], { encoding: 'utf8' });
   const last = [...run.stderr.matchAll(/crop=(\d+):(\d+):(\d+):(\d+)/g)].at(-1);

@@ -91,4 +91,22 @@ describe('scoreWithFfmpeg against native ffmpeg over every frame', () => {
       });
     }
   }
+
+  it('a trimmed and cropped output is scored against its source from In, cropped as the job cropped it (and reads as loss without)', () => {
+    // As the ffmpeg route makes it: -ss In before -i, -t Out−In, crop=…:exact=1 before the preset's scaling.
+    const output = path.join(dir, 'edited.mp4');
+    const crop = { width: 720, height: 540, x: 120, y: 0 };
+    execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-ss', '1.5', '-i', fixture('flower.mp4'), '-t', '3', '-an', '-vf', `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}:exact=1,scale=480:360`, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', output]);
+    copyFileSync(fixture('flower.mp4'), path.join(dir, 'source'));
+    const [num, den] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=avg_frame_rate', '-of', 'csv=p=0', output], { encoding: 'utf8' }).trim().split('/').map(Number);
+    const fps = (num ?? 0) / (den ?? 1);
+    const request = { output: { name: 'edited.mp4', data: new Blob() }, source: { name: 'source', data: new Blob() }, width: 480, height: 360, fps, frameCount: Math.floor(3 * fps) };
+    const edited = scoreWithFfmpeg({ ...request, sourceStartSec: 1.5, sourceCrop: crop }, nativeEngine(), { inputs: dir, work: dir });
+    const asIs = scoreWithFfmpeg(request, nativeEngine(), { inputs: dir, work: dir });
+    console.log(`trimmed + cropped: ${edited.score?.psnr.toFixed(2)} dB with the edits applied to the source, ${asIs.score?.psnr.toFixed(2)} dB without`);
+    expect(edited.score?.frames).toBe(12);
+    // x264 CRF 20 of flower: above 38 dB against the right reference; the uncropped, untrimmed source is another picture.
+    expect(edited.score?.psnr).toBeGreaterThan(38);
+    expect(asIs.score?.psnr).toBeLessThan(25);
+  });
 });

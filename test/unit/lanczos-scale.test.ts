@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { frameMse, i420Size, psnrOfMse, type I420Frame } from '../../workers/quality/frame-quality';
-import { rotateI420, scaleI420Lanczos } from '../../workers/quality/lanczos-scale';
+import { cropI420, rotateI420, scaleI420Lanczos } from '../../workers/quality/lanczos-scale';
 import { fixture } from '../support/media';
 
 /** One frame of `file` at `at` s as raw yuv420p, scaled by native ffmpeg when a size is given. */
@@ -51,5 +51,15 @@ describe('lanczos scaling as native ffmpeg scales', () => {
     const back = rotateI420(rotateI420(rotateI420(rotateI420(source, 90), 90), 90), 90);
     expect(frameMse(back, source).all).toBe(0);
     expect(frameMse(rotateI420(rotateI420(source, 90), 90), rotateI420(source, 180)).all).toBe(0);
+  });
+
+  it('crops a frame as native ffmpeg’s crop=…:exact=1 does (even and odd offsets), and refuses a rectangle outside it', () => {
+    const source = frameOf(nativeFrame(fixture('flower.mp4'), 1, { width: 320, height: 180 }), 320, 180);
+    for (const rect of [{ width: 240, height: 180, x: 40, y: 0 }, { width: 200, height: 100, x: 31, y: 17 }]) {
+      const native = execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', '320x180', '-i', '-', '-vf', `crop=${rect.width}:${rect.height}:${rect.x}:${rect.y}:exact=1`, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { input: Buffer.from(source.data), maxBuffer: 8 << 20 });
+      expect(frameMse(cropI420(source, rect), frameOf(native, rect.width, rect.height)).all, `${rect.width}:${rect.height}:${rect.x}:${rect.y}`).toBe(0);
+    }
+    expect(cropI420(source, { width: 320, height: 180, x: 0, y: 0 })).toBe(source);
+    expect(() => cropI420(source, { width: 300, height: 180, x: 40, y: 0 })).toThrow(RangeError);
   });
 });

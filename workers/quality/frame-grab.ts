@@ -60,15 +60,29 @@ export interface FrameGrab {
   height: number;
   /** True for the output itself (already the right size: no scaling). */
   asIs?: boolean;
+  /** Cropped to this (upright pixels) before scaling: the job's crop. */
+  crop?: GrabCrop;
   /** Where frame i goes: `${prefix}${i}.yuv`. */
   prefix: string;
+}
+
+export interface GrabCrop {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The job's crop as ffmpeg's route makes it (`crop=…:exact=1` before the scaling), or nothing. */
+function cropFilter(crop: GrabCrop | undefined): string {
+  return crop ? `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}:exact=1,` : '';
 }
 
 /** ffmpeg's arguments for one run that writes one raw yuv420p frame per instant. */
 export function frameGrabArgs(grab: FrameGrab): string[] {
   const args = ['-hide_banner', '-nostdin', '-v', 'error'];
   grab.instants.forEach((t) => args.push('-ss', t.toFixed(6), '-i', grab.input));
-  const filter = grab.asIs ? 'format=yuv420p' : `scale=${grab.width}:${grab.height}:flags=lanczos,format=yuv420p`;
+  const filter = grab.asIs ? 'format=yuv420p' : `${cropFilter(grab.crop)}scale=${grab.width}:${grab.height}:flags=lanczos,format=yuv420p`;
   grab.instants.forEach((_, i) => {
     args.push('-map', `${i}:v:0`, '-frames:v', '1', '-filter:v', filter, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', `${grab.prefix}${i}.yuv`);
   });
@@ -85,6 +99,7 @@ export interface SequentialGrab {
   width: number;
   height: number;
   asIs?: boolean;
+  crop?: GrabCrop;
   /** Seek here first (a trim's in point). */
   startSec?: number;
   /** One file, the frames one after another. */
@@ -100,7 +115,7 @@ export function sequentialGrabArgs(grab: SequentialGrab): string[] {
   const args = ['-hide_banner', '-nostdin', '-v', 'error'];
   if (grab.startSec) args.push('-ss', grab.startSec.toFixed(6));
   const select = `select='${grab.indices.map((k) => `eq(n,${k})`).join('+')}'`;
-  const scale = grab.asIs ? '' : `,scale=${grab.width}:${grab.height}:flags=lanczos`;
+  const scale = grab.asIs ? '' : `,${cropFilter(grab.crop)}scale=${grab.width}:${grab.height}:flags=lanczos`;
   args.push('-i', grab.input, '-map', '0:v:0', '-filter:v', `${select}${scale},format=yuv420p`, '-fps_mode', 'passthrough', '-frames:v', String(grab.indices.length));
   args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', grab.output);
   return args;

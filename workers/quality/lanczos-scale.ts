@@ -116,6 +116,32 @@ export function scaleI420Lanczos(frame: I420Frame, width: number, height: number
 }
 
 /** `frame` turned clockwise by `degrees` (a multiple of 90), as a player shows a rotated stream. */
+/**
+ * The rectangle `rect` of `frame` (luma pixels; chroma from half its offset, rounded down, as
+ * ffmpeg's crop filter takes it for 4:2:0). The rectangle must lie inside the frame.
+ */
+export function cropI420(frame: I420Frame, rect: { x: number; y: number; width: number; height: number }): I420Frame {
+  const { x, y, width, height } = rect;
+  if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height) {
+    throw new RangeError(`crop ${width}×${height} at ${x},${y} is outside the ${frame.width}×${frame.height} picture`);
+  }
+  if (x === 0 && y === 0 && width === frame.width && height === frame.height) return frame;
+  const from = i420Layout(frame.width, frame.height);
+  const to = i420Layout(width, height);
+  const data = new Uint8Array(i420Size(width, height));
+  for (let p = 0; p < 3; p++) {
+    const a = from[p] as PlaneLayout;
+    const b = to[p] as PlaneLayout;
+    const left = p === 0 ? x : x >> 1;
+    const top = p === 0 ? y : y >> 1;
+    for (let row = 0; row < b.height; row++) {
+      const start = a.offset + (top + row) * a.width + left;
+      data.set(frame.data.subarray(start, start + b.width), b.offset + row * b.width);
+    }
+  }
+  return { width, height, data };
+}
+
 export function rotateI420(frame: I420Frame, degrees: number): I420Frame {
   const turn = ((degrees % 360) + 360) % 360;
   if (turn === 0) return frame;

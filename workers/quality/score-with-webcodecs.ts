@@ -14,7 +14,7 @@ import { ALL_FORMATS, BlobSource, EncodedPacketSink, Input, type EncodedPacket, 
 import type { QualityReport, QualityRequest } from '../protocol';
 import { sampleFrameIndices, SCORED_FRAMES } from './frame-grab';
 import { i420Layout, i420Size, QualityTally, type I420Frame } from './frame-quality';
-import { rotateI420, scaleI420Lanczos } from './lanczos-scale';
+import { cropI420, rotateI420, scaleI420Lanczos } from './lanczos-scale';
 
 /** A frame this far (s) before the start still counts as the first (timestamp rounding). */
 const SLACK_SEC = 0.001;
@@ -218,12 +218,15 @@ export async function browserFramePairs(request: QualityRequest, outputIndices: 
     }
     // The source's frames, scaled: kept a while, as quality samples score several encodes of the same spans.
     const sourceIndices = indices.map((k) => Math.floor(k * ratio + 1e-6));
-    const keyOf = (k: number): string => `${fileKey(request.source.data)} ${(source as OpenTrack).times[k] ?? 'end'} ${request.width}×${request.height}`;
+    const crop = request.sourceCrop;
+    const cropKey = crop ? ` crop ${crop.width}:${crop.height}:${crop.x}:${crop.y}` : '';
+    const keyOf = (k: number): string => `${fileKey(request.source.data)} ${(source as OpenTrack).times[k] ?? 'end'} ${request.width}×${request.height}${cropKey}`;
     const missing = sourceIndices.filter((k) => !referenceCache.has(keyOf(k)));
     const decoded = missing.length > 0 ? await decodeAt(source, missing) : [];
     missing.forEach((k, i) => {
       const frame = decoded[i] ?? null;
-      remember(keyOf(k), frame && scaleI420Lanczos(frame, request.width, request.height));
+      // The source as the job made its picture: cropped (upright pixels), then scaled.
+      remember(keyOf(k), frame && scaleI420Lanczos(crop ? cropI420(frame, crop) : frame, request.width, request.height));
     });
     const pairs: FramePairs['pairs'] = sourceIndices.map((k, i) => {
       const reference = referenceCache.get(keyOf(k)) ?? null;
