@@ -174,6 +174,23 @@ export class EditorDialog {
     const setOut = h('button', { type: 'button' }, 'Set Out');
     setIn.addEventListener('click', () => (inInput.value = formatTime(playhead)));
     setOut.addEventListener('click', () => (outInput.value = formatTime(playhead)));
+    // Keys, as video editors have them: ← → one frame (Shift: ten), I and O set In and Out at the
+    // playhead. Not while typing in a field, nor on the scrubber (its own arrows already step a frame).
+    this.dialog.addEventListener(
+      'keydown',
+      (event) => {
+        const target = event.target;
+        if (event.ctrlKey || event.metaKey || event.altKey || target === scrub) return;
+        if (target instanceof HTMLInputElement ? target.type === 'text' || target.type === 'number' : target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
+        const key = event.key.toLowerCase();
+        if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') step((event.key === 'ArrowLeft' ? -1 : 1) * (event.shiftKey ? 10 : 1));
+        else if (key === 'i') setIn.click();
+        else if (key === 'o') setOut.click();
+        else return;
+        event.preventDefault();
+      },
+      { signal },
+    );
 
     // Filmstrip: frames across the file; a click moves the playhead there.
     const strip = h('div', { class: 'filmstrip', 'aria-label': 'Frames across the file' });
@@ -295,7 +312,7 @@ export class EditorDialog {
     return [
       h('h2', {}, `Edit ${subject.job?.label ?? subject.name}`),
       ...(subject.job ? [h('p', { class: 'hint' }, 'Only this job changes: its source and the source’s other jobs keep their edits.')] : []),
-      ...(facts.picture ? [strip, h('div', { class: 'editor-stage' }, cropBox?.element ?? preview), h('div', { class: 'editor-scrub' }, back, scrub, forward, clock, setIn, setOut)] : []),
+      ...(facts.picture ? [strip, h('div', { class: 'editor-stage' }, cropBox?.element ?? preview), h('div', { class: 'editor-scrub' }, back, scrub, forward, clock, setIn, setOut), h('p', { class: 'hint editor-keys' }, 'Keys: ← → one frame (Shift: ten), I and O set In and Out at the playhead.')] : []),
       h(
         'div',
         { class: 'editor-grid' },

@@ -61,6 +61,18 @@ test('the filmstrip and the frame steps are decoded by WebCodecs for an MP4, by 
   await expect(dialog.locator('.editor-clock')).toHaveText('0:00.283');
   await expect(preview).not.toHaveAttribute('src', first ?? '');
   await expect(preview).toHaveAttribute('data-decoder', 'webcodecs');
+  // The keys (focus on the step button): → a frame, I sets In; Shift+→ ten frames, O sets Out; typing in a field is left alone.
+  await page.keyboard.press('ArrowRight');
+  await expect(dialog.locator('.editor-clock')).toHaveText('0:00.317');
+  await page.keyboard.press('i');
+  await expect(dialog.getByLabel('In', { exact: true })).toHaveValue('0:00.317');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(dialog.locator('.editor-clock')).toHaveText('0:00.650');
+  await page.keyboard.press('o');
+  await expect(dialog.getByLabel('Out', { exact: true })).toHaveValue('0:00.650');
+  await dialog.getByLabel('Crop', { exact: true }).press('o');
+  await expect(dialog.getByLabel('Out', { exact: true })).toHaveValue('0:00.650');
+  await expect(dialog.getByLabel('Crop', { exact: true })).toHaveValue('o');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
   const other = await openEditor(page, 'strip.flv');
