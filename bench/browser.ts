@@ -188,10 +188,16 @@ async function setWorkers(page: Page, workers: number): Promise<void> {
 /** Opens a source's editor (the page's stable hooks), types In, Out and Crop, saves. */
 async function editSource(page: Page, name: string, edits: { in: string; out: string; crop: string }): Promise<void> {
   const row = page.locator(`[data-source-name="${name}"]`);
-  const button = row.getByRole('button', { name: 'Edit' });
-  await button.waitFor({ state: 'visible', timeout: 60_000 });
-  await page.waitForFunction((el) => !(el as HTMLButtonElement).disabled, await button.elementHandle(), { timeout: 60_000 });
-  await button.click();
+  // Asked of the page each time: the row is drawn again when the probe ends (a new button).
+  await page.waitForFunction(
+    (n) => {
+      const button = document.querySelector<HTMLButtonElement>(`[data-source-name="${CSS.escape(n)}"] button[aria-label^="Edit"]`);
+      return button !== null && !button.disabled;
+    },
+    name,
+    { timeout: 60_000 },
+  );
+  await row.getByRole('button', { name: 'Edit' }).click();
   const dialog = page.getByRole('dialog', { name: `Edit ${name}` });
   await dialog.getByLabel('In', { exact: true }).fill(edits.in);
   await dialog.getByLabel('Out', { exact: true }).fill(edits.out);
