@@ -95,9 +95,8 @@ type QualityGuard = NonNullable<WebCodecsTarget['qualityGuard']>;
 type PromiseDeps = Pick<EncodeRunnerDeps, 'pool'>;
 
 /**
- * Measures and decides; the log says each sample's figures. Run before the fast route's gate:
- * the yardstick is one ffmpeg.wasm run on one core, and the sample encodes are a few seconds
- * each, so two jobs' samples may overlap (and one job's samples another's whole encode).
+ * Measures and decides; the log says each sample's figures. Run inside the fast route's gate
+ * (its sample encodes are fast-route encodes).
  */
 export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePlan, 'info' | 'preset' | 'input' | 'source' | 'context' | 'scratchFolder'>, target: WebCodecsTarget): Promise<QualityPromise> {
   const { info, preset, context } = plan;

@@ -81,17 +81,24 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
   context.update({ engine: 'webcodecs', engineNote: null });
   const steering = target.targetQp !== undefined ? `, steered to H.264 QP ${target.targetQp}` : '';
   context.onLog([`[ffbatch] Engine: WebCodecs, ${target.width}×${target.height} starting at ${Math.round(target.videoBitrate / 1000)} kb/s${steering}.`]);
-  // Auto's quality promise before the gate: its yardstick is one ffmpeg.wasm run (one core), and
-  // holding the gate through it kept the other lane's fast encode waiting on an idle core.
+  const gate = deps.webcodecsGate;
+  if (gate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
+  // The job says what it waits for (issue 15) rather than "0 % · estimating time left".
+  const waitingFor = `the fast route's encoder (${gate?.limit === 1 ? 'one encode at a time' : `${gate?.limit ?? 1} encodes at a time`} on this machine)`;
+  const release = gate ? (gate.busy ? await waitFor(context, waitingFor, gate.acquire(context.signal)) : await gate.acquire(context.signal)) : () => {};
   if (promisesQuality(preset, target, info, deps.hooks ?? {})) {
     let promise: QualityPromise;
     try {
       promise = await keepQualityPromise(deps, plan, target);
     } catch (error) {
-      if (isAbortError(error) || context.signal.aborted) throw error;
+      if (isAbortError(error) || context.signal.aborted) {
+        release();
+        throw error;
+      }
       promise = { engine: 'as-planned', why: `the quality samples failed (${error instanceof Error ? error.message : String(error)})` };
     }
     if (promise.engine === 'ffmpeg') {
+      release();
       context.onLog([`[ffbatch] Engine: ffmpeg.wasm (${promise.reason}).`]);
       return toFfmpeg(promise.reason);
     }
@@ -101,11 +108,6 @@ export async function encodeWithWebCodecs(deps: EncodeRunnerDeps, plan: EncodePl
       context.onLog([`[ffbatch] Engine: WebCodecs at ${Math.round(promise.videoBitrate / 1000)} kb/s, the rate its quality samples chose${guard}.`]);
     } else context.onLog([`[ffbatch] Quality samples skipped: ${promise.why}.`]);
   }
-  const gate = deps.webcodecsGate;
-  if (gate?.busy) context.onLog(['[ffbatch] Waiting for a WebCodecs encode under way to finish: one at a time keeps every core busy here.']);
-  // The job says what it waits for (issue 15) rather than "0 % · estimating time left".
-  const waitingFor = `the fast route's encoder (${gate?.limit === 1 ? 'one encode at a time' : `${gate?.limit ?? 1} encodes at a time`} on this machine)`;
-  const release = gate ? (gate.busy ? await waitFor(context, waitingFor, gate.acquire(context.signal)) : await gate.acquire(context.signal)) : () => {};
   const startedAt = performance.now();
   // The browser's codecs report every frame; silence this long means a hung decoder or encoder.
   const stallMs = deps.hooks?.webcodecsStallMs ?? WEBCODECS_STALL_MS;
