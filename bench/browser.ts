@@ -296,7 +296,7 @@ export async function runApp(options: {
         meanQp: meanQpOf(logs.get(j.id) ?? ''),
         engineNote: j.engineNote ?? null,
         pageQuality: j.quality ?? null,
-        samplesSec: secondsOf(logs.get(j.id) ?? '', /\(([\d.]+) s of samples\)/),
+        samplesSec: secondsOf(logs.get(j.id) ?? '', /\(([\d.]+) s of samples[;)]/),
         scoringSec: secondsOf(logs.get(j.id) ?? '', /over \d+ frames against the source \([a-z]+\); measured in ([\d.]+) s/),
         webcodecsEncodeSec: secondsOf(logs.get(j.id) ?? '', /WebCodecs made \d+ frames, [\d.]+ s, in ([\d.]+) s/),
         ffmpegCommand: commands.get(j.id) ?? null,
