@@ -1,5 +1,5 @@
 /**
- * npm run screenshots — redraws docs/screenshots/{empty,busy,failures,finished}.png from the
+ * npm run screenshots — redraws docs/screenshots/{empty,busy,failures,finished,editor}.png from the
  * built page (dist/, or FFBATCH_DIST), for the README and for people to judge. A docs
  * generator, not a test: it waits for each state through the page's hooks, then shoots.
  */
@@ -98,6 +98,24 @@ async function finished(page: Page): Promise<void> {
   await shoot(page, 'finished');
 }
 
+async function editor(page: Page): Promise<void> {
+  await openApp(page);
+  await addFiles(page, [fixture('flower.mp4')]);
+  await sourcesRead(page, 1);
+  const row = page.locator('[data-source-name="flower.mp4"]');
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit flower.mp4' });
+  await expect(dialog.locator('.filmstrip img')).toHaveCount(8, { timeout: 60_000 });
+  await dialog.getByLabel('In', { exact: true }).fill('1.5');
+  await dialog.getByLabel('Out', { exact: true }).fill('4');
+  // A 4:3 crop of the 960×540 picture, typed: the rectangle follows it on the preview.
+  await dialog.getByLabel('Crop', { exact: true }).fill('720:540:120:0');
+  await expect(dialog.locator('.editor-preview, .crop-box img').first()).toHaveAttribute('src', /.+/, { timeout: 60_000 });
+  const file = path.join(SHOTS, 'editor.png');
+  await dialog.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+  console.log(`[screenshots] ${path.relative(REPO, file)}`);
+}
+
 const { serveStatic } = (await import(pathToFileURL(path.join(REPO, 'test', 'support', 'static-server.mjs')).href)) as {
   serveStatic: (root: string, port: number) => Promise<Server>;
 };
@@ -106,7 +124,7 @@ const server = await serveStatic(DIST, 0);
 const browser = await launchBrowser();
 try {
   const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  for (const draw of [empty, busyThenFailures, finished]) await scene(browser, baseURL, draw);
+  for (const draw of [empty, busyThenFailures, finished, editor]) await scene(browser, baseURL, draw);
 } finally {
   await browser.close();
   server.closeAllConnections();
