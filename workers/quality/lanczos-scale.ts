@@ -115,7 +115,6 @@ export function scaleI420Lanczos(frame: I420Frame, width: number, height: number
   return { width, height, data };
 }
 
-/** `frame` turned clockwise by `degrees` (a multiple of 90), as a player shows a rotated stream. */
 /**
  * The rectangle `rect` of `frame` (luma pixels; chroma from half its offset, rounded down, as
  * ffmpeg's crop filter takes it for 4:2:0). The rectangle must lie inside the frame.
@@ -142,6 +141,7 @@ export function cropI420(frame: I420Frame, rect: { x: number; y: number; width: 
   return { width, height, data };
 }
 
+/** `frame` turned clockwise by `degrees` (a multiple of 90), as a player shows a rotated stream. */
 export function rotateI420(frame: I420Frame, degrees: number): I420Frame {
   const turn = ((degrees % 360) + 360) % 360;
   if (turn === 0) return frame;
