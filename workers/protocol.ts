@@ -154,9 +154,17 @@ export interface WebCodecsTarget {
  * (what a player shows as 0); the crop is in stored pixels of the upright picture; `rotate`
  * is added to the file's own rotation in the output's display matrix.
  */
+/** A rectangle of a picture in pixels (a crop), in the upright picture unless said otherwise. */
+export interface PictureRect {
+  width: number;
+  height: number;
+  x: number;
+  y: number;
+}
+
 export interface WebCodecsEdits {
   trim?: { start: number; end: number | null };
-  crop?: { width: number; height: number; x: number; y: number };
+  crop?: PictureRect;
   rotate?: 0 | 90 | 180 | 270;
   /** Index among the source's audio tracks. */
   audioTrack?: number;
@@ -268,7 +276,7 @@ export interface QualityRequest {
   /** The source's frame rate, where it differs from the output's: output frame k is scored against the last source frame at or before its time. */
   sourceFps?: number;
   /** The job's crop, in the source's upright pixels: the source's frames are cropped so before they are scaled, as the job made them. */
-  sourceCrop?: { x: number; y: number; width: number; height: number };
+  sourceCrop?: PictureRect;
   /** Frames to score (default SCORED_FRAMES). */
   frames?: number;
 }

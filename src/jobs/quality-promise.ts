@@ -201,10 +201,11 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
   log(`Quality samples, ffmpeg route: ${referencePsnr.toFixed(2)} dB, ${Math.round((referenceBytes * 8) / 1000 / spans.reduce((sum, span) => sum + span.duration, 0))} kb/s; target ${targetPsnr.toFixed(2)} dB within ${goal.sizeFactor}× the bytes.`);
 
   let failed: string | null = null;
-  const measured = new Map<number, { meanQp: number | null; bytes: number }>();
+  /** The samples' mean QP at each rate tried (for the drift guard); the search keeps their bytes. */
+  const qpAt = new Map<number, number | null>();
   const encodeSample = async (rate: number): Promise<{ score: number; bytes: number }> => {
     const { psnr, bytes, meanQp } = await (rate === startRate ? first : measureAt(rate));
-    measured.set(rate, { meanQp, bytes });
+    qpAt.set(rate, meanQp);
     if (psnr === null) {
       failed = 'a fast-route sample could not be scored';
       return { score: -Infinity, bytes };
@@ -227,7 +228,7 @@ export async function keepQualityPromise(deps: PromiseDeps, plan: Pick<EncodePla
     log(`Quality: ${route.reason} (best sample ${describeProbe(bestOf(result), referencePsnr, referenceBytes)}; ${took}).`);
     return route;
   }
-  const guard = qualityGuard(route.rate, measured.get(route.rate), maxBytes);
+  const guard = result.kind === 'found' ? qualityGuard(route.rate, { meanQp: qpAt.get(route.rate) ?? null, bytes: result.bytes }, maxBytes) : null;
   const guarded = guard ? `; the whole encode's QP guarded at ${guard.qpCeiling.toFixed(2)}, up to ${Math.round(guard.maxBitrate / 1000)} kb/s` : '';
   log(`Quality: the fast route keeps the promise at ${Math.round(route.rate / 1000)} kb/s (${took}${guarded}).`);
   return { engine: 'webcodecs', videoBitrate: route.rate, ...(guard ? { guard } : {}) };

@@ -23,7 +23,7 @@ export function comparePair(request: QualityRequest, atSec: number, engine: Grab
   const index = Math.max(0, Math.min(request.frameCount - 1, Math.round(atSec * fps)));
   const ratio = request.sourceFps && Math.abs(request.sourceFps - fps) > 1e-3 ? request.sourceFps / fps : 1;
   const take = (input: string, asIs: boolean, prefix: string, at: number): I420Frame | null => {
-    const spec = { input, instants: [at], width, height, asIs, ...(!asIs && request.sourceCrop ? { crop: request.sourceCrop } : {}), prefix: `${folders.work}/${prefix}` };
+    const spec = { input, instants: [at], width, height, asIs, ...(request.sourceCrop ? { crop: request.sourceCrop } : {}), prefix: `${folders.work}/${prefix}` };
     engine.exec(frameGrabArgs(spec));
     const [file] = frameGrabFiles(spec);
     return file ? grabbedFrame(engine.take(file), width, height) : null;

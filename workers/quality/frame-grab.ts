@@ -3,6 +3,7 @@
  * the same instants of the source, scaled as native ffmpeg's reference is) out as raw I420.
  * The same arguments run in ffmpeg.wasm in a worker and, in the tests, in native ffmpeg.
  */
+import type { PictureRect } from '../protocol';
 import { i420Size, type I420Frame } from './frame-quality';
 
 /** Frames scored per output at least: spread evenly, the first (a keyframe) among them. */
@@ -61,20 +62,13 @@ export interface FrameGrab {
   /** True for the output itself (already the right size: no scaling). */
   asIs?: boolean;
   /** Cropped to this (upright pixels) before scaling: the job's crop. */
-  crop?: GrabCrop;
+  crop?: PictureRect;
   /** Where frame i goes: `${prefix}${i}.yuv`. */
   prefix: string;
 }
 
-export interface GrabCrop {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /** The job's crop as ffmpeg's route makes it (`crop=…:exact=1` before the scaling), or nothing. */
-function cropFilter(crop: GrabCrop | undefined): string {
+function cropFilter(crop: PictureRect | undefined): string {
   return crop ? `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}:exact=1,` : '';
 }
 
@@ -99,7 +93,7 @@ export interface SequentialGrab {
   width: number;
   height: number;
   asIs?: boolean;
-  crop?: GrabCrop;
+  crop?: PictureRect;
   /** Seek here first (a trim's in point). */
   startSec?: number;
   /** One file, the frames one after another. */

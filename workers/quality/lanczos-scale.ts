@@ -7,6 +7,7 @@
  * level here and there, far below what an encoder's error is (test/unit/lanczos-scale.test.ts
  * measures it against native ffmpeg).
  */
+import type { PictureRect } from '../protocol';
 import { i420Layout, i420Size, type I420Frame, type PlaneLayout } from './frame-quality';
 
 const LOBES = 3;
@@ -119,7 +120,7 @@ export function scaleI420Lanczos(frame: I420Frame, width: number, height: number
  * The rectangle `rect` of `frame` (luma pixels; chroma from half its offset, rounded down, as
  * ffmpeg's crop filter takes it for 4:2:0). The rectangle must lie inside the frame.
  */
-export function cropI420(frame: I420Frame, rect: { x: number; y: number; width: number; height: number }): I420Frame {
+export function cropI420(frame: I420Frame, rect: PictureRect): I420Frame {
   const { x, y, width, height } = rect;
   if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height) {
     throw new RangeError(`crop ${width}×${height} at ${x},${y} is outside the ${frame.width}×${frame.height} picture`);

@@ -36,17 +36,17 @@ export function scoreWithFfmpeg(
   const sourceIndices = indices.map((k) => Math.floor(k * ratio + 1e-6));
   const increasing = sourceIndices.every((k, i) => i === 0 || k > (sourceIndices[i - 1] as number));
   const sequential = increasing && Math.max(indices.at(-1) ?? 0, sourceIndices.at(-1) ?? 0) <= (options.sequentialUpTo ?? SEQUENTIAL_GRAB_FRAMES);
-  // The source as the job cropped it; the output is what it is.
-  const crop = (asIs: boolean): { crop?: NonNullable<QualityRequest['sourceCrop']> } => (!asIs && request.sourceCrop ? { crop: request.sourceCrop } : {});
+  // The source as the job cropped it (the grabs crop only what they scale, never the output).
+  const crop = request.sourceCrop ? { crop: request.sourceCrop } : {};
   const grab = (input: string, asIs: boolean, prefix: string, offset: number): (ReturnType<typeof grabbedFrame>)[] => {
     if (sequential) {
-      const spec = { input, indices: asIs ? indices : sourceIndices, width, height, asIs, ...crop(asIs), startSec: offset, output: `${folder}/${prefix}all.yuv` };
+      const spec = { input, indices: asIs ? indices : sourceIndices, width, height, asIs, ...crop, startSec: offset, output: `${folder}/${prefix}all.yuv` };
       const run = engine.exec(sequentialGrabArgs(spec));
       if (run.exitCode !== 0) log.push(...run.log.slice(-5));
       return splitFrames(engine.take(spec.output), indices.length, width, height);
     }
     const at = asIs ? instants : sourceIndices.map((j) => instantOfFrame(j, fps * ratio));
-    const spec = { input, instants: at.map((t) => t + offset), width, height, asIs, ...crop(asIs), prefix: `${folder}/${prefix}` };
+    const spec = { input, instants: at.map((t) => t + offset), width, height, asIs, ...crop, prefix: `${folder}/${prefix}` };
     const run = engine.exec(frameGrabArgs(spec));
     if (run.exitCode !== 0) log.push(...run.log.slice(-5));
     return frameGrabFiles(spec).map((file) => grabbedFrame(engine.take(file), width, height));

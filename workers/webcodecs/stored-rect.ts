@@ -1,8 +1,10 @@
+import type { PictureRect } from '../protocol';
+
 /**
  * A crop given in the upright picture (as a player shows it, `rotation` applied) as a
  * rectangle of the stored frame, which is what the decoder gives; offsets even (4:2:0 chroma).
  */
-export function storedRect(crop: { width: number; height: number; x: number; y: number }, rotation: number, storedWidth: number, storedHeight: number): { width: number; height: number; x: number; y: number } {
+export function storedRect(crop: PictureRect, rotation: number, storedWidth: number, storedHeight: number): PictureRect {
   const { width: w, height: h, x, y } = crop;
   const rect =
     rotation === 90

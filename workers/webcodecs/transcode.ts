@@ -20,7 +20,7 @@ import {
   type Rotation,
 } from 'mediabunny';
 
-import type { WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from '../protocol';
+import type { PictureRect, WebCodecsPresetId, WebCodecsSupport, WebCodecsTarget } from '../protocol';
 import { abortError, throwIfAborted } from '../../src/shared/abort';
 import { syncHandleTarget, type SyncWriter } from '../sync-target';
 import { addAudioTrack, planAudio, pumpAudio, type AudioPlan, type KeptRange } from './audio-pipeline';
@@ -98,7 +98,7 @@ interface VideoPlan {
   width: number;
   height: number;
   rotation: Rotation;
-  crop: { x: number; y: number; width: number; height: number } | null;
+  crop: PictureRect | null;
   decoderConfig: VideoDecoderConfig;
   encoderConfig: VideoEncoderConfig;
   quantizer: boolean;

@@ -7,7 +7,7 @@
  */
 import { EncodedPacket, EncodedPacketSink, type EncodedVideoPacketSource, type InputVideoTrack } from 'mediabunny';
 
-import type { WebCodecsTarget } from '../protocol';
+import type { PictureRect, WebCodecsTarget } from '../protocol';
 import type { KeptRange } from './audio-pipeline';
 import { BitrateSteer, BudgetSteer, DRIFT_GUARD, H264_STEERING } from './bitrate-steer';
 import { AvcQpMeter } from './h264-slice-qp';
@@ -37,7 +37,7 @@ export interface VideoPipeline {
   quantizer: boolean;
   range: KeptRange;
   /** The crop in the stored picture's pixels, or null. */
-  crop: { x: number; y: number; width: number; height: number } | null;
+  crop: PictureRect | null;
   /** Microseconds between kept frames under a frame-rate cap; 0: every frame kept. */
   frameStepUs: number;
   /** The source's and the output's frame rates. */
